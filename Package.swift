@@ -1,0 +1,51 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Code generation for the numeric modules.
+///
+/// The kernels are written with explicit `SIMD` vectors and fused multiply-adds. Built for the
+/// baseline x86-64 (SSE2, no FMA) every fused multiply-add becomes a library call per lane, about
+/// 100x slower, so on an x86-64 host the release build targets the host CPU (`-march=native`), which
+/// is what makes a plain `swift build -c release` fast. Results do not depend on the target: Swift
+/// never contracts or reorders floating-point operations, so every build computes the same numbers.
+///
+/// Set `GANNUMERICS_PORTABLE=1` to build for the baseline CPU instead (a binary to copy to another
+/// machine); other architectures (arm64) always build for their baseline, which already has FMA.
+let hostCPUSettings: [SwiftSetting] = {
+    #if arch(x86_64)
+    if Context.environment["GANNUMERICS_PORTABLE"] == nil {
+        return [.unsafeFlags(["-Xcc", "-march=native"], .when(configuration: .release))]
+    }
+    #endif
+    return []
+}()
+
+let numerics = Target.Dependency.product(name: "RealModule", package: "swift-numerics")
+let complex = Target.Dependency.product(name: "ComplexModule", package: "swift-numerics")
+
+let package = Package(
+    name: "GANNumerics",
+    products: [
+        .library(name: "GANNumerics", targets: ["GANNumerics"]),
+        .executable(name: "gan-numerics", targets: ["GANNumericsCLI"]),
+        .executable(name: "gan-numerics-bench", targets: ["GANNumericsBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        .target(name: "Tensors", dependencies: [numerics], swiftSettings: hostCPUSettings),
+        .target(name: "Autodiff", dependencies: ["Tensors"], swiftSettings: hostCPUSettings),
+        .target(name: "GANNumerics", dependencies: ["Tensors", "Autodiff"]),
+        .executableTarget(
+            name: "GANNumericsCLI",
+            dependencies: ["GANNumerics", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "GANNumericsBench",
+            dependencies: ["GANNumerics", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: hostCPUSettings),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
+    ]
+)

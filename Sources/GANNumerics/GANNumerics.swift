@@ -1,0 +1,3 @@
+/// GANNumerics: one import for the whole library.
+@_exported import Tensors
+@_exported import Autodiff

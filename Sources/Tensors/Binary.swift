@@ -1,0 +1,167 @@
+/// An elementwise function of two tensors, broadcast as in NumPy.
+public enum BinaryFunction: Sendable, Equatable {
+    case add
+    case subtract
+    case multiply
+    case divide
+    case maximum
+    case minimum
+    /// 1 where a > b, else 0.
+    case greater
+}
+
+extension Tensor {
+    /// `f(self, other)` elementwise, with NumPy broadcasting.
+    public func combining(_ other: Tensor, with function: BinaryFunction) -> Tensor {
+        let op = "\(function)"
+        guard dtype == other.dtype else {
+            ShapeError(op: op, detail: "operands of shapes \(shape) and \(other.shape) hold \(dtype) and \(other.dtype)").stop()
+        }
+        let resultShape = shape == other.shape ? shape : validated { () throws(ShapeError) in
+            try Tensor.broadcastShape(shape, other.shape, op: op)
+        }
+        var result = Tensor(uninitializedShape: resultShape, dtype: dtype)
+        switch dtype {
+        case .float32: applyBinary(function, self, other, &result, Float.self)
+        case .float64: applyBinary(function, self, other, &result, Double.self)
+        }
+        return result
+    }
+
+    /// `f(self, value)` elementwise.
+    func combining(scalar value: Double, with function: BinaryFunction) -> Tensor {
+        combining(.scalar(value, dtype: dtype), with: function)
+    }
+
+    public static func + (a: Tensor, b: Tensor) -> Tensor { a.combining(b, with: .add) }
+    public static func - (a: Tensor, b: Tensor) -> Tensor { a.combining(b, with: .subtract) }
+    public static func * (a: Tensor, b: Tensor) -> Tensor { a.combining(b, with: .multiply) }
+    public static func / (a: Tensor, b: Tensor) -> Tensor { a.combining(b, with: .divide) }
+    public static func + (a: Tensor, b: Double) -> Tensor { a.combining(scalar: b, with: .add) }
+    public static func - (a: Tensor, b: Double) -> Tensor { a.combining(scalar: b, with: .subtract) }
+    public static func * (a: Tensor, b: Double) -> Tensor { a.combining(scalar: b, with: .multiply) }
+    public static func / (a: Tensor, b: Double) -> Tensor { a.combining(scalar: b, with: .divide) }
+    public static func + (a: Double, b: Tensor) -> Tensor { Tensor.scalar(a, dtype: b.dtype) + b }
+    public static func - (a: Double, b: Tensor) -> Tensor { Tensor.scalar(a, dtype: b.dtype) - b }
+    public static func * (a: Double, b: Tensor) -> Tensor { b * a }
+    public static func / (a: Double, b: Tensor) -> Tensor { Tensor.scalar(a, dtype: b.dtype) / b }
+
+    /// The larger of the two operands, elementwise.
+    public func maximum(_ other: Tensor) -> Tensor { combining(other, with: .maximum) }
+    /// The smaller of the two operands, elementwise.
+    public func minimum(_ other: Tensor) -> Tensor { combining(other, with: .minimum) }
+    /// 1 where `self > other`, else 0.
+    public func greater(than other: Tensor) -> Tensor { combining(other, with: .greater) }
+}
+
+private func applyBinary<S: TensorScalar>(
+    _ function: BinaryFunction, _ a: Tensor, _ b: Tensor, _ result: inout Tensor, _: S.Type
+) {
+    switch function {
+    case .add: broadcast(a, b, &result, S.self, vector: { $0 + $1 }, scalar: { $0 + $1 })
+    case .subtract: broadcast(a, b, &result, S.self, vector: { $0 - $1 }, scalar: { $0 - $1 })
+    case .multiply: broadcast(a, b, &result, S.self, vector: { $0 * $1 }, scalar: { $0 * $1 })
+    case .divide: broadcast(a, b, &result, S.self, vector: { $0 / $1 }, scalar: { $0 / $1 })
+    case .maximum:
+        broadcast(a, b, &result, S.self, vector: { pointwiseMax($0, $1) }, scalar: { Swift.max($0, $1) })
+    case .minimum:
+        broadcast(a, b, &result, S.self, vector: { pointwiseMin($0, $1) }, scalar: { Swift.min($0, $1) })
+    case .greater:
+        let (zero, one) = (S.Vector(), S.Vector(repeating: 1))
+        broadcast(a, b, &result, S.self, vector: { zero.replacing(with: one, where: $0 .> $1) },
+                  scalar: { $0 > $1 ? 1 : 0 })
+    }
+}
+
+/// Walks the broadcast result row by row: dimensions that can be merged are merged first, so the
+/// inner loop runs over the longest contiguous stretch, in SIMD vectors.
+@inline(__always)
+private func broadcast<S: TensorScalar>(
+    _ a: Tensor, _ b: Tensor, _ result: inout Tensor, _: S.Type,
+    vector: (S.Vector, S.Vector) -> S.Vector, scalar: (S, S) -> S
+) {
+    let (pa, pb, out) = (a.pointer(as: S.self), b.pointer(as: S.self), result.mutablePointer(as: S.self))
+    if a.shape == b.shape {
+        zipContiguous(pa, pb, out, count: result.count, vector: vector, scalar: scalar)
+        return
+    }
+    let layout = BroadcastLayout(result.shape, a.shape, b.shape)
+    let inner = layout.extents.last!
+    let (innerA, innerB) = (layout.stridesA.last!, layout.stridesB.last!)
+    var row = 0
+    layout.forEachRow { offsetA, offsetB in
+        let target = out + row * inner
+        switch (innerA, innerB) {
+        case (1, 1):
+            zipContiguous(pa + offsetA, pb + offsetB, target, count: inner, vector: vector, scalar: scalar)
+        case (1, _):
+            let (x, y) = (pb[offsetB], S.Vector(repeating: pb[offsetB]))
+            mapContiguous(pa + offsetA, target, count: inner, vector: { vector($0, y) }, scalar: { scalar($0, x) })
+        case (_, 1):
+            let (x, y) = (pa[offsetA], S.Vector(repeating: pa[offsetA]))
+            mapContiguous(pb + offsetB, target, count: inner, vector: { vector(y, $0) }, scalar: { scalar(x, $0) })
+        default:
+            target.initialize(repeating: scalar(pa[offsetA], pb[offsetB]), count: inner)
+        }
+        row += 1
+    }
+}
+
+/// Two operands' strides (0 along broadcast axes) over the result's shape, with adjacent axes
+/// merged wherever both operands are contiguous across them.
+struct BroadcastLayout {
+    var extents: [Int] = []
+    var stridesA: [Int] = []
+    var stridesB: [Int] = []
+
+    init(_ shape: [Int], _ shapeA: [Int], _ shapeB: [Int]) {
+        let fullA = broadcastStrides(shapeA, to: shape.count)
+        let fullB = broadcastStrides(shapeB, to: shape.count)
+        for axis in shape.indices where shape[axis] != 1 {
+            let (extent, a, b) = (shape[axis], fullA[axis], fullB[axis])
+            if let last = extents.indices.last, stridesA[last] == a * extent, stridesB[last] == b * extent {
+                extents[last] *= extent
+                stridesA[last] = a
+                stridesB[last] = b
+            } else {
+                extents.append(extent)
+                stridesA.append(a)
+                stridesB.append(b)
+            }
+        }
+        if extents.isEmpty { (extents, stridesA, stridesB) = ([1], [0], [0]) }
+    }
+
+    /// Calls `body` with both operands' offsets at the start of each row of the last axis.
+    @inline(__always)
+    func forEachRow(_ body: (Int, Int) -> Void) {
+        let outerRank = extents.count - 1
+        var index = [Int](repeating: 0, count: outerRank)
+        var (offsetA, offsetB) = (0, 0)
+        let rows = extents.dropLast().reduce(1, *)
+        for _ in 0..<rows {
+            body(offsetA, offsetB)
+            var axis = outerRank - 1
+            while axis >= 0 {
+                index[axis] += 1
+                offsetA += stridesA[axis]
+                offsetB += stridesB[axis]
+                if index[axis] < extents[axis] { break }
+                offsetA -= stridesA[axis] * extents[axis]
+                offsetB -= stridesB[axis] * extents[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+    }
+}
+
+/// Strides of a contiguous tensor of `shape` seen from a result of rank `rank`: leading missing
+/// axes and axes of extent 1 get stride 0.
+func broadcastStrides(_ shape: [Int], to rank: Int) -> [Int] {
+    let own = contiguousStrides(shape)
+    return (0..<rank).map { axis in
+        let source = axis - (rank - shape.count)
+        return source >= 0 && shape[source] != 1 ? own[source] : 0
+    }
+}

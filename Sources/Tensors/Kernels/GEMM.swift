@@ -1,0 +1,278 @@
+/// General matrix multiply `C = A·B` for A m×k, B k×n (either strided, so either may be a
+/// transpose) and C m×n row-major with leading dimension `ldc`.
+///
+/// Three paths:
+/// - `n` at most one SIMD vector (the 16-wide layers of the paper's networks): B is copied into
+///   one zero-padded vector per row and each block of 8 rows of C accumulates in 8 registers,
+///   reading A in place.
+/// - otherwise the BLIS scheme: B is packed into k×NR panels and A into MR×k panels per cache
+///   block, and an 8×(2 vectors) register-blocked micro-kernel runs over the panels.
+/// - large problems are split into one sub-problem per core along the longer side of C; each
+///   writes a disjoint part of C, so the result does not depend on the thread count.
+func gemm<S: TensorScalar>(
+    m: Int, n: Int, k: Int, a: MatrixOperand<S>, b: MatrixOperand<S>, c: UnsafeMutablePointer<S>, ldc: Int
+) {
+    guard m > 0 && n > 0 else { return }
+    guard k > 0 else {
+        for row in 0..<m { (c + row * ldc).initialize(repeating: 0, count: n) }
+        return
+    }
+    let work = Double(m) * Double(n) * Double(k)
+    let threads = work >= 2_000_000 ? kernelThreadCount : 1
+    let skinny = n <= S.Vector.scalarCount
+    if threads > 1 && (skinny || m >= n) {
+        let rows = splitExtent(m, parts: threads, multipleOf: GEMMTile.rows)
+        parallelFor(rows.count) { part in
+            let range = rows[part]
+            gemmSerial(m: range.count, n: n, k: k, a: a.offset(row: range.lowerBound, column: 0), b: b,
+                       c: c + range.lowerBound * ldc, ldc: ldc, skinny: skinny)
+        }
+    } else if threads > 1 {
+        let columns = splitExtent(n, parts: threads, multipleOf: GEMMTile.columns(S.self))
+        parallelFor(columns.count) { part in
+            let range = columns[part]
+            gemmSerial(m: m, n: range.count, k: k, a: a, b: b.offset(row: 0, column: range.lowerBound),
+                       c: c + range.lowerBound, ldc: ldc, skinny: false)
+        }
+    } else {
+        gemmSerial(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, skinny: skinny)
+    }
+}
+
+/// Register tile and cache block sizes.
+enum GEMMTile {
+    /// Rows of C per micro-kernel call.
+    static let rows = 8
+    /// Columns of C per micro-kernel call: two SIMD vectors.
+    static func columns<S: TensorScalar>(_: S.Type) -> Int { 2 * S.Vector.scalarCount }
+    /// Depth of a packed panel (kc): A and B panels of this depth stay in L1/L2.
+    static let depth = 96
+    /// Rows of A packed at once (mc).
+    static let rowBlock = 128
+    /// Columns of B packed at once (nc).
+    static let columnBlock = 2048
+}
+
+/// `extent` cut into at most `parts` ranges whose starts are multiples of `multipleOf`.
+func splitExtent(_ extent: Int, parts: Int, multipleOf unit: Int) -> [Range<Int>] {
+    let units = (extent + unit - 1) / unit
+    let parts = max(1, min(parts, units))
+    return (0..<parts).map { part in
+        let start = min(extent, units * part / parts * unit)
+        let end = min(extent, units * (part + 1) / parts * unit)
+        return start..<end
+    }.filter { !$0.isEmpty }
+}
+
+private func gemmSerial<S: TensorScalar>(
+    m: Int, n: Int, k: Int, a: MatrixOperand<S>, b: MatrixOperand<S>, c: UnsafeMutablePointer<S>, ldc: Int,
+    skinny: Bool
+) {
+    if skinny {
+        gemmSkinny(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc)
+    } else {
+        gemmPacked(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc)
+    }
+}
+
+// MARK: - Narrow C (n ≤ one vector)
+
+private func gemmSkinny<S: TensorScalar>(
+    m: Int, n: Int, k: Int, a: MatrixOperand<S>, b: MatrixOperand<S>, c: UnsafeMutablePointer<S>, ldc: Int
+) {
+    typealias V = S.Vector
+    let width = V.scalarCount
+    let rowsOfB = UnsafeMutablePointer<S>.allocate(capacity: k * width)
+    defer { rowsOfB.deallocate() }
+    rowsOfB.initialize(repeating: 0, count: k * width)
+    for p in 0..<k {
+        for j in 0..<n { rowsOfB[p * width + j] = b[p, j] }
+    }
+    var row = 0
+    while row + 8 <= m {
+        var (c0, c1, c2, c3, c4, c5, c6, c7) = (V(), V(), V(), V(), V(), V(), V(), V())
+        let origin = a.base + row * a.rowStride
+        let rowStride = a.rowStride
+        for p in 0..<k {
+            let x = loadVector(rowsOfB + p * width)
+            let column = origin + p * a.columnStride
+            c0.addProduct(V(repeating: column[0]), x)
+            c1.addProduct(V(repeating: column[rowStride]), x)
+            c2.addProduct(V(repeating: column[2 * rowStride]), x)
+            c3.addProduct(V(repeating: column[3 * rowStride]), x)
+            c4.addProduct(V(repeating: column[4 * rowStride]), x)
+            c5.addProduct(V(repeating: column[5 * rowStride]), x)
+            c6.addProduct(V(repeating: column[6 * rowStride]), x)
+            c7.addProduct(V(repeating: column[7 * rowStride]), x)
+        }
+        for (offset, vector) in [c0, c1, c2, c3, c4, c5, c6, c7].enumerated() {
+            storePrefix(vector, count: n, c + (row + offset) * ldc)
+        }
+        row += 8
+    }
+    while row < m {
+        var sum = V()
+        for p in 0..<k { sum.addProduct(V(repeating: a[row, p]), loadVector(rowsOfB + p * width)) }
+        storePrefix(sum, count: n, c + row * ldc)
+        row += 1
+    }
+}
+
+/// Stores the first `count` lanes of `vector`.
+@inline(__always)
+private func storePrefix<S: TensorScalar>(_ vector: S.Vector, count: Int, _ target: UnsafeMutablePointer<S>) {
+    if count == S.Vector.scalarCount {
+        storeVector(vector, target)
+    } else {
+        for lane in 0..<count { target[lane] = vector[lane] }
+    }
+}
+
+// MARK: - Packed, register-blocked GEMM
+
+private func gemmPacked<S: TensorScalar>(
+    m: Int, n: Int, k: Int, a: MatrixOperand<S>, b: MatrixOperand<S>, c: UnsafeMutablePointer<S>, ldc: Int
+) {
+    let (mr, nr) = (GEMMTile.rows, GEMMTile.columns(S.self))
+    let kcMax = min(k, GEMMTile.depth)
+    let mcMax = min(roundUp(m, mr), GEMMTile.rowBlock)
+    let ncMax = min(roundUp(n, nr), GEMMTile.columnBlock)
+    let packedA = UnsafeMutablePointer<S>.allocate(capacity: mcMax * kcMax)
+    let packedB = UnsafeMutablePointer<S>.allocate(capacity: kcMax * ncMax)
+    let tile = UnsafeMutablePointer<S>.allocate(capacity: mr * nr)
+    defer {
+        packedA.deallocate()
+        packedB.deallocate()
+        tile.deallocate()
+    }
+    for jc in stride(from: 0, to: n, by: GEMMTile.columnBlock) {
+        let nc = min(GEMMTile.columnBlock, n - jc)
+        for pc in stride(from: 0, to: k, by: GEMMTile.depth) {
+            let kc = min(GEMMTile.depth, k - pc)
+            packPanels(of: b.offset(row: pc, column: jc), depth: kc, width: nc, panel: nr, into: packedB)
+            for ic in stride(from: 0, to: m, by: GEMMTile.rowBlock) {
+                let mc = min(GEMMTile.rowBlock, m - ic)
+                packPanels(of: a.offset(row: ic, column: pc), height: mc, depth: kc, panel: mr, into: packedA)
+                for jr in stride(from: 0, to: nc, by: nr) {
+                    let columns = min(nr, nc - jr)
+                    for ir in stride(from: 0, to: mc, by: mr) {
+                        let rows = min(mr, mc - ir)
+                        let panelA = packedA + ir * kc
+                        let panelB = packedB + jr * kc
+                        let target = c + (ic + ir) * ldc + jc + jr
+                        if rows == mr && columns == nr {
+                            microKernel(kc, panelA, panelB, target, ldc, accumulate: pc > 0)
+                        } else {
+                            microKernel(kc, panelA, panelB, tile, nr, accumulate: false)
+                            for r in 0..<rows {
+                                for j in 0..<columns {
+                                    let value = tile[r * nr + j]
+                                    target[r * ldc + j] = pc > 0 ? target[r * ldc + j] + value : value
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+@inline(__always)
+private func roundUp(_ value: Int, _ multiple: Int) -> Int {
+    (value + multiple - 1) / multiple * multiple
+}
+
+/// Packs a depth×width block of B into panels of `panel` columns: panel q holds, for each p,
+/// the `panel` elements B[p, q·panel ..< (q+1)·panel] contiguously, zero-padded past `width`.
+private func packPanels<S: TensorScalar>(
+    of b: MatrixOperand<S>, depth: Int, width: Int, panel: Int, into target: UnsafeMutablePointer<S>
+) {
+    for start in stride(from: 0, to: width, by: panel) {
+        let columns = min(panel, width - start)
+        let destination = target + start * depth
+        if columns < panel { destination.initialize(repeating: 0, count: depth * panel) }
+        if b.columnStride == 1 {
+            for p in 0..<depth {
+                (destination + p * panel).update(from: b.base + p * b.rowStride + start, count: columns)
+            }
+        } else {
+            for j in 0..<columns {
+                let source = b.base + (start + j) * b.columnStride
+                for p in 0..<depth { destination[p * panel + j] = source[p * b.rowStride] }
+            }
+        }
+    }
+}
+
+/// Packs a height×depth block of A into panels of `panel` rows: panel q holds, for each p,
+/// the `panel` elements A[q·panel ..< (q+1)·panel, p] contiguously, zero-padded past `height`.
+private func packPanels<S: TensorScalar>(
+    of a: MatrixOperand<S>, height: Int, depth: Int, panel: Int, into target: UnsafeMutablePointer<S>
+) {
+    for start in stride(from: 0, to: height, by: panel) {
+        let rows = min(panel, height - start)
+        let destination = target + start * depth
+        if rows < panel { destination.initialize(repeating: 0, count: depth * panel) }
+        if a.rowStride == 1 {
+            for p in 0..<depth {
+                (destination + p * panel).update(from: a.base + p * a.columnStride + start, count: rows)
+            }
+        } else {
+            for r in 0..<rows {
+                let source = a.base + (start + r) * a.rowStride
+                for p in 0..<depth { destination[p * panel + r] = source[p * a.columnStride] }
+            }
+        }
+    }
+}
+
+/// C[0..<8, 0..<2w] (+)= Σ_p a[p·8 + r] · b[p·2w + j] over packed panels: 16 vector
+/// accumulators, two vector loads of B and eight broadcasts of A per step of p.
+@inline(__always)
+private func microKernel<S: TensorScalar>(
+    _ kc: Int, _ a: UnsafePointer<S>, _ b: UnsafePointer<S>, _ c: UnsafeMutablePointer<S>, _ ldc: Int,
+    accumulate: Bool
+) {
+    typealias V = S.Vector
+    let w = V.scalarCount
+    var (c00, c01, c10, c11, c20, c21, c30, c31) = (V(), V(), V(), V(), V(), V(), V(), V())
+    var (c40, c41, c50, c51, c60, c61, c70, c71) = (V(), V(), V(), V(), V(), V(), V(), V())
+    var pa = a
+    var pb = b
+    for _ in 0..<kc {
+        let b0 = loadVector(pb)
+        let b1 = loadVector(pb + w)
+        var x = V(repeating: pa[0])
+        c00.addProduct(x, b0); c01.addProduct(x, b1)
+        x = V(repeating: pa[1])
+        c10.addProduct(x, b0); c11.addProduct(x, b1)
+        x = V(repeating: pa[2])
+        c20.addProduct(x, b0); c21.addProduct(x, b1)
+        x = V(repeating: pa[3])
+        c30.addProduct(x, b0); c31.addProduct(x, b1)
+        x = V(repeating: pa[4])
+        c40.addProduct(x, b0); c41.addProduct(x, b1)
+        x = V(repeating: pa[5])
+        c50.addProduct(x, b0); c51.addProduct(x, b1)
+        x = V(repeating: pa[6])
+        c60.addProduct(x, b0); c61.addProduct(x, b1)
+        x = V(repeating: pa[7])
+        c70.addProduct(x, b0); c71.addProduct(x, b1)
+        pa += 8
+        pb += 2 * w
+    }
+    @inline(__always)
+    func write(_ row: Int, _ first: V, _ second: V) {
+        let target = c + row * ldc
+        if accumulate {
+            storeVector(loadVector(target) + first, target)
+            storeVector(loadVector(target + w) + second, target + w)
+        } else {
+            storeVector(first, target)
+            storeVector(second, target + w)
+        }
+    }
+    write(0, c00, c01); write(1, c10, c11); write(2, c20, c21); write(3, c30, c31)
+    write(4, c40, c41); write(5, c50, c51); write(6, c60, c61); write(7, c70, c71)
+}

@@ -1,0 +1,51 @@
+extension Tensor {
+    /// The matrix product `op(self) · op(other)`, where `op` transposes the last two axes when
+    /// asked (no copy is made: the kernel reads the operand transposed).
+    ///
+    /// Rank-2 operands give an m×n matrix. Rank-3 operands `[batch, m, k]·[batch, k, n]` are
+    /// multiplied batch by batch; a rank-2 `other` is shared by every batch.
+    public func matmul(_ other: Tensor, transposingSelf: Bool = false, transposingOther: Bool = false) -> Tensor {
+        let op = "matmul"
+        guard dtype == other.dtype else {
+            ShapeError(op: op, detail: "shapes \(shape) and \(other.shape) hold \(dtype) and \(other.dtype)").stop()
+        }
+        guard (rank == 2 || rank == 3) && (other.rank == 2 || other.rank == rank) else {
+            ShapeError(op: op, detail: "shapes \(shape) and \(other.shape) are not matrices or batches of matrices").stop()
+        }
+        let batch = rank == 3 ? shape[0] : 1
+        let (rowsA, columnsA) = (shape[rank - 2], shape[rank - 1])
+        let (rowsB, columnsB) = (other.shape[other.rank - 2], other.shape[other.rank - 1])
+        let (m, k) = transposingSelf ? (columnsA, rowsA) : (rowsA, columnsA)
+        let (kB, n) = transposingOther ? (columnsB, rowsB) : (rowsB, columnsB)
+        guard k == kB, other.rank == 2 || other.shape[0] == batch else {
+            let flags = "\(transposingSelf ? "ᵀ" : "")·\(transposingOther ? "ᵀ" : "")"
+            ShapeError(op: op, detail: "shapes \(shape) and \(other.shape) do not fit (\(flags))").stop()
+        }
+        var result = Tensor(uninitializedShape: rank == 3 ? [batch, m, n] : [m, n], dtype: dtype)
+        let strideB = other.rank == 3 ? rowsB * columnsB : 0
+        switch dtype {
+        case .float32:
+            multiplyBatches(self, other, &result, Float.self, batch: batch, m: m, n: n, k: k, strideB: strideB,
+                            transposeA: transposingSelf, transposeB: transposingOther)
+        case .float64:
+            multiplyBatches(self, other, &result, Double.self, batch: batch, m: m, n: n, k: k, strideB: strideB,
+                            transposeA: transposingSelf, transposeB: transposingOther)
+        }
+        return result
+    }
+}
+
+private func multiplyBatches<S: TensorScalar>(
+    _ a: Tensor, _ b: Tensor, _ c: inout Tensor, _: S.Type, batch: Int, m: Int, n: Int, k: Int, strideB: Int,
+    transposeA: Bool, transposeB: Bool
+) {
+    let (columnsA, columnsB) = (a.shape[a.rank - 1], b.shape[b.rank - 1])
+    let (pa, pb, pc) = (a.pointer(as: S.self), b.pointer(as: S.self), c.mutablePointer(as: S.self))
+    for index in 0..<batch {
+        let left = MatrixOperand(base: pa + index * m * k, rowStride: transposeA ? 1 : columnsA,
+                                 columnStride: transposeA ? columnsA : 1)
+        let right = MatrixOperand(base: pb + index * strideB, rowStride: transposeB ? 1 : columnsB,
+                                  columnStride: transposeB ? columnsB : 1)
+        gemm(m: m, n: n, k: k, a: left, b: right, c: pc + index * m * n, ldc: n)
+    }
+}

@@ -1,0 +1,132 @@
+/// A reduction of a tensor along some of its axes.
+public enum ReductionFunction: String, Sendable, Equatable {
+    case sum
+    case mean
+    case max
+    case min
+}
+
+extension Tensor {
+    /// `f` over `axes` (negative axes count from the end); all axes when `axes` is nil.
+    ///
+    /// Reduced axes are removed from the shape, or kept with extent 1 when
+    /// `keepingDimensions` is true. Sums accumulate in SIMD registers in a fixed order, so the
+    /// result is the same on every run.
+    public func reduced(_ function: ReductionFunction, alongAxes axes: [Int]? = nil,
+                        keepingDimensions: Bool = false) -> Tensor {
+        let op = function.rawValue
+        let reducedAxes = validated { () throws(ShapeError) in
+            try Set((axes ?? Array(0..<rank)).map { axis throws(ShapeError) in
+                try Tensor.normalizedAxis(axis, rank: rank, op: op)
+            }).sorted()
+        }
+        var resultShape: [Int] = []
+        for axis in 0..<rank {
+            if !reducedAxes.contains(axis) { resultShape.append(shape[axis]) }
+            else if keepingDimensions { resultShape.append(1) }
+        }
+        let reducedCount = reducedAxes.reduce(1) { $0 * shape[$1] }
+        if (function == .max || function == .min) && reducedCount == 0 {
+            ShapeError(op: op, detail: "cannot reduce shape \(shape) over empty axes \(reducedAxes)").stop()
+        }
+        // Bring the reduced axes together: a contiguous block of axes already is, otherwise move
+        // them behind the kept axes.
+        var source = self
+        var (outer, inner) = (1, 1)
+        if let first = reducedAxes.first, reducedAxes.last! - first + 1 == reducedAxes.count {
+            outer = shape[..<first].reduce(1, *)
+            inner = shape[(reducedAxes.last! + 1)...].reduce(1, *)
+        } else {
+            let kept = (0..<rank).filter { !reducedAxes.contains($0) }
+            source = permuted(kept + reducedAxes)
+            outer = kept.reduce(1) { $0 * shape[$1] }
+        }
+        var result = Tensor(uninitializedShape: resultShape, dtype: dtype)
+        switch dtype {
+        case .float32: reduce(function, source.pointer(as: Float.self), result.mutablePointer(as: Float.self),
+                              outer: outer, reduced: reducedCount, inner: inner)
+        case .float64: reduce(function, source.pointer(as: Double.self), result.mutablePointer(as: Double.self),
+                              outer: outer, reduced: reducedCount, inner: inner)
+        }
+        return result
+    }
+
+    /// The sum over `axes` (all axes when nil).
+    public func sum(alongAxes axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
+        reduced(.sum, alongAxes: axes, keepingDimensions: keepingDimensions)
+    }
+
+    /// The mean over `axes` (all axes when nil).
+    public func mean(alongAxes axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
+        reduced(.mean, alongAxes: axes, keepingDimensions: keepingDimensions)
+    }
+
+    /// The maximum over `axes` (all axes when nil); NaN if any element reduced is NaN.
+    public func max(alongAxes axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
+        reduced(.max, alongAxes: axes, keepingDimensions: keepingDimensions)
+    }
+
+    /// The minimum over `axes` (all axes when nil); NaN if any element reduced is NaN.
+    public func min(alongAxes axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
+        reduced(.min, alongAxes: axes, keepingDimensions: keepingDimensions)
+    }
+}
+
+/// Reduces a contiguous `[outer, reduced, inner]` array over its middle axis.
+private func reduce<S: TensorScalar>(
+    _ function: ReductionFunction, _ input: UnsafePointer<S>, _ output: UnsafeMutablePointer<S>,
+    outer: Int, reduced: Int, inner: Int
+) {
+    if function == .min {
+        // min(x) = −max(−x): one kernel serves both.
+        let negated = UnsafeMutablePointer<S>.allocate(capacity: outer * reduced * inner)
+        defer { negated.deallocate() }
+        mapContiguous(input, negated, count: outer * reduced * inner, vector: { -$0 }, scalar: { -$0 })
+        reduce(.max, negated, output, outer: outer, reduced: reduced, inner: inner)
+        mapContiguous(output, output, count: outer * inner, vector: { -$0 }, scalar: { -$0 })
+        return
+    }
+    let isMax = function == .max
+    for o in 0..<outer {
+        let block = input + o * reduced * inner
+        let target = output + o * inner
+        if inner == 1 {
+            target.pointee = isMax ? maxContiguous(block, count: reduced) : sumContiguous(block, count: reduced)
+        } else if isMax {
+            target.update(from: block, count: inner)
+            for r in 1..<Swift.max(reduced, 1) {
+                combineRows(target, block + r * inner, inner, vector: { pointwiseMax($0, $1) }) {
+                    $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1)
+                }
+            }
+            propagateNaN(block, target, reduced: reduced, inner: inner)
+        } else {
+            target.initialize(repeating: 0, count: inner)
+            for r in 0..<reduced {
+                combineRows(target, block + r * inner, inner, vector: { $0 + $1 }, scalar: { $0 + $1 })
+            }
+        }
+    }
+    if function == .mean {
+        let scale = 1 / S(reduced)
+        mapContiguous(output, output, count: outer * inner, vector: { $0 * scale }, scalar: { $0 * scale })
+    }
+}
+
+/// `target[i] = f(target[i], row[i])`.
+@inline(__always)
+private func combineRows<S: TensorScalar>(
+    _ target: UnsafeMutablePointer<S>, _ row: UnsafePointer<S>, _ count: Int,
+    vector: (S.Vector, S.Vector) -> S.Vector, scalar: (S, S) -> S
+) {
+    zipContiguous(UnsafePointer(target), row, target, count: count, vector: vector, scalar: scalar)
+}
+
+/// SIMD `max` drops NaN in some lanes; set NaN wherever a reduced column contains one.
+private func propagateNaN<S: TensorScalar>(
+    _ block: UnsafePointer<S>, _ target: UnsafeMutablePointer<S>, reduced: Int, inner: Int
+) {
+    for r in 0..<reduced {
+        for i in 0..<inner where block[r * inner + i].isNaN { target[i] = .nan }
+    }
+}

@@ -1,0 +1,67 @@
+import Testing
+import Tensors
+
+@Suite struct MatrixMultiplyTests {
+    static let extents = [1, 7, 17, 33, 129]
+
+    @Test(arguments: extents, extents)
+    func matchesReferenceForEveryTransposition(m: Int, n: Int) {
+        for k in [1, 17, 129] {
+            let a = sample([m, k], seed: 1)
+            let b = sample([k, n], seed: 2)
+            let expected = Reference.matmul(a.doubles, b.doubles, m: m, n: n, k: k)
+            let aT = a.transposed()
+            let bT = b.transposed()
+            #expect(close(a.matmul(b).doubles, expected), "\(m)×\(k)·\(k)×\(n)")
+            #expect(close(aT.matmul(b, transposingSelf: true).doubles, expected))
+            #expect(close(a.matmul(bT, transposingOther: true).doubles, expected))
+            #expect(close(aT.matmul(bT, transposingSelf: true, transposingOther: true).doubles, expected))
+            let single = a.converted(to: .float32).matmul(b.converted(to: .float32))
+            #expect(close(single.doubles, expected, tolerance: 1e-5 * Double(k)))
+        }
+    }
+
+    /// Large enough to run on every core and cross the cache blocks.
+    @Test func largeProductSplitAcrossThreads() {
+        let (m, n, k) = (300, 290, 520)
+        let a = sample([m, k], seed: 3, dtype: .float32)
+        let b = sample([k, n], seed: 4, dtype: .float32)
+        let expected = Reference.matmul(a.doubles, b.doubles, m: m, n: n, k: k)
+        #expect(close(a.matmul(b).doubles, expected, tolerance: 1e-4))
+        #expect(close(a.matmul(b.transposed(), transposingOther: true).doubles, expected, tolerance: 1e-4))
+        let tall = sample([2000, 16], seed: 5, dtype: .float32)
+        let weight = sample([16, 16], seed: 6, dtype: .float32)
+        #expect(close(tall.matmul(weight).doubles, Reference.matmul(tall.doubles, weight.doubles, m: 2000, n: 16, k: 16),
+                      tolerance: 1e-5))
+    }
+
+    @Test func zeroSizedOperands() {
+        #expect(Tensor.zeros([0, 3]).matmul(Tensor.ones([3, 4])).shape == [0, 4])
+        #expect(Tensor.ones([2, 0]).matmul(Tensor.ones([0, 4])).doubles == [Double](repeating: 0, count: 8))
+        #expect(Tensor.ones([2, 3]).matmul(Tensor.ones([3, 0])).count == 0)
+    }
+
+    @Test func batchedProducts() {
+        let a = sample([3, 5, 7], seed: 1)
+        let b = sample([3, 7, 2], seed: 2)
+        let shared = sample([7, 2], seed: 3)
+        let c = a.matmul(b)
+        let d = a.matmul(shared)
+        #expect(c.shape == [3, 5, 2])
+        for batch in 0..<3 {
+            let ab = a.slice(alongAxis: 0, range: batch..<batch + 1).reshaped([5, 7])
+            let bb = b.slice(alongAxis: 0, range: batch..<batch + 1).reshaped([7, 2])
+            #expect(close(c.slice(alongAxis: 0, range: batch..<batch + 1).doubles, ab.matmul(bb).doubles))
+            #expect(close(d.slice(alongAxis: 0, range: batch..<batch + 1).doubles, ab.matmul(shared).doubles))
+        }
+    }
+
+    @Test func mismatchStopsNamingBothShapes() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([2, 3]).matmul(Tensor.zeros([4, 5]))
+        }.map { result in
+            #expect(String(decoding: result.standardErrorContent, as: UTF8.self)
+                .contains("matmul: shapes [2, 3] and [4, 5] do not fit"))
+        }
+    }
+}
