@@ -1,0 +1,79 @@
+import Tensors
+
+/// The Hessian-vector product H·v of a scalar `output` with respect to `targets`
+/// (Pearlmutter 1994): the gradient of ⟨∇f, v⟩, by differentiating the recorded gradient.
+public func hessianVectorProduct(
+    of output: Variable, wrt targets: [Variable], vectors: [Tensor], createGraph: Bool = false
+) -> [Variable] {
+    let first = gradients(of: output, wrt: targets, createGraph: true)
+    return gradients(of: innerProduct(first, vectors), wrt: targets, createGraph: createGraph)
+}
+
+/// The vector-Jacobian product uᵀJ of `outputs` with respect to `targets`.
+public func vectorJacobianProduct(
+    of outputs: [Variable], wrt targets: [Variable], cotangents: [Tensor], createGraph: Bool = false
+) -> [Variable] {
+    gradients(of: outputs, wrt: targets, seeds: cotangents.map { Variable($0) }, createGraph: createGraph)
+}
+
+/// The Jacobian-vector product J·v of `outputs` with respect to `targets`, by the double-VJP
+/// trick: g(u) = Jᵀu is linear in u, so J·v = ∂⟨g(u), v⟩/∂u at any u (here u = 0).
+public func jacobianVectorProduct(
+    of outputs: [Variable], wrt targets: [Variable], tangents: [Tensor], createGraph: Bool = false
+) -> [Variable] {
+    let dummies = outputs.map { Variable(differentiable: Tensor.zeros(like: $0.value)) }
+    let transposed = gradients(of: outputs, wrt: targets, seeds: dummies, createGraph: true)
+    return gradients(of: innerProduct(transposed, tangents), wrt: dummies, createGraph: createGraph)
+}
+
+/// The dense Jacobian of `output` with respect to `targets`: a float64 matrix with one row per
+/// element of `output` and one column per element of the targets, in order. Row i is one
+/// vector-Jacobian product with the i-th unit vector, on the graph recorded once.
+public func jacobian(of output: Variable, wrt targets: [Variable]) -> Tensor {
+    let columns = targets.reduce(0) { $0 + $1.count }
+    var matrix = [Double](repeating: 0, count: output.count * columns)
+    var unit = [Double](repeating: 0, count: output.count)
+    for row in 0..<output.count {
+        unit[row] = 1
+        let seed = Variable(Tensor(shape: output.shape, scalars: unit).converted(to: output.dtype))
+        unit[row] = 0
+        var column = 0
+        for gradient in gradients(of: output, wrt: targets, seed: seed) {
+            for value in gradient.value.doubles {
+                matrix[row * columns + column] = value
+                column += 1
+            }
+        }
+    }
+    return Tensor(shape: [output.count, columns], scalars: matrix)
+}
+
+/// ∇f(x) for a scalar function of one tensor.
+public func gradient(at x: Tensor, of f: (Variable) -> Variable) -> Tensor {
+    let input = Variable(differentiable: x)
+    return gradients(of: f(input), wrt: [input])[0].value
+}
+
+/// The dense Jacobian of `f` at `x`, [f(x).count, x.count], in float64.
+public func jacobian(at x: Tensor, of f: (Variable) -> Variable) -> Tensor {
+    let input = Variable(differentiable: x)
+    return jacobian(of: f(input), wrt: [input])
+}
+
+/// The dense Hessian of a scalar function at `x`: the Jacobian of its recorded gradient.
+public func hessian(at x: Tensor, of f: (Variable) -> Variable) -> Tensor {
+    let input = Variable(differentiable: x)
+    let first = gradients(of: f(input), wrt: [input], createGraph: true)[0]
+    return jacobian(of: first, wrt: [input])
+}
+
+/// Σᵢ ⟨aᵢ, bᵢ⟩ as a differentiable scalar (b constant).
+func innerProduct(_ a: [Variable], _ b: [Tensor]) -> Variable {
+    precondition(a.count == b.count, "innerProduct: \(a.count) and \(b.count) tensors")
+    var total: Variable?
+    for (x, y) in zip(a, b) {
+        let term = (x * Variable(y.converted(to: x.dtype))).sum()
+        total = total.map { $0 + term } ?? term
+    }
+    return total ?? Variable(Tensor.scalar(0))
+}

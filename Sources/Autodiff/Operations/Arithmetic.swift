@@ -1,0 +1,76 @@
+import Tensors
+
+/// a + b, broadcasting. ∂/∂a = seed summed back to a's shape; likewise b.
+struct Addition: DifferentiableOperation {
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        [wanted[0] ? seed.summed(toShape: inputs[0].shape) : nil,
+         wanted[1] ? seed.summed(toShape: inputs[1].shape) : nil]
+    }
+}
+
+/// a − b, broadcasting.
+struct Subtraction: DifferentiableOperation {
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        [wanted[0] ? seed.summed(toShape: inputs[0].shape) : nil,
+         wanted[1] ? (-seed).summed(toShape: inputs[1].shape) : nil]
+    }
+}
+
+/// a ⊙ b, broadcasting. ∂/∂a = seed ⊙ b, ∂/∂b = seed ⊙ a.
+struct Multiplication: DifferentiableOperation {
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        [wanted[0] ? (seed * inputs[1]).summed(toShape: inputs[0].shape) : nil,
+         wanted[1] ? (seed * inputs[0]).summed(toShape: inputs[1].shape) : nil]
+    }
+}
+
+/// a / b, broadcasting. ∂/∂a = seed / b, ∂/∂b = −seed ⊙ a / b².
+struct Division: DifferentiableOperation {
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        [wanted[0] ? (seed / inputs[1]).summed(toShape: inputs[0].shape) : nil,
+         wanted[1] ? (-seed * output / inputs[1]).summed(toShape: inputs[1].shape) : nil]
+    }
+}
+
+/// −a.
+struct Negation: DifferentiableOperation {
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        [-seed]
+    }
+}
+
+extension Variable {
+    public static func + (a: Variable, b: Variable) -> Variable {
+        recording(a.value + b.value, Addition(), a, b)
+    }
+
+    public static func - (a: Variable, b: Variable) -> Variable {
+        recording(a.value - b.value, Subtraction(), a, b)
+    }
+
+    public static func * (a: Variable, b: Variable) -> Variable {
+        recording(a.value * b.value, Multiplication(), a, b)
+    }
+
+    public static func / (a: Variable, b: Variable) -> Variable {
+        recording(a.value / b.value, Division(), a, b)
+    }
+
+    public static prefix func - (a: Variable) -> Variable {
+        recording(-a.value, Negation(), a)
+    }
+
+    public static func + (a: Variable, b: Double) -> Variable { a + a.constant(b) }
+    public static func - (a: Variable, b: Double) -> Variable { a - a.constant(b) }
+    public static func * (a: Variable, b: Double) -> Variable { a * a.constant(b) }
+    public static func / (a: Variable, b: Double) -> Variable { a * a.constant(1 / b) }
+    public static func + (a: Double, b: Variable) -> Variable { b.constant(a) + b }
+    public static func - (a: Double, b: Variable) -> Variable { b.constant(a) - b }
+    public static func * (a: Double, b: Variable) -> Variable { b * a }
+    public static func / (a: Double, b: Variable) -> Variable { b.constant(a) / b }
+
+    /// A scalar constant of this variable's dtype.
+    func constant(_ value: Double) -> Variable {
+        Variable(Tensor.scalar(value, dtype: dtype))
+    }
+}

@@ -1,0 +1,29 @@
+import Tensors
+
+/// Repetition along broadcast axes: ∂ = seed summed back to the input's shape.
+struct BroadcastTo: DifferentiableOperation {
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        [seed.summed(toShape: inputs[0].shape)]
+    }
+}
+
+/// The sum over broadcast axes (the adjoint of broadcasting): ∂ = seed broadcast back.
+struct SumToShape: DifferentiableOperation {
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        [seed.broadcast(to: inputs[0].shape)]
+    }
+}
+
+extension Variable {
+    /// This variable repeated along broadcast axes to `shape`.
+    public func broadcast(to shape: [Int]) -> Variable {
+        if shape == self.shape { return self }
+        return .recording(value.broadcast(to: shape), BroadcastTo(), self)
+    }
+
+    /// The sum over the axes along which a tensor of `shape` was broadcast to this shape.
+    public func summed(toShape shape: [Int]) -> Variable {
+        if shape == self.shape { return self }
+        return .recording(value.summed(toShape: shape), SumToShape(), self)
+    }
+}

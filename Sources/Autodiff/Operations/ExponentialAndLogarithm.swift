@@ -1,0 +1,20 @@
+import Tensors
+
+/// eˣ: ∂ = seed ⊙ eˣ (the output).
+struct Exponential: DifferentiableOperation {
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        [seed * output]
+    }
+}
+
+/// log x: ∂ = seed / x.
+struct Logarithm: DifferentiableOperation {
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        [seed / inputs[0]]
+    }
+}
+
+extension Variable {
+    public func exp() -> Variable { .recording(value.exp(), Exponential(), self) }
+    public func log() -> Variable { .recording(value.log(), Logarithm(), self) }
+}

@@ -1,0 +1,41 @@
+import Tensors
+
+/// C = op(A)·op(B) with op = transpose where flagged. With A′ = op(A), B′ = op(B):
+/// ∂A′ = seed·B′ᵀ and ∂B′ = A′ᵀ·seed, transposed back where the operand was transposed —
+/// each is again one matrix product with transposition flags, so no transpose is materialised.
+struct MatrixProduct: DifferentiableOperation {
+    let transposeA: Bool
+    let transposeB: Bool
+
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        let (a, b) = (inputs[0], inputs[1])
+        var gradientA: Variable?
+        var gradientB: Variable?
+        if wanted[0] {
+            gradientA = transposeA
+                ? b.matmul(seed, transposingSelf: transposeB, transposingOther: true)
+                : seed.matmul(b, transposingOther: !transposeB)
+        }
+        if wanted[1] {
+            gradientB = transposeB
+                ? seed.matmul(a, transposingSelf: true, transposingOther: transposeA)
+                : a.matmul(seed, transposingSelf: !transposeA)
+        }
+        return [gradientA, gradientB]
+    }
+}
+
+extension Variable {
+    /// The matrix product `op(self)·op(other)`; see `Tensor.matmul`. A batch `[n, m, k]` times a
+    /// shared matrix `[k, p]` is computed as one `[n·m, k]·[k, p]` product.
+    public func matmul(_ other: Variable, transposingSelf: Bool = false, transposingOther: Bool = false) -> Variable {
+        if rank == 3 && other.rank == 2 && !transposingSelf {
+            let flat = reshaped([shape[0] * shape[1], shape[2]])
+            let product = flat.matmul(other, transposingOther: transposingOther)
+            return product.reshaped([shape[0], shape[1], product.shape[1]])
+        }
+        let value = self.value.matmul(other.value, transposingSelf: transposingSelf, transposingOther: transposingOther)
+        return Variable.recording(value, MatrixProduct(transposeA: transposingSelf, transposeB: transposingOther),
+                                  self, other)
+    }
+}

@@ -1,0 +1,28 @@
+import Tensors
+
+/// x²: ∂ = 2·seed ⊙ x.
+struct Square: DifferentiableOperation {
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        [seed * inputs[0] * 2]
+    }
+}
+
+/// √x: ∂ = seed / (2√x).
+struct SquareRoot: DifferentiableOperation {
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        [seed / output * 0.5]
+    }
+}
+
+/// |x|: ∂ = seed ⊙ sign(x) (0 at 0).
+struct AbsoluteValue: DifferentiableOperation {
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        [seed * Variable(inputs[0].value.sign())]
+    }
+}
+
+extension Variable {
+    public func squared() -> Variable { .recording(value.squared(), Square(), self) }
+    public func squareRoot() -> Variable { .recording(value.squareRoot(), SquareRoot(), self) }
+    public func abs() -> Variable { .recording(value.abs(), AbsoluteValue(), self) }
+}

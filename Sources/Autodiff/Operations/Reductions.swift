@@ -1,0 +1,61 @@
+import Tensors
+
+/// Σ or mean over axes: ∂ = seed (with the reduced axes restored as extent 1) broadcast back to
+/// the input's shape, divided by the count for the mean.
+struct SumReduction: DifferentiableOperation {
+    let keptShape: [Int]
+    let scale: Double
+
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        let spread = seed.reshaped(keptShape).broadcast(to: inputs[0].shape)
+        return [scale == 1 ? spread : spread * scale]
+    }
+}
+
+/// max over axes: ∂ = seed at the maximal elements, split equally among ties.
+struct MaxReduction: DifferentiableOperation {
+    let keptShape: [Int]
+
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        let x = inputs[0].value
+        let maximum = output.value.reshaped(keptShape)
+        // 1 where x equals the maximum: x ≥ max, i.e. not (max > x).
+        let isMaximal = 1 - maximum.greater(than: x)
+        let ties = isMaximal.sum(alongAxes: axesReduced, keepingDimensions: true)
+        return [seed.reshaped(keptShape).broadcast(to: x.shape) * Variable(isMaximal / ties)]
+    }
+
+    private var axesReduced: [Int] { keptShape.indices.filter { keptShape[$0] == 1 } }
+}
+
+extension Variable {
+    /// The sum over `axes` (all when nil).
+    public func sum(alongAxes axes: [Int]? = nil, keepingDimensions: Bool = false) -> Variable {
+        reduce(.sum, axes, keepingDimensions)
+    }
+
+    /// The mean over `axes` (all when nil).
+    public func mean(alongAxes axes: [Int]? = nil, keepingDimensions: Bool = false) -> Variable {
+        reduce(.mean, axes, keepingDimensions)
+    }
+
+    /// The maximum over `axes` (all when nil).
+    public func max(alongAxes axes: [Int]? = nil, keepingDimensions: Bool = false) -> Variable {
+        reduce(.max, axes, keepingDimensions)
+    }
+
+    private func reduce(_ function: ReductionFunction, _ axes: [Int]?, _ keep: Bool) -> Variable {
+        let kept = value.reduced(function, alongAxes: axes, keepingDimensions: true)
+        let reducedAxes = Set((axes ?? Array(0..<rank)).map { $0 < 0 ? $0 + rank : $0 })
+        let result = keep ? kept : kept.reshaped(shape.indices.filter { !reducedAxes.contains($0) }.map { shape[$0] })
+        switch function {
+        case .sum, .mean:
+            let scale = function == .mean ? Double(kept.count) / Double(Swift.max(count, 1)) : 1
+            return .recording(result, SumReduction(keptShape: kept.shape, scale: scale), self)
+        case .max:
+            return .recording(result, MaxReduction(keptShape: kept.shape), self)
+        case .min:
+            return -(-self).reduce(.max, axes, keep)
+        }
+    }
+}

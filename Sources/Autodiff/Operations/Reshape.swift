@@ -1,0 +1,36 @@
+import Tensors
+
+/// A new shape for the same elements: ∂ = seed reshaped back.
+struct Reshape: DifferentiableOperation {
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        [seed.reshaped(inputs[0].shape)]
+    }
+}
+
+/// Axes rearranged by `axes`: ∂ = seed rearranged by the inverse permutation.
+struct Permutation: DifferentiableOperation {
+    let axes: [Int]
+
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        var inverse = axes
+        for (position, axis) in axes.enumerated() { inverse[axis] = position }
+        return [seed.permuted(inverse)]
+    }
+}
+
+extension Variable {
+    /// The same elements with a new shape (one extent may be −1).
+    public func reshaped(_ newShape: [Int]) -> Variable {
+        .recording(value.reshaped(newShape), Reshape(), self)
+    }
+
+    /// The axes rearranged: axis `i` of the result is axis `axes[i]` of `self`.
+    public func permuted(_ axes: [Int]) -> Variable {
+        .recording(value.permuted(axes), Permutation(axes: axes), self)
+    }
+
+    /// The last two axes swapped.
+    public func transposed() -> Variable {
+        permuted(Array(0..<rank - 2) + [rank - 1, rank - 2])
+    }
+}

@@ -1,0 +1,71 @@
+import Tensors
+
+/// A range along one axis: ∂ = seed padded with zeros back to the input's extent.
+struct Slice: DifferentiableOperation {
+    let axis: Int
+    let range: Range<Int>
+
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        var before = [Int](repeating: 0, count: seed.rank)
+        var after = before
+        before[axis] = range.lowerBound
+        after[axis] = inputs[0].shape[axis] - range.upperBound
+        return [seed.padded(before: before, after: after)]
+    }
+}
+
+/// Zeros added around each axis: ∂ = seed sliced back to the input's region.
+struct Pad: DifferentiableOperation {
+    let before: [Int]
+
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        var gradient = seed
+        for (axis, extent) in inputs[0].shape.enumerated() where extent != seed.shape[axis] {
+            gradient = gradient.slice(alongAxis: axis, range: before[axis]..<before[axis] + extent)
+        }
+        return [gradient]
+    }
+}
+
+/// Tensors joined along an axis: ∂ for each input = its slice of seed.
+struct Concatenation: DifferentiableOperation {
+    let axis: Int
+
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        var start = 0
+        return inputs.indices.map { index in
+            let extent = inputs[index].shape[axis]
+            defer { start += extent }
+            return wanted[index] ? seed.slice(alongAxis: axis, range: start..<start + extent) : nil
+        }
+    }
+}
+
+extension Variable {
+    /// The elements at `range` along `axis`.
+    public func slice(alongAxis axis: Int, range: Range<Int>) -> Variable {
+        let value = self.value.slice(alongAxis: axis, range: range)
+        return .recording(value, Slice(axis: axis < 0 ? axis + rank : axis, range: range), self)
+    }
+
+    /// Zeros added: `before[i]` and `after[i]` along axis `i`.
+    public func padded(before: [Int], after: [Int]) -> Variable {
+        .recording(value.padded(before: before, after: after), Pad(before: before), self)
+    }
+
+    /// The variables joined along `axis`.
+    public static func concatenate(_ variables: [Variable], alongAxis axis: Int = 0) -> Variable {
+        let value = Tensor.concatenate(variables.map(\.value), alongAxis: axis)
+        let normalized = axis < 0 ? axis + value.rank : axis
+        return .recording(value, Concatenation(axis: normalized), inputs: variables)
+    }
+
+    /// The variables, all of one shape, stacked along a new axis.
+    public static func stack(_ variables: [Variable], alongAxis axis: Int = 0) -> Variable {
+        guard let first = variables.first else { ShapeError(op: "stack", detail: "no variables given").stop() }
+        var expanded = first.shape
+        let normalized = axis < 0 ? axis + first.rank + 1 : axis
+        expanded.insert(1, at: Swift.min(Swift.max(normalized, 0), first.rank))
+        return concatenate(variables.map { $0.reshaped(expanded) }, alongAxis: normalized)
+    }
+}

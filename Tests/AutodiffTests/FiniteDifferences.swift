@@ -1,0 +1,75 @@
+import Testing
+@testable import Autodiff
+import Tensors
+
+/// Checks the gradient and a Hessian-vector product of an operation against central finite
+/// differences, everything in float64.
+///
+/// The objective is L(x) = Σ w ⊙ f(x) + ½ Σ c ⊙ f(x)² with fixed random w and c, so that its
+/// Hessian involves both the first and the second derivative of f even when f is linear.
+struct FiniteDifferenceCheck {
+    let inputs: [Tensor]
+    let function: ([Variable]) -> Variable
+    var step = 1e-6
+    var tolerance = 1e-6
+
+    init(_ shapes: [[Int]], seed: UInt64 = 11, low: Double = -2, high: Double = 2,
+         _ function: @escaping ([Variable]) -> Variable) {
+        var generator = RandomGenerator(seed: seed)
+        inputs = shapes.map { Tensor.uniform($0, low: low, high: high, dtype: .float64, using: &generator) }
+        self.function = function
+    }
+
+    func objective(_ variables: [Variable]) -> Variable {
+        let y = function(variables)
+        var generator = RandomGenerator(seed: 99)
+        let w = Variable(Tensor.uniform(y.shape, low: -1, high: 1, dtype: .float64, using: &generator))
+        let c = Variable(Tensor.uniform(y.shape, low: 0.5, high: 1.5, dtype: .float64, using: &generator))
+        return (w * y).sum() + (c * y.squared()).sum() * 0.5
+    }
+
+    func value(_ tensors: [Tensor]) -> Double {
+        objective(tensors.map { Variable($0) }).value.item
+    }
+
+    func gradient(_ tensors: [Tensor]) -> [Tensor] {
+        let variables = tensors.map { Variable(differentiable: $0) }
+        return gradients(of: objective(variables), wrt: variables).map(\.value)
+    }
+
+    /// Runs both checks, recording failures at the caller.
+    func run(sourceLocation: SourceLocation = #_sourceLocation) {
+        let analytic = gradient(inputs)
+        for (index, input) in inputs.enumerated() {
+            var numeric = [Double](repeating: 0, count: input.count)
+            for element in 0..<input.count {
+                numeric[element] = (value(perturbed(index, element, by: step))
+                                    - value(perturbed(index, element, by: -step))) / (2 * step)
+            }
+            #expect(agree(analytic[index].doubles, numeric), "gradient of input \(index)",
+                    sourceLocation: sourceLocation)
+        }
+        var generator = RandomGenerator(seed: 5)
+        let direction = inputs.map { Tensor.uniform($0.shape, low: -1, high: 1, dtype: .float64, using: &generator) }
+        let variables = inputs.map { Variable(differentiable: $0) }
+        let product = hessianVectorProduct(of: objective(variables), wrt: variables, vectors: direction)
+        let h = 1e-5
+        let plus = gradient(zip(inputs, direction).map { $0 + $1 * h })
+        let minus = gradient(zip(inputs, direction).map { $0 - $1 * h })
+        for index in inputs.indices {
+            let numeric = ((plus[index] - minus[index]) / (2 * h)).doubles
+            #expect(agree(product[index].value.doubles, numeric), "Hessian-vector product of input \(index)",
+                    sourceLocation: sourceLocation)
+        }
+    }
+
+    private func perturbed(_ index: Int, _ element: Int, by delta: Double) -> [Tensor] {
+        var copy = inputs
+        copy[index].withUnsafeMutableBufferPointer(as: Double.self) { $0[element] += delta }
+        return copy
+    }
+
+    private func agree(_ a: [Double], _ b: [Double]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { Swift.abs($0 - $1) <= tolerance * Swift.max(1, Swift.abs($1)) }
+    }
+}
