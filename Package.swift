@@ -14,7 +14,7 @@ import PackageDescription
 let hostCPUSettings: [SwiftSetting] = {
     #if arch(x86_64)
     if Context.environment["GANNUMERICS_PORTABLE"] == nil {
-        return [.unsafeFlags(["-Xcc", "-march=native"], .when(configuration: .release))]
+        return [.unsafeFlags(["-Xcc", "-march=native", "-Xcc", "-mprefer-vector-width=512"], .when(configuration: .release))]
     }
     #endif
     return []
@@ -37,7 +37,11 @@ let package = Package(
     targets: [
         .target(name: "Tensors", dependencies: [numerics], swiftSettings: hostCPUSettings),
         .target(name: "Autodiff", dependencies: ["Tensors"], swiftSettings: hostCPUSettings),
-        .target(name: "GANNumerics", dependencies: ["Tensors", "Autodiff"]),
+        .target(name: "Layers", dependencies: ["Autodiff"]),
+        .target(name: "StepRules", dependencies: ["Tensors"], swiftSettings: hostCPUSettings),
+        .target(name: "Games", dependencies: ["Autodiff", "Layers", "StepRules"]),
+        .target(name: "Experiments", dependencies: ["Games"]),
+        .target(name: "GANNumerics", dependencies: ["Tensors", "Autodiff", "Layers", "StepRules", "Games", "Experiments"]),
         .executableTarget(
             name: "GANNumericsCLI",
             dependencies: ["GANNumerics", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

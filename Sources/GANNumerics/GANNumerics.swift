@@ -1,3 +1,7 @@
 /// GANNumerics: one import for the whole library.
 @_exported import Tensors
 @_exported import Autodiff
+@_exported import Layers
+@_exported import StepRules
+@_exported import Games
+@_exported import Experiments

@@ -13,12 +13,11 @@ public enum BinaryFunction: Sendable, Equatable {
 extension Tensor {
     /// `f(self, other)` elementwise, with NumPy broadcasting.
     public func combining(_ other: Tensor, with function: BinaryFunction) -> Tensor {
-        let op = "\(function)"
-        guard dtype == other.dtype else {
-            ShapeError(op: op, detail: "operands of shapes \(shape) and \(other.shape) hold \(dtype) and \(other.dtype)").stop()
+            guard dtype == other.dtype else {
+            ShapeError(op: "\(function)", detail: "operands of shapes \(shape) and \(other.shape) hold \(dtype) and \(other.dtype)").stop()
         }
         let resultShape = shape == other.shape ? shape : validated { () throws(ShapeError) in
-            try Tensor.broadcastShape(shape, other.shape, op: op)
+            try Tensor.broadcastShape(shape, other.shape, op: "\(function)")
         }
         var result = Tensor(uninitializedShape: resultShape, dtype: dtype)
         switch dtype {
@@ -58,34 +57,47 @@ private func applyBinary<S: TensorScalar>(
     _ function: BinaryFunction, _ a: Tensor, _ b: Tensor, _ result: inout Tensor, _: S.Type
 ) {
     switch function {
-    case .add: broadcast(a, b, &result, S.self, vector: { $0 + $1 }, scalar: { $0 + $1 })
-    case .subtract: broadcast(a, b, &result, S.self, vector: { $0 - $1 }, scalar: { $0 - $1 })
-    case .multiply: broadcast(a, b, &result, S.self, vector: { $0 * $1 }, scalar: { $0 * $1 })
-    case .divide: broadcast(a, b, &result, S.self, vector: { $0 / $1 }, scalar: { $0 / $1 })
-    case .maximum:
-        broadcast(a, b, &result, S.self, vector: { pointwiseMax($0, $1) }, scalar: { Swift.max($0, $1) })
-    case .minimum:
-        broadcast(a, b, &result, S.self, vector: { pointwiseMin($0, $1) }, scalar: { Swift.min($0, $1) })
-    case .greater:
-        let (zero, one) = (S.Vector(), S.Vector(repeating: 1))
-        broadcast(a, b, &result, S.self, vector: { zero.replacing(with: one, where: $0 .> $1) },
-                  scalar: { $0 > $1 ? 1 : 0 })
+    case .add: broadcast(a, b, &result, S.self) { $0 + $1 }
+    case .subtract: broadcast(a, b, &result, S.self) { $0 - $1 }
+    case .multiply: broadcast(a, b, &result, S.self) { $0 * $1 }
+    case .divide: broadcast(a, b, &result, S.self) { $0 / $1 }
+    // NaN in either operand gives NaN.
+    case .maximum: broadcast(a, b, &result, S.self) { $0 != $0 || $0 > $1 ? $0 : $1 }
+    case .minimum: broadcast(a, b, &result, S.self) { $0 != $0 || $0 < $1 ? $0 : $1 }
+    case .greater: broadcast(a, b, &result, S.self) { $0 > $1 ? 1 : 0 }
     }
 }
 
 /// Walks the broadcast result row by row: dimensions that can be merged are merged first, so the
-/// inner loop runs over the longest contiguous stretch, in SIMD vectors.
+/// inner loop runs over the longest contiguous stretch.
 @inline(__always)
 private func broadcast<S: TensorScalar>(
-    _ a: Tensor, _ b: Tensor, _ result: inout Tensor, _: S.Type,
-    vector: (S.Vector, S.Vector) -> S.Vector, scalar: (S, S) -> S
+    _ a: Tensor, _ b: Tensor, _ result: inout Tensor, _: S.Type, _ f: (S, S) -> S
 ) {
     let (pa, pb, out) = (a.pointer(as: S.self), b.pointer(as: S.self), result.mutablePointer(as: S.self))
     if a.shape == b.shape {
-        zipContiguous(pa, pb, out, count: result.count, vector: vector, scalar: scalar)
+        zipElements(pa, pb, out, count: result.count, f)
+        return
+    }
+    if b.count == 1 {
+        let y = pb[0]
+        mapElements(pa, out, count: result.count) { f($0, y) }
+        return
+    }
+    if a.count == 1 {
+        let x = pa[0]
+        mapElements(pb, out, count: result.count) { f(x, $0) }
         return
     }
     let layout = BroadcastLayout(result.shape, a.shape, b.shape)
+    if layout.extents.count == 2 && layout.stridesA == [layout.extents[1], 1] && layout.stridesB == [0, 1] {
+        broadcastRows(pa, pb, out, rows: layout.extents[0], columns: layout.extents[1], f)
+        return
+    }
+    if layout.extents.count == 2 && layout.stridesA == [0, 1] && layout.stridesB == [layout.extents[1], 1] {
+        broadcastRows(pb, pa, out, rows: layout.extents[0], columns: layout.extents[1]) { f($1, $0) }
+        return
+    }
     let inner = layout.extents.last!
     let (innerA, innerB) = (layout.stridesA.last!, layout.stridesB.last!)
     var row = 0
@@ -93,18 +105,40 @@ private func broadcast<S: TensorScalar>(
         let target = out + row * inner
         switch (innerA, innerB) {
         case (1, 1):
-            zipContiguous(pa + offsetA, pb + offsetB, target, count: inner, vector: vector, scalar: scalar)
+            zipElements(pa + offsetA, pb + offsetB, target, count: inner, f)
         case (1, _):
-            let (x, y) = (pb[offsetB], S.Vector(repeating: pb[offsetB]))
-            mapContiguous(pa + offsetA, target, count: inner, vector: { vector($0, y) }, scalar: { scalar($0, x) })
+            let y = pb[offsetB]
+            mapElements(pa + offsetA, target, count: inner) { f($0, y) }
         case (_, 1):
-            let (x, y) = (pa[offsetA], S.Vector(repeating: pa[offsetA]))
-            mapContiguous(pb + offsetB, target, count: inner, vector: { vector(y, $0) }, scalar: { scalar(x, $0) })
+            let x = pa[offsetA]
+            mapElements(pb + offsetB, target, count: inner) { f(x, $0) }
         default:
-            target.initialize(repeating: scalar(pa[offsetA], pb[offsetB]), count: inner)
+            target.initialize(repeating: f(pa[offsetA], pb[offsetB]), count: inner)
         }
         row += 1
     }
+}
+
+/// `out[i, j] = f(matrix[i, j], row[j])`. A short row is tiled into a buffer of several rows
+/// first, so the loop runs over long stretches instead of one short loop per row.
+@inline(__always)
+private func broadcastRows<S: TensorScalar>(
+    _ matrix: UnsafePointer<S>, _ row: UnsafePointer<S>, _ out: UnsafeMutablePointer<S>, rows: Int, columns: Int,
+    _ f: (S, S) -> S
+) {
+    let rowsPerTile = Swift.max(1, Swift.min(rows, 256 / Swift.max(columns, 1)))
+    let tileCount = rowsPerTile * columns
+    let tile = UnsafeMutablePointer<S>.allocate(capacity: tileCount)
+    defer { tile.deallocate() }
+    for r in 0..<rowsPerTile { (tile + r * columns).initialize(from: row, count: columns) }
+    var start = 0
+    while start + rowsPerTile <= rows {
+        let offset = start * columns
+        zipElements(matrix + offset, tile, out + offset, count: tileCount, f)
+        start += rowsPerTile
+    }
+    let offset = start * columns
+    zipElements(matrix + offset, tile, out + offset, count: (rows - start) * columns, f)
 }
 
 /// Two operands' strides (0 along broadcast axes) over the result's shape, with adjacent axes
@@ -163,5 +197,26 @@ func broadcastStrides(_ shape: [Int], to rank: Int) -> [Int] {
     return (0..<rank).map { axis in
         let source = axis - (rank - shape.count)
         return source >= 0 && shape[source] != 1 ? own[source] : 0
+    }
+}
+
+extension Tensor {
+    /// `self` where `reference > 0`, `slope · self` elsewhere: the backward of (leaky) ReLU,
+    /// d/dx leakyReLU(x) ⊙ seed, in one pass. Shapes must match.
+    public func gated(by reference: Tensor, negativeSlope slope: Double = 0) -> Tensor {
+        guard shape == reference.shape, dtype == reference.dtype else {
+            ShapeError(op: "gated", detail: "shapes \(shape) and \(reference.shape) differ").stop()
+        }
+        var result = Tensor(uninitializedShape: shape, dtype: dtype)
+        switch dtype {
+        case .float32:
+            let a = Float(slope)
+            zipElements(pointer(as: Float.self), reference.pointer(as: Float.self),
+                        result.mutablePointer(as: Float.self), count: count) { $1 > 0 ? $0 : a * $0 }
+        case .float64:
+            zipElements(pointer(as: Double.self), reference.pointer(as: Double.self),
+                        result.mutablePointer(as: Double.self), count: count) { $1 > 0 ? $0 : slope * $0 }
+        }
+        return result
     }
 }

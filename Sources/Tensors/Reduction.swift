@@ -81,9 +81,9 @@ private func reduce<S: TensorScalar>(
         // min(x) = −max(−x): one kernel serves both.
         let negated = UnsafeMutablePointer<S>.allocate(capacity: outer * reduced * inner)
         defer { negated.deallocate() }
-        mapContiguous(input, negated, count: outer * reduced * inner, vector: { -$0 }, scalar: { -$0 })
+        mapElements(input, negated, count: outer * reduced * inner) { -$0 }
         reduce(.max, negated, output, outer: outer, reduced: reduced, inner: inner)
-        mapContiguous(output, output, count: outer * inner, vector: { -$0 }, scalar: { -$0 })
+        mapElements(output, output, count: outer * inner) { -$0 }
         return
     }
     let isMax = function == .max
@@ -95,38 +95,25 @@ private func reduce<S: TensorScalar>(
         } else if isMax {
             target.update(from: block, count: inner)
             for r in 1..<Swift.max(reduced, 1) {
-                combineRows(target, block + r * inner, inner, vector: { pointwiseMax($0, $1) }) {
-                    $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1)
-                }
+                combineRows(target, block + r * inner, inner) { $0 != $0 || $0 > $1 ? $0 : $1 }
             }
-            propagateNaN(block, target, reduced: reduced, inner: inner)
         } else {
             target.initialize(repeating: 0, count: inner)
             for r in 0..<reduced {
-                combineRows(target, block + r * inner, inner, vector: { $0 + $1 }, scalar: { $0 + $1 })
+                combineRows(target, block + r * inner, inner) { $0 + $1 }
             }
         }
     }
     if function == .mean {
         let scale = 1 / S(reduced)
-        mapContiguous(output, output, count: outer * inner, vector: { $0 * scale }, scalar: { $0 * scale })
+        mapElements(output, output, count: outer * inner) { $0 * scale }
     }
 }
 
 /// `target[i] = f(target[i], row[i])`.
 @inline(__always)
 private func combineRows<S: TensorScalar>(
-    _ target: UnsafeMutablePointer<S>, _ row: UnsafePointer<S>, _ count: Int,
-    vector: (S.Vector, S.Vector) -> S.Vector, scalar: (S, S) -> S
+    _ target: UnsafeMutablePointer<S>, _ row: UnsafePointer<S>, _ count: Int, _ f: (S, S) -> S
 ) {
-    zipContiguous(UnsafePointer(target), row, target, count: count, vector: vector, scalar: scalar)
-}
-
-/// SIMD `max` drops NaN in some lanes; set NaN wherever a reduced column contains one.
-private func propagateNaN<S: TensorScalar>(
-    _ block: UnsafePointer<S>, _ target: UnsafeMutablePointer<S>, reduced: Int, inner: Int
-) {
-    for r in 0..<reduced {
-        for i in 0..<inner where block[r * inner + i].isNaN { target[i] = .nan }
-    }
+    zipElements(UnsafePointer(target), row, target, count: count, f)
 }

@@ -53,49 +53,51 @@ private func applyUnary<S: TensorScalar>(
     _ function: UnaryFunction, _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, _ n: Int
 ) {
     switch function {
-    case .negate:
-        mapContiguous(x, y, count: n, vector: { -$0 }, scalar: { -$0 })
-    case .exp:
-        mapScalars(x, y, n) { S.exp($0) }
-    case .log:
-        mapScalars(x, y, n) { S.log($0) }
-    case .squareRoot:
-        mapContiguous(x, y, count: n, vector: { $0.squareRoot() }, scalar: { $0.squareRoot() })
-    case .tanh:
-        mapScalars(x, y, n) { S.tanh($0) }
+    case .negate: mapElements(x, y, count: n) { -$0 }
+    case .exp: mapTranscendental(.exp, x, y, n) { S.exp($0) }
+    case .log: mapTranscendental(.log, x, y, n) { S.log($0) }
+    case .squareRoot: mapElements(x, y, count: n) { $0.squareRoot() }
+    case .tanh: mapTranscendental(.tanh, x, y, n) { S.tanh($0) }
     case .sigmoid:
-        mapScalars(x, y, n) { value in
-            if value >= 0 { return 1 / (1 + S.exp(-value)) }
-            let e = S.exp(value)
-            return e / (1 + e)
+        mapTranscendental(.sigmoid, x, y, n) { value in
+            value >= 0 ? 1 / (1 + S.exp(-value)) : S.exp(value) / (1 + S.exp(value))
         }
     case .softplus:
-        mapScalars(x, y, n) { value in Swift.max(value, 0) + S.log(onePlus: S.exp(-Swift.abs(value))) }
-    case .relu:
-        let zero = S.Vector()
-        mapContiguous(x, y, count: n, vector: { pointwiseMax($0, zero) }, scalar: { $0 > 0 ? $0 : 0 })
+        mapTranscendental(.softplus, x, y, n) { value in
+            Swift.max(value, 0) + S.log(onePlus: S.exp(-Swift.abs(value)))
+        }
+    // `x < 0 ? … : x` lets NaN through, so a blow-up stays visible downstream.
+    case .relu: mapElements(x, y, count: n) { $0 < 0 ? 0 : $0 }
     case .leakyReLU(let slope):
         let a = S(slope)
-        mapContiguous(x, y, count: n, vector: { $0.replacing(with: $0 * a, where: $0 .<= 0) },
-                      scalar: { $0 > 0 ? $0 : a * $0 })
-    case .abs:
-        mapContiguous(x, y, count: n, vector: { $0.replacing(with: -$0, where: $0 .< 0) }, scalar: { Swift.abs($0) })
-    case .square:
-        mapContiguous(x, y, count: n, vector: { $0 * $0 }, scalar: { $0 * $0 })
-    case .reciprocal:
-        mapContiguous(x, y, count: n, vector: { 1 / $0 }, scalar: { 1 / $0 })
-    case .sign:
-        mapScalars(x, y, n) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
-    case .positiveIndicator:
-        let (zero, one) = (S.Vector(), S.Vector(repeating: 1))
-        mapContiguous(x, y, count: n, vector: { zero.replacing(with: one, where: $0 .> 0) },
-                      scalar: { $0 > 0 ? 1 : 0 })
+        mapElements(x, y, count: n) { $0 < 0 ? a * $0 : $0 }
+    case .abs: mapElements(x, y, count: n) { Swift.abs($0) }
+    case .square: mapElements(x, y, count: n) { $0 * $0 }
+    case .reciprocal: mapElements(x, y, count: n) { 1 / $0 }
+    case .sign: mapElements(x, y, count: n) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
+    case .positiveIndicator: mapElements(x, y, count: n) { $0 > 0 ? 1 : 0 }
     }
 }
 
+/// A transcendental function: the vectorisable approximation for `Float`, the C library's
+/// function for `Double` (the type for checking numbers, where the last bits matter). Each
+/// `Float` case is its own loop so that the approximation is inlined and vectorised.
 @inline(__always)
-private func mapScalars<S: TensorScalar>(
-    _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, _ n: Int, _ f: (S) -> S
+private func mapTranscendental<S: TensorScalar>(
+    _ function: FastFloatMath.Function, _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, _ n: Int,
+    _ generic: (S) -> S
 ) {
-    for index in 0..<n { y[index] = f(x[index]) }
+    guard S.self == Float.self else {
+        mapElements(x, y, count: n, generic)
+        return
+    }
+    let (x, y) = (UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
+                  UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self))
+    switch function {
+    case .exp: for i in 0..<n { y[i] = FastFloatMath.exp(x[i]) }
+    case .log: for i in 0..<n { y[i] = FastFloatMath.log(x[i]) }
+    case .tanh: for i in 0..<n { y[i] = FastFloatMath.tanh(x[i]) }
+    case .sigmoid: for i in 0..<n { y[i] = FastFloatMath.sigmoid(x[i]) }
+    case .softplus: for i in 0..<n { y[i] = FastFloatMath.softplus(x[i]) }
+    }
 }

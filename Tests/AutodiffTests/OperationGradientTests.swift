@@ -22,6 +22,15 @@ import Tensors
         }.run()
     }
 
+    @Test func linearLayer() {
+        FiniteDifferenceCheck([[5, 3], [4, 3], [4]]) { $0[0].linear(weight: $0[1], bias: $0[2]) }.run()
+    }
+
+    @Test func gate() {
+        let reference = Tensor([1.0, -2, 3, -0.5, 0, 2])
+        FiniteDifferenceCheck([[6]]) { $0[0].gated(by: reference, negativeSlope: 0.3) }.run()
+    }
+
     @Test func batchedMatrixProduct() {
         FiniteDifferenceCheck([[2, 3, 4], [2, 4, 2]]) { $0[0].matmul($0[1]) }.run()
         FiniteDifferenceCheck([[2, 3, 4], [2, 4]]) { $0[0].matmul($0[1], transposingOther: true) }.run()

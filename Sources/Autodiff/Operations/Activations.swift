@@ -1,19 +1,23 @@
 import Tensors
 
-/// max(x, 0): ∂ = seed ⊙ 1[x > 0]. The indicator is piecewise constant, so the second
-/// derivative is zero almost everywhere.
-struct RectifiedLinear: DifferentiableOperation {
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
-        [seed * Variable(inputs[0].value.positiveIndicator())]
-    }
-}
-
-/// x for x > 0, slope·x otherwise: ∂ = seed ⊙ (slope + (1 − slope)·1[x > 0]).
+/// x for x > 0, slope·x otherwise (slope 0: ReLU): ∂ = seed where x > 0, slope·seed elsewhere.
+/// The gate is piecewise constant in x, so the second derivative is zero almost everywhere.
 struct LeakyRectifiedLinear: DifferentiableOperation {
     let slope: Double
 
     func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
-        [seed * Variable(inputs[0].value.positiveIndicator() * (1 - slope) + slope)]
+        [seed.gated(by: inputs[0].value, negativeSlope: slope)]
+    }
+}
+
+/// seed where a fixed reference is positive, slope·seed elsewhere: linear in seed, so its
+/// gradient is the same gate.
+struct Gate: DifferentiableOperation {
+    let reference: Tensor
+    let slope: Double
+
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        [seed.gated(by: reference, negativeSlope: slope)]
     }
 }
 
@@ -39,11 +43,16 @@ struct Softplus: DifferentiableOperation {
 }
 
 extension Variable {
-    public func relu() -> Variable { .recording(value.relu(), RectifiedLinear(), self) }
+    public func relu() -> Variable { .recording(value.relu(), LeakyRectifiedLinear(slope: 0), self) }
     public func leakyReLU(slope: Double) -> Variable {
         .recording(value.leakyReLU(slope: slope), LeakyRectifiedLinear(slope: slope), self)
     }
     public func tanh() -> Variable { .recording(value.tanh(), HyperbolicTangent(), self) }
     public func sigmoid() -> Variable { .recording(value.sigmoid(), Sigmoid(), self) }
     public func softplus() -> Variable { .recording(value.softplus(), Softplus(), self) }
+
+    /// `self` where `reference > 0`, `slope·self` elsewhere, with `reference` held constant.
+    public func gated(by reference: Tensor, negativeSlope slope: Double = 0) -> Variable {
+        .recording(value.gated(by: reference, negativeSlope: slope), Gate(reference: reference, slope: slope), self)
+    }
 }

@@ -68,7 +68,18 @@ private func gemmSerial<S: TensorScalar>(
     m: Int, n: Int, k: Int, a: MatrixOperand<S>, b: MatrixOperand<S>, c: UnsafeMutablePointer<S>, ldc: Int,
     skinny: Bool
 ) {
-    if skinny {
+    if skinny && n < m && m <= S.Vector.scalarCount {
+        // A few columns but up to a vector of rows (a weight gradient such as [16, 2]): Cᵀ = BᵀAᵀ
+        // is the wider product; compute it and write it back transposed.
+        let transposed = UnsafeMutablePointer<S>.allocate(capacity: n * m)
+        defer { transposed.deallocate() }
+        gemmSkinny(m: n, n: m, k: k, a: MatrixOperand(base: b.base, rowStride: b.columnStride, columnStride: b.rowStride),
+                   b: MatrixOperand(base: a.base, rowStride: a.columnStride, columnStride: a.rowStride),
+                   c: transposed, ldc: m)
+        for i in 0..<m {
+            for j in 0..<n { c[i * ldc + j] = transposed[j * m + i] }
+        }
+    } else if skinny {
         gemmSkinny(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc)
     } else {
         gemmPacked(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc)
@@ -82,38 +93,57 @@ private func gemmSkinny<S: TensorScalar>(
 ) {
     typealias V = S.Vector
     let width = V.scalarCount
-    let rowsOfB = UnsafeMutablePointer<S>.allocate(capacity: k * width)
-    defer { rowsOfB.deallocate() }
-    rowsOfB.initialize(repeating: 0, count: k * width)
-    for p in 0..<k {
-        for j in 0..<n { rowsOfB[p * width + j] = b[p, j] }
+    // Rows of B as whole vectors: B itself when its rows are contiguous and exactly one vector
+    // wide, otherwise a zero-padded copy.
+    var copy: UnsafeMutablePointer<S>?
+    defer { copy?.deallocate() }
+    let rowsOfB: UnsafePointer<S>
+    let strideB: Int
+    if b.columnStride == 1 && n == width {
+        (rowsOfB, strideB) = (b.base, b.rowStride)
+    } else {
+        let padded = UnsafeMutablePointer<S>.allocate(capacity: k * width)
+        padded.initialize(repeating: 0, count: k * width)
+        for p in 0..<k {
+            let source = b.base + p &* b.rowStride
+            for j in 0..<n { padded[p &* width &+ j] = source[j &* b.columnStride] }
+        }
+        (copy, rowsOfB, strideB) = (padded, UnsafePointer(padded), width)
     }
+    let (rowStride, columnStride) = (a.rowStride, a.columnStride)
     var row = 0
     while row + 8 <= m {
         var (c0, c1, c2, c3, c4, c5, c6, c7) = (V(), V(), V(), V(), V(), V(), V(), V())
-        let origin = a.base + row * a.rowStride
-        let rowStride = a.rowStride
-        for p in 0..<k {
-            let x = loadVector(rowsOfB + p * width)
-            let column = origin + p * a.columnStride
+        var column = a.base + row &* rowStride
+        var rowOfB = rowsOfB
+        for _ in 0..<k {
+            let x = loadVector(rowOfB)
             c0.addProduct(V(repeating: column[0]), x)
             c1.addProduct(V(repeating: column[rowStride]), x)
-            c2.addProduct(V(repeating: column[2 * rowStride]), x)
-            c3.addProduct(V(repeating: column[3 * rowStride]), x)
-            c4.addProduct(V(repeating: column[4 * rowStride]), x)
-            c5.addProduct(V(repeating: column[5 * rowStride]), x)
-            c6.addProduct(V(repeating: column[6 * rowStride]), x)
-            c7.addProduct(V(repeating: column[7 * rowStride]), x)
+            c2.addProduct(V(repeating: column[2 &* rowStride]), x)
+            c3.addProduct(V(repeating: column[3 &* rowStride]), x)
+            c4.addProduct(V(repeating: column[4 &* rowStride]), x)
+            c5.addProduct(V(repeating: column[5 &* rowStride]), x)
+            c6.addProduct(V(repeating: column[6 &* rowStride]), x)
+            c7.addProduct(V(repeating: column[7 &* rowStride]), x)
+            column += columnStride
+            rowOfB += strideB
         }
-        for (offset, vector) in [c0, c1, c2, c3, c4, c5, c6, c7].enumerated() {
-            storePrefix(vector, count: n, c + (row + offset) * ldc)
-        }
+        let target = c + row &* ldc
+        storePrefix(c0, count: n, target)
+        storePrefix(c1, count: n, target + ldc)
+        storePrefix(c2, count: n, target + 2 &* ldc)
+        storePrefix(c3, count: n, target + 3 &* ldc)
+        storePrefix(c4, count: n, target + 4 &* ldc)
+        storePrefix(c5, count: n, target + 5 &* ldc)
+        storePrefix(c6, count: n, target + 6 &* ldc)
+        storePrefix(c7, count: n, target + 7 &* ldc)
         row += 8
     }
     while row < m {
         var sum = V()
-        for p in 0..<k { sum.addProduct(V(repeating: a[row, p]), loadVector(rowsOfB + p * width)) }
-        storePrefix(sum, count: n, c + row * ldc)
+        for p in 0..<k { sum.addProduct(V(repeating: a[row, p]), loadVector(rowsOfB + p &* strideB)) }
+        storePrefix(sum, count: n, c + row &* ldc)
         row += 1
     }
 }

@@ -1,7 +1,10 @@
-/// Loops over contiguous memory in whole SIMD vectors, then a scalar tail.
+/// The loops every elementwise kernel is built from.
 ///
-/// These are the building blocks of every elementwise kernel. They are `@inline(__always)` so that
-/// the closures passed in are inlined into one specialised loop per operation and scalar type.
+/// Maps are plain scalar loops over raw pointers, marked `@inline(__always)` so that the closure
+/// passed in is inlined into one loop per operation and scalar type, which LLVM then vectorises
+/// (Swift's generic `SIMD` mask and conversion operations are not reliably lowered to vector
+/// instructions; simple loops are). Reductions are different: Swift never reassociates
+/// floating-point additions, so sums accumulate explicitly in SIMD registers.
 
 @inline(__always)
 func loadVector<S: TensorScalar>(_ pointer: UnsafePointer<S>) -> S.Vector {
@@ -15,42 +18,22 @@ func storeVector<S: TensorScalar>(_ vector: S.Vector, _ pointer: UnsafeMutablePo
 
 /// `output[i] = f(input[i])` for `i` in `0..<count`.
 @inline(__always)
-func mapContiguous<S: TensorScalar>(
-    _ input: UnsafePointer<S>, _ output: UnsafeMutablePointer<S>, count: Int,
-    vector: (S.Vector) -> S.Vector, scalar: (S) -> S
+func mapElements<S: TensorScalar>(
+    _ input: UnsafePointer<S>, _ output: UnsafeMutablePointer<S>, count: Int, _ f: (S) -> S
 ) {
-    let width = S.Vector.scalarCount
-    var index = 0
-    while index + width <= count {
-        storeVector(vector(loadVector(input + index)), output + index)
-        index += width
-    }
-    while index < count {
-        output[index] = scalar(input[index])
-        index += 1
-    }
+    for index in 0..<count { output[index] = f(input[index]) }
 }
 
 /// `output[i] = f(a[i], b[i])`.
 @inline(__always)
-func zipContiguous<S: TensorScalar>(
+func zipElements<S: TensorScalar>(
     _ a: UnsafePointer<S>, _ b: UnsafePointer<S>, _ output: UnsafeMutablePointer<S>, count: Int,
-    vector: (S.Vector, S.Vector) -> S.Vector, scalar: (S, S) -> S
+    _ f: (S, S) -> S
 ) {
-    let width = S.Vector.scalarCount
-    var index = 0
-    while index + width <= count {
-        storeVector(vector(loadVector(a + index), loadVector(b + index)), output + index)
-        index += width
-    }
-    while index < count {
-        output[index] = scalar(a[index], b[index])
-        index += 1
-    }
+    for index in 0..<count { output[index] = f(a[index], b[index]) }
 }
 
-/// The sum of `count` contiguous elements, accumulated in four independent SIMD registers
-/// (Swift never reassociates floating-point additions, so the accumulators must be explicit).
+/// The sum of `count` contiguous elements, accumulated in four independent SIMD registers.
 @inline(__always)
 func sumContiguous<S: TensorScalar>(_ input: UnsafePointer<S>, count: Int) -> S {
     let width = S.Vector.scalarCount
@@ -75,31 +58,32 @@ func sumContiguous<S: TensorScalar>(_ input: UnsafePointer<S>, count: Int) -> S 
     return total
 }
 
-/// The largest of `count > 0` contiguous elements (NaN if any is NaN).
+/// The largest of `count > 0` contiguous elements; NaN if any is NaN.
 @inline(__always)
 func maxContiguous<S: TensorScalar>(_ input: UnsafePointer<S>, count: Int) -> S {
     let width = S.Vector.scalarCount
     var index = 0
     var result = -S.infinity
-    var sawNaN = false
     if count >= width {
         var best = loadVector(input)
-        var nan = best .!= best
         index = width
         while index + width <= count {
-            let value = loadVector(input + index)
-            nan .|= value .!= value
-            best = pointwiseMax(best, value)
+            best = pointwiseMax(best, loadVector(input + index))
             index += width
         }
         result = best.max()
-        sawNaN = any(nan)
     }
     while index < count {
-        let value = input[index]
-        if value.isNaN { sawNaN = true }
-        if value > result { result = value }
+        result = Swift.max(result, input[index])
         index += 1
     }
-    return sawNaN ? .nan : result
+    return containsNaN(input, count: count) ? .nan : result
+}
+
+/// Whether any of `count` contiguous elements is NaN (a vectorisable or-reduction).
+@inline(__always)
+func containsNaN<S: TensorScalar>(_ input: UnsafePointer<S>, count: Int) -> Bool {
+    var found: UInt8 = 0
+    for index in 0..<count { found |= input[index] != input[index] ? 1 : 0 }
+    return found != 0
 }

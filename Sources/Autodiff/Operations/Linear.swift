@@ -1,0 +1,19 @@
+import Tensors
+
+/// y = x·Wᵀ + b (a fully connected layer, W [out, in]): ∂x = seed·W, ∂W = seedᵀ·x,
+/// ∂b = Σ_rows seed. One node instead of a product, a broadcast and a sum.
+struct AffineMap: DifferentiableOperation {
+    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+        let (x, weight) = (inputs[0], inputs[1])
+        return [wanted[0] ? seed.matmul(weight) : nil,
+                wanted[1] ? seed.matmul(x, transposingSelf: true) : nil,
+                wanted[2] ? seed.sum(alongAxes: [0]) : nil]
+    }
+}
+
+extension Variable {
+    /// x·Wᵀ + b for a batch x [n, in], weight [out, in] and bias [out].
+    public func linear(weight: Variable, bias: Variable) -> Variable {
+        .recording(value.linear(weight: weight.value, bias: bias.value), AffineMap(), self, weight, bias)
+    }
+}

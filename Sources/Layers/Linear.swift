@@ -1,0 +1,25 @@
+import Autodiff
+import Tensors
+
+/// y = x·Wᵀ + b, with W of shape [out, in] as in PyTorch's `nn.Linear`.
+public final class Linear: Layer {
+    public let weight: Parameter
+    public let bias: Parameter
+
+    public init(inputSize: Int, outputSize: Int, initializer: Initializer = .xavierUniform,
+                dtype: DType = .float32, using generator: inout RandomGenerator) {
+        weight = Parameter(initializer.weight([outputSize, inputSize], dtype: dtype, using: &generator))
+        bias = Parameter(initializer.bias(outputSize, fanIn: inputSize, dtype: dtype, using: &generator))
+    }
+
+    public var inputSize: Int { weight.shape[1] }
+    public var outputSize: Int { weight.shape[0] }
+
+    public func callAsFunction(_ input: Variable) -> Variable {
+        input.linear(weight: weight.variable, bias: bias.variable)
+    }
+
+    public var namedParameters: [NamedParameter] {
+        [NamedParameter(name: "weight", parameter: weight), NamedParameter(name: "bias", parameter: bias)]
+    }
+}

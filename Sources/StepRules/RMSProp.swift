@@ -1,0 +1,60 @@
+import Tensors
+
+/// RMSProp (Tieleman & Hinton 2012) with no momentum, in one of two published forms.
+///
+/// - `.tensorflow1` (the reference implementation's `tf.train.RMSPropOptimizer`): the mean square
+///   starts at **1**, ms ← ρ·ms + (1 − ρ)·g², p ← p − lr·g / √(ms + ε), ρ = 0.9, ε = 1e-10.
+/// - `.pytorch` (`torch.optim.RMSprop`): the mean square starts at 0,
+///   p ← p − lr·g / (√ms + ε), ρ = 0.99, ε = 1e-8.
+public final class RMSProp: StepRule {
+    public enum Form: String, Sendable, CaseIterable {
+        case tensorflow1
+        case pytorch
+    }
+
+    public let learningRate: Double
+    public let decay: Double
+    public let epsilon: Double
+    public let form: Form
+    private var meanSquares: [Int: Tensor] = [:]
+
+    /// An RMSProp with the defaults of `form` unless `decay` or `epsilon` are given.
+    public init(learningRate: Double, form: Form = .tensorflow1, decay: Double? = nil, epsilon: Double? = nil) {
+        self.learningRate = learningRate
+        self.form = form
+        self.decay = decay ?? (form == .tensorflow1 ? 0.9 : 0.99)
+        self.epsilon = epsilon ?? (form == .tensorflow1 ? 1e-10 : 1e-8)
+    }
+
+    public func updated(_ value: Tensor, gradient: Tensor, slot: Int) -> Tensor {
+        checkGradient(value, gradient, rule: "RMSProp")
+        let meanSquare = meanSquares[slot]
+            ?? (form == .tensorflow1 ? Tensor.ones(like: value) : Tensor.zeros(like: value))
+        let (result, state) = value.dtype == .float32
+            ? step(value, gradient, meanSquare, Float.self) : step(value, gradient, meanSquare, Double.self)
+        meanSquares[slot] = state[0]
+        return result
+    }
+
+    private func step<S: TensorScalar>(_ value: Tensor, _ gradient: Tensor, _ meanSquare: Tensor, _: S.Type)
+        -> (Tensor, [Tensor]) {
+        let (lr, rho, eps) = (S(learningRate), S(decay), S(epsilon))
+        let insideRoot = form == .tensorflow1
+        return withElements(value, gradient, [meanSquare], as: S.self) { p, g, state, count in
+            let ms = state[0]
+            for i in 0..<count {
+                ms[i] = rho * ms[i] + (1 - rho) * (g[i] * g[i])
+                let scale = insideRoot ? (ms[i] + eps).squareRoot() : ms[i].squareRoot() + eps
+                p[i] -= lr * g[i] / scale
+            }
+        }
+    }
+
+    public func state(ofSlot slot: Int) -> [String: Tensor] {
+        meanSquares[slot].map { ["square_avg": $0] } ?? [:]
+    }
+
+    public func restoreState(_ state: [String: Tensor], ofSlot slot: Int) throws(StepRuleStateError) {
+        meanSquares[slot] = state["square_avg"]
+    }
+}
