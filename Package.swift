@@ -40,8 +40,9 @@ let package = Package(
         .target(name: "Layers", dependencies: ["Autodiff"]),
         .target(name: "StepRules", dependencies: ["Tensors"], swiftSettings: hostCPUSettings),
         .target(name: "Games", dependencies: ["Autodiff", "Layers", "StepRules"]),
-        .target(name: "Experiments", dependencies: ["Games"]),
-        .target(name: "GANNumerics", dependencies: ["Tensors", "Autodiff", "Layers", "StepRules", "Games", "Experiments"]),
+        .target(name: "Formats", dependencies: ["Tensors"]),
+        .target(name: "Experiments", dependencies: ["Games", "Formats"]),
+        .target(name: "GANNumerics", dependencies: ["Tensors", "Autodiff", "Layers", "StepRules", "Games", "Formats", "Experiments"]),
         .executableTarget(
             name: "GANNumericsCLI",
             dependencies: ["GANNumerics", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -51,5 +52,6 @@ let package = Package(
             swiftSettings: hostCPUSettings),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats"]),
     ]
 )

@@ -5,3 +5,4 @@
 @_exported import StepRules
 @_exported import Games
 @_exported import Experiments
+@_exported import Formats

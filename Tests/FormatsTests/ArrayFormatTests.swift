@@ -1,0 +1,81 @@
+import Foundation
+import Formats
+import Testing
+import Tensors
+
+@Suite struct ArrayFormatTests {
+    @Test func npyMatchesNumPy() throws {
+        let expected = Tensor(shape: [2, 3], scalars: (0..<6).map { Float($0) / 4 })
+        #expect(try NumPyArray.decode(Fixtures.npyFloat32).isEqual(to: expected))
+        #expect(NumPyArray.encode(expected) == Fixtures.npyFloat32)
+    }
+
+    @Test func npyRoundTripsEveryShape() throws {
+        for shape in [[], [0], [7], [2, 3, 4]] {
+            let tensor = Tensor.range(to: Double(shape.reduce(1, *)), dtype: .float64).reshaped(shape)
+            let decoded = try NumPyArray.decode(NumPyArray.encode(tensor))
+            #expect(decoded.isEqual(to: tensor))
+            #expect(NumPyArray.encode(tensor).count % 64 == (tensor.count * 8) % 64)
+        }
+    }
+
+    /// `np.save(np.asfortranarray(np.arange(6, dtype='>f8').reshape(2, 3)))`, rebuilt here.
+    @Test func npyReadsFortranOrderAndBigEndian() throws {
+        var header = Array("{'descr': '>f8', 'fortran_order': True, 'shape': (2, 3), }".utf8)
+        while (10 + header.count + 1) % 64 != 0 { header.append(32) }
+        header.append(10)
+        var file: [UInt8] = [147, 78, 85, 77, 80, 89, 1, 0, UInt8(header.count), 0] + header
+        for value in [0.0, 3, 1, 4, 2, 5] { file += withUnsafeBytes(of: value.bitPattern.bigEndian) { Array($0) } }
+        #expect(try NumPyArray.decode(file).doubles == [0, 1, 2, 3, 4, 5])
+    }
+
+    @Test func npyErrorsSayWhatIsWrong() {
+        #expect(throws: FormatError("not a .npy file (bad magic string)")) { try NumPyArray.decode(Array(repeating: 0, count: 20)) }
+        #expect(throws: FormatError(".npy data has 20 bytes but shape [2, 3] of <f4 needs 24")) {
+            try NumPyArray.decode(Array(Fixtures.npyFloat32.dropLast(4)))
+        }
+        var integer = Fixtures.npyFloat32
+        integer[22] = UInt8(ascii: "i")
+        #expect(throws: FormatError(".npy dtype '<i4' is not supported (only float32 and float64)")) {
+            try NumPyArray.decode(integer)
+        }
+    }
+
+    @Test func safetensorsMatchesTheReferenceLibrary() throws {
+        let (tensors, metadata) = try Safetensors.decode(Fixtures.safetensors)
+        #expect(metadata == ["step": "7"])
+        #expect(tensors["generator.layers.0.weight"]?.floats == [1.5, -2, 0.25, 4])
+        #expect(tensors["generator.layers.0.weight"]?.shape == [2, 2])
+        #expect(tensors["b"]?.dtype == .float64)
+        #expect(Safetensors.encode(tensors, metadata: metadata) == Fixtures.safetensors)
+    }
+
+    @Test func safetensorsErrorsSayWhatIsWrong() {
+        #expect(throws: FormatError("too short for a safetensors file (3 bytes)")) { try Safetensors.decode([1, 2, 3]) }
+        var tooLong = Fixtures.safetensors
+        tooLong[0] = 0xFF
+        tooLong[1] = 0xFF
+        #expect(throws: FormatError("header length 65535 exceeds the file size 200")) { try Safetensors.decode(tooLong) }
+        #expect(throws: FormatError("data section has 1 stray bytes")) { try Safetensors.decode(Fixtures.safetensors + [0]) }
+        #expect(throws: FormatError.self) { try Safetensors.decode(Array(Fixtures.safetensors.dropLast(4))) }
+        let garbage: [UInt8] = [4, 0, 0, 0, 0, 0, 0, 0] + Array("nope".utf8)
+        #expect(throws: FormatError("header is not a JSON object")) { try Safetensors.decode(garbage) }
+    }
+
+    @Test func filesAreWrittenAtomicallyAndMissingFilesNamed() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gan-numerics-\(UUID())").path
+        try FileIO.makeDirectory(directory)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/weights.safetensors"
+        try Safetensors.write(["w": Tensor([Float(1), 2])], to: path)
+        try Safetensors.write(["w": Tensor([Float(3), 4])], to: path)
+        #expect(try Safetensors.read(path).tensors["w"]?.floats == [3, 4])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["weights.safetensors"])
+        #expect(throws: FormatError("no such file", path: directory + "/missing.npy")) {
+            try NumPyArray.read(directory + "/missing.npy")
+        }
+        #expect(throws: FormatError("cannot be written (is the directory there and writable?)", path: "/nonexistent/x.npy")) {
+            try NumPyArray.write(Tensor([1.0]), to: "/nonexistent/x.npy")
+        }
+    }
+}
