@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "StepRules", dependencies: ["Tensors"], swiftSettings: hostCPUSettings),
         .target(name: "Games", dependencies: ["Autodiff", "Layers", "StepRules"]),
         .target(name: "Formats", dependencies: ["Tensors"]),
-        .target(name: "Experiments", dependencies: ["Games", "Formats"]),
+        .target(name: "Experiments", dependencies: ["Games", "Formats", numerics]),
         .target(name: "GANNumerics", dependencies: ["Tensors", "Autodiff", "Layers", "StepRules", "Games", "Formats", "Experiments"]),
         .executableTarget(
             name: "GANNumericsCLI",

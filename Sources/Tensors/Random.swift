@@ -23,19 +23,21 @@ public struct RandomGenerator: RandomNumberGenerator, Codable, Sendable, Equatab
     }
 
     /// One Philox4x32-10 block: ten rounds of the multiply–xor bijection on `counter` keyed by `key`.
+    @inline(__always)
     public static func philoxBlock(counter: SIMD4<UInt32>, key: SIMD2<UInt32>) -> SIMD4<UInt32> {
-        var c = counter
-        var k = key
+        var (c0, c1, c2, c3) = (counter[0], counter[1], counter[2], counter[3])
+        var (k0, k1) = (key[0], key[1])
         for round in 0..<10 {
-            if round > 0 { k &+= SIMD2(0x9E37_79B9, 0xBB67_AE85) }
-            let product0 = UInt64(0xD251_1F53) &* UInt64(c[0])
-            let product1 = UInt64(0xCD9E_8D57) &* UInt64(c[2])
-            c = SIMD4(UInt32(truncatingIfNeeded: product1 >> 32) ^ c[1] ^ k[0],
-                      UInt32(truncatingIfNeeded: product1),
-                      UInt32(truncatingIfNeeded: product0 >> 32) ^ c[3] ^ k[1],
-                      UInt32(truncatingIfNeeded: product0))
+            if round > 0 {
+                k0 &+= 0x9E37_79B9
+                k1 &+= 0xBB67_AE85
+            }
+            let product0 = UInt64(0xD251_1F53) &* UInt64(c0)
+            let product1 = UInt64(0xCD9E_8D57) &* UInt64(c2)
+            (c0, c1, c2, c3) = (UInt32(truncatingIfNeeded: product1 >> 32) ^ c1 ^ k0, UInt32(truncatingIfNeeded: product1),
+                                UInt32(truncatingIfNeeded: product0 >> 32) ^ c3 ^ k1, UInt32(truncatingIfNeeded: product0))
         }
-        return c
+        return SIMD4(c0, c1, c2, c3)
     }
 
     /// The next 32 random bits.
@@ -49,6 +51,35 @@ public struct RandomGenerator: RandomNumberGenerator, Codable, Sendable, Equatab
         }
         buffered -= 1
         return buffer[3 - buffered]
+    }
+
+    /// Fills `words` with the next `words.count` values of ``nextUInt32()``, whole blocks at a
+    /// time (the same numbers as calling it repeatedly, much faster).
+    public mutating func fill(_ words: UnsafeMutableBufferPointer<UInt32>) {
+        var index = 0
+        while buffered > 0 && index < words.count {
+            words[index] = nextUInt32()
+            index += 1
+        }
+        let (k0, k1) = (key[0], key[1])
+        let (stream0, stream1) = (UInt32(truncatingIfNeeded: stream), UInt32(truncatingIfNeeded: stream >> 32))
+        let blocks = (words.count - index) / 4
+        let start = blockIndex
+        words.baseAddress!.advanced(by: index).withMemoryRebound(to: SIMD4<UInt32>.self, capacity: blocks) { target in
+            for block in 0..<blocks {
+                let counter = start &+ UInt64(block)
+                target[block] = Self.philoxBlock(
+                    counter: SIMD4(UInt32(truncatingIfNeeded: counter), UInt32(truncatingIfNeeded: counter >> 32),
+                                   stream0, stream1),
+                    key: SIMD2(k0, k1))
+            }
+        }
+        blockIndex &+= UInt64(blocks)
+        index += 4 * blocks
+        while index < words.count {
+            words[index] = nextUInt32()
+            index += 1
+        }
     }
 
     public mutating func next() -> UInt64 {
@@ -106,19 +137,44 @@ extension Tensor {
         return result
     }
 
-    /// Independent draws from N(mean, std²).
+    /// Independent draws from N(mean, std²) by the Box–Muller transform: in `Float` with the
+    /// vectorised logarithm and sine/cosine for float32 (two 32-bit words per pair), in `Double`
+    /// with the C library for float64 (four words per pair).
     public static func normal(
         _ shape: [Int], mean: Double = 0, std: Double = 1, dtype: DType = .float32,
         using generator: inout RandomGenerator
     ) -> Tensor {
-        var values = [Double](repeating: 0, count: checkedElementCount(shape, op: "normal"))
-        var index = 0
-        while index < values.count {
-            let (first, second) = generator.nextNormalPair()
-            values[index] = mean + std * first
-            if index + 1 < values.count { values[index + 1] = mean + std * second }
-            index += 2
+        var result = Tensor(uninitializedShape: shape, dtype: dtype)
+        let pairs = (result.count + 1) / 2
+        let wordsPerPair = dtype == .float32 ? 2 : 4
+        let words = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: pairs * wordsPerPair)
+        defer { words.deallocate() }
+        generator.fill(words)
+        let count = result.count
+        switch dtype {
+        case .float32:
+            let (offset, scale) = (Float(mean), Float(std))
+            let output = result.mutablePointer(as: Float.self)
+            let pairsInside = count / 2
+            for pair in 0..<pairsInside {
+                let (first, second) = FastFloatMath.boxMuller(words[2 * pair], words[2 * pair + 1])
+                output[2 * pair] = offset + scale * first
+                output[2 * pair + 1] = offset + scale * second
+            }
+            if count % 2 == 1 {
+                output[count - 1] = offset + scale * FastFloatMath.boxMuller(words[2 * pairsInside], words[2 * pairsInside + 1]).0
+            }
+        case .float64:
+            let output = result.mutablePointer(as: Double.self)
+            for pair in 0..<pairs {
+                let word = { (index: Int) in UInt64(words[4 * pair + index]) }
+                let u1 = 1 - Double((word(1) << 32 | word(0)) >> 11) * 0x1p-53
+                let u2 = Double((word(3) << 32 | word(2)) >> 11) * 0x1p-53
+                let radius = (-2 * Double.log(u1)).squareRoot()
+                output[2 * pair] = mean + std * radius * Double.cos(2 * Double.pi * u2)
+                if 2 * pair + 1 < count { output[2 * pair + 1] = mean + std * radius * Double.sin(2 * Double.pi * u2) }
+            }
         }
-        return Tensor(shape: shape, scalars: values).converted(to: dtype)
+        return result
     }
 }

@@ -45,6 +45,17 @@ import Tensors
         let variance = (normal - mean).squared().mean().item
         #expect(Swift.abs(mean - 1) < 4 * 2 / n.squareRoot())
         #expect(Swift.abs(variance - 4) < 0.05)
+        // The float32 path (vectorised Box–Muller): moments, tails and the even/odd pairing.
+        let single = Tensor.normal([200_001], dtype: .float32, using: &generator).doubles
+        let singleMean = single.reduce(0, +) / Double(single.count)
+        let singleVariance = single.reduce(0) { $0 + ($1 - singleMean) * ($1 - singleMean) } / Double(single.count)
+        #expect(Swift.abs(singleMean) < 0.01 && Swift.abs(singleVariance - 1) < 0.02)
+        let tail = Double(single.filter { Swift.abs($0) > 2 }.count) / Double(single.count)
+        #expect(Swift.abs(tail - 0.0455) < 0.003)
+        let lag = zip(single.dropFirst(), single).reduce(0) { $0 + $1.0 * $1.1 } / Double(single.count)
+        #expect(Swift.abs(lag) < 0.01)
+        let allFinite = single.allSatisfy { $0.isFinite }
+        #expect(allFinite)
         let uniform = Tensor.uniform([200_000], low: -1, high: 3, dtype: .float64, using: &generator)
         #expect(Swift.abs(uniform.mean().item - 1) < 0.02)
         #expect(uniform.min().item >= -1 && uniform.max().item < 3)

@@ -35,15 +35,12 @@ public struct MixtureOfGaussians: Sendable {
     /// A stratified batch of shape [count, 2]: sample i comes from mode i mod (number of modes),
     /// as in the reference (a batch of 512 from 8 modes has 64 per mode).
     public func batch(count: Int, dtype: DType = .float32, using generator: inout RandomGenerator) -> Tensor {
-        var values = [Double](repeating: 0, count: 2 * count)
-        var index = 0
-        while index < count {
-            let (first, second) = generator.nextNormalPair()
+        var centres = [Double](repeating: 0, count: 2 * count)
+        for index in 0..<count {
             let mean = means[index % means.count]
-            values[2 * index] = mean.x + standardDeviation * first
-            values[2 * index + 1] = mean.y + standardDeviation * second
-            index += 1
+            (centres[2 * index], centres[2 * index + 1]) = (mean.x, mean.y)
         }
-        return Tensor(shape: [count, 2], scalars: values).converted(to: dtype)
+        let noise = Tensor.normal([count, 2], std: standardDeviation, dtype: dtype, using: &generator)
+        return Tensor(shape: [count, 2], scalars: centres).converted(to: dtype) + noise
     }
 }

@@ -9,6 +9,11 @@ public struct StepReport: Sendable {
     public let losses: [Double]
     /// ‖v‖ = ‖ξ‖, the norm of the simultaneous gradient of the losses.
     public let fieldNorm: Double
+
+    public init(losses: [Double], fieldNorm: Double) {
+        self.losses = losses
+        self.fieldNorm = fieldNorm
+    }
 }
 
 /// A method for playing a game: how the players' update directions are formed from their
@@ -30,7 +35,7 @@ extension GameOptimizer {
     }
 
     /// The step rule that moves `player`.
-    func stepRule(forPlayer player: Int) -> any StepRule {
+    public func stepRule(forPlayer player: Int) -> any StepRule {
         stepRules.count == 1 ? stepRules[0] : stepRules[player]
     }
 
@@ -39,18 +44,12 @@ extension GameOptimizer {
     func apply(_ directions: [[Tensor]], to game: some DifferentiableGame, players: [Int]? = nil) {
         for (position, player) in (players ?? Array(game.players.indices)).enumerated() {
             let rule = stepRule(forPlayer: player)
-            let offset = slotOffset(of: player, in: game)
+            let offset = game.firstSlot(ofPlayer: player)
             for (index, named) in game.players[player].parameters.enumerated() {
                 named.parameter.value = rule.updated(named.parameter.value, gradient: directions[position][index],
                                                      slot: offset + index)
             }
         }
-    }
-
-    /// The first step-rule slot of `player`: slots number all parameters of the game in order, so
-    /// one rule can be shared by every player.
-    func slotOffset(of player: Int, in game: some DifferentiableGame) -> Int {
-        game.players[..<player].reduce(0) { $0 + $1.parameters.count }
     }
 }
 

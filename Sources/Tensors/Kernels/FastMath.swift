@@ -88,4 +88,31 @@ enum FastFloatMath {
     static func softplus(_ x: Float) -> Float {
         Swift.max(x, 0) + logOnePlus(exp(-Swift.abs(x)))
     }
+
+    /// A pair of independent standard normals from two random words (Box–Muller): the radius
+    /// √(−2 log u₁) with u₁ ∈ (0, 1] from the top 24 bits of the first word, the angle 2πu₂ from the
+    /// second. The sine and cosine are polynomials on [−π/4, π/4] rotated into the angle's quadrant.
+    @inline(__always)
+    static func boxMuller(_ first: UInt32, _ second: UInt32) -> (Float, Float) {
+        let u1 = Float((first >> 8) + 1) * 0x1p-24
+        let radius = (-2 * log(u1)).squareRoot()
+        let quadrant = second >> 30                                   // which quarter turn
+        let fraction = Float(second & 0x3FFF_FFFF) * 0x1p-30          // position in it, [0, 1)
+        let b = (fraction - 0.5) * (Float.pi / 2)                     // angle − quarter − π/4
+        let z = b * b
+        var sine: Float = -1.951_529_589_1e-4
+        sine = sine * z + 8.332_160_873_6e-3
+        sine = sine * z - 1.666_665_461_1e-1
+        sine = sine * z * b + b
+        var cosine: Float = 2.443_315_711_809_948e-5
+        cosine = cosine * z - 1.388_731_625_493_765e-3
+        cosine = cosine * z + 4.166_664_568_298_827e-2
+        cosine = cosine * z * z - 0.5 * z + 1
+        // Rotate by π/4, then by the quadrant's quarter turns.
+        let c = (cosine - sine) * 0.707_106_78
+        let s = (sine + cosine) * 0.707_106_78
+        let x = quadrant == 0 ? c : (quadrant == 1 ? -s : (quadrant == 2 ? -c : s))
+        let y = quadrant == 0 ? s : (quadrant == 1 ? c : (quadrant == 2 ? -s : -c))
+        return (radius * x, radius * y)
+    }
 }
