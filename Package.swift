@@ -53,5 +53,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats"]),
+        .testTarget(name: "GamesTests", dependencies: ["Games"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "GANNumericsCLI"]),
     ]
 )

@@ -19,10 +19,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "simgd, altgd, conopt, clip or smooth.")
     var method: TrainingConfiguration.Method = .conopt
 
-    @Option(help: "γ: the consensus weight (conopt, smooth) or the clipping norm (clip).")
+    @Option(parsing: .unconditional, help: "γ: the consensus weight (conopt, smooth) or the clipping norm (clip).")
     var gamma: Double = 10
 
-    @Option(name: .customLong("lr"), help: "The learning rate.")
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "The learning rate.")
     var learningRate: Double = 1e-4
 
     @Option(help: "Training iterations.")
@@ -46,6 +46,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Iterations between checkpoints.")
     var checkpointEvery: Int = 5_000
 
+    @Option(help: "Pixels per side of the density plots.")
+    var plotSize: Int = 256
+
     @Option(help: "The run directory (default: runs/<experiment>-<method>-seed<seed>).")
     var out: String?
 
@@ -65,6 +68,7 @@ struct TrainCommand: ParsableCommand {
         configuration.stepRule = stepRule
         configuration.snapshotEvery = snapshotEvery
         configuration.checkpointEvery = checkpointEvery
+        configuration.plotSize = plotSize
         return configuration
     }
 

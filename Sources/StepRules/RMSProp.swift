@@ -3,7 +3,8 @@ import Tensors
 /// RMSProp (Tieleman & Hinton 2012) with no momentum, in one of two published forms.
 ///
 /// - `.tensorflow1` (the reference implementation's `tf.train.RMSPropOptimizer`): the mean square
-///   starts at **1**, ms ← ρ·ms + (1 − ρ)·g², p ← p − lr·g / √(ms + ε), ρ = 0.9, ε = 1e-10.
+///   starts at **1**, ms ← ms + (1 − ρ)(g² − ms) (TF's kernel, = ρ·ms + (1 − ρ)·g²),
+///   p ← p − lr·g / √(ms + ε), ρ = 0.9, ε = 1e-10.
 /// - `.pytorch` (`torch.optim.RMSprop`): the mean square starts at 0,
 ///   p ← p − lr·g / (√ms + ε), ρ = 0.99, ε = 1e-8.
 public final class RMSProp: StepRule {
@@ -43,9 +44,13 @@ public final class RMSProp: StepRule {
         return withElements(value, gradient, [meanSquare], as: S.self) { p, g, state, count in
             let ms = state[0]
             for i in 0..<count {
-                ms[i] = rho * ms[i] + (1 - rho) * (g[i] * g[i])
-                let scale = insideRoot ? (ms[i] + eps).squareRoot() : ms[i].squareRoot() + eps
-                p[i] -= lr * g[i] / scale
+                if insideRoot {
+                    ms[i] += (g[i] * g[i] - ms[i]) * (1 - rho)
+                    p[i] -= lr * g[i] / (ms[i] + eps).squareRoot()
+                } else {
+                    ms[i] = rho * ms[i] + (1 - rho) * (g[i] * g[i])
+                    p[i] -= lr * g[i] / (ms[i].squareRoot() + eps)
+                }
             }
         }
     }

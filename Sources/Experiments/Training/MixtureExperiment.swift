@@ -24,10 +24,10 @@ public final class MixtureExperiment {
         switch configuration.experiment {
         case .mog8:
             mixture = .ring()
-            plot = DensityPlot(extent: 1.6, modes: mixture.means)
+            plot = DensityPlot(extent: 1.6, size: configuration.plotSize, modes: mixture.means)
         case .mog25:
             mixture = .grid()
-            plot = DensityPlot(extent: 6, modes: mixture.means)
+            plot = DensityPlot(extent: 6, size: configuration.plotSize, modes: mixture.means)
         }
         var initialization = RandomGenerator(seed: configuration.seed, stream: 0)
         game = GenerativeAdversarialGame(

@@ -45,6 +45,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var checkpointEvery: Int = 5_000
     /// Iterations between spectrum summaries (0: none).
     public var spectrumEvery: Int = 0
+    /// Pixels per side of the density plots.
+    public var plotSize: Int = 256
 
     public init() {}
 
@@ -60,6 +62,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         for (name, value) in [("log", logEvery), ("snapshot", snapshotEvery), ("checkpoint", checkpointEvery)] where value <= 0 {
             throw ConfigurationError("--\(name)-every must be positive, got \(value)")
         }
+        guard plotSize >= 16 && plotSize <= 4096 else { throw ConfigurationError("--plot-size must be in 16...4096, got \(plotSize)") }
         guard spectrumEvery >= 0 else { throw ConfigurationError("--spectrum-every must be non-negative, got \(spectrumEvery)") }
     }
 

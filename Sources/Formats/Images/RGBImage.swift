@@ -138,3 +138,22 @@ public struct RGB: Sendable, Equatable {
         "#" + [red, green, blue].map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 }
+
+extension RGBImage {
+    /// An image holding decoded RGB bytes.
+    public init(width: Int, height: Int, rgb: [UInt8]) {
+        precondition(rgb.count == width * height * 3, "RGBImage: \(rgb.count) bytes for \(width)×\(height)")
+        self.width = width
+        self.height = height
+        pixels = rgb
+    }
+
+    /// This image resampled (nearest neighbour) to `size`×`size`.
+    public func scaled(to size: Int) -> RGBImage {
+        var result = RGBImage(width: size, height: size)
+        for row in 0..<size {
+            for column in 0..<size { result[column, row] = self[column * width / size, row * height / size] }
+        }
+        return result
+    }
+}

@@ -1,0 +1,176 @@
+import Dispatch
+import Foundation
+import Formats
+import Synchronization
+
+/// The paper's mixture-of-Gaussians comparison: simultaneous gradient descent against consensus
+/// optimization on several seeds, with mode coverage at fixed iterations, a Markdown table of
+/// mean ± standard deviation over seeds, and a figure of both methods' density plots side by side.
+public struct MixtureReproduction: Sendable {
+    public var seeds = 5
+    public var iterations = 50_000
+    public var methods: [TrainingConfiguration.Method] = [.simgd, .conopt]
+    public var experiment: TrainingConfiguration.Experiment = .mog8
+    /// Iterations at which the table reports coverage (those beyond `iterations` are dropped).
+    public var reportedIterations = [10_000, 20_000, 50_000]
+    /// Runs trained at once (each run uses one core).
+    public var jobs = 2
+    /// Where the runs, the table and the figure go.
+    public var directory = "reproduce/mog"
+
+    public init() {}
+
+    /// One method's coverage at one iteration, over seeds.
+    public struct Cell: Codable, Sendable {
+        public let method: String
+        public let iteration: Int
+        public let modesRecovered: [Int]
+        public let highQualityPercent: [Double]
+        public let klFromUniform: [Double?]
+    }
+
+    /// Trains every (method, seed) run not already finished, then writes `table.md`,
+    /// `results.json` and `figure.png`. `progress` gets (iterations done, iterations in all).
+    public func run(progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Cell] {
+        try FileIO.makeDirectory(directory)
+        let runs = methods.flatMap { method in (0..<seeds).map { (method, UInt64($0)) } }
+        let done = Mutex([Int](repeating: 0, count: runs.count))
+        let failure = Mutex<(any Error)?>(nil)
+        let total = runs.count * iterations
+        let work = { @Sendable (index: Int) in
+            let (method, seed) = runs[index]
+            let run = TrainingRun(configuration: configuration(method, seed), directory: runDirectory(method, seed))
+            if let summary = try? JSONDecoder().decode(TrainingSummary.self,
+                                                       from: Data(FileIO.read(run.directory + "/summary.json"))),
+               summary.iterations == iterations {
+                done.withLock { $0[index] = iterations }
+                return
+            }
+            run.onIteration = { iteration, _ in
+                guard iteration % 100 == 0 else { return }
+                let sum = done.withLock { counts in
+                    counts[index] = iteration
+                    return counts.reduce(0, +)
+                }
+                progress?(sum, total)
+            }
+            do {
+                try run.run(resume: true)
+            } catch {
+                failure.withLock { $0 = $0 ?? error }
+            }
+        }
+        let queue = DispatchQueue(label: "reproduce", attributes: .concurrent)
+        let group = DispatchGroup()
+        let slots = DispatchSemaphore(value: max(1, jobs))
+        for index in runs.indices {
+            slots.wait()
+            queue.async(group: group) {
+                work(index)
+                slots.signal()
+            }
+        }
+        group.wait()
+        if let error = failure.withLock({ $0 }) { throw error }
+        let cells = try collect()
+        try FileIO.write(text: table(cells), to: directory + "/table.md")
+        try FileIO.write(encoded(cells) + Array("\n".utf8), to: directory + "/results.json")
+        try FileIO.write(figure().png(), to: directory + "/figure.png")
+        return cells
+    }
+
+    func configuration(_ method: TrainingConfiguration.Method, _ seed: UInt64) -> TrainingConfiguration {
+        var configuration = TrainingConfiguration()
+        configuration.experiment = experiment
+        configuration.method = method
+        configuration.seed = seed
+        configuration.iterations = iterations
+        return configuration
+    }
+
+    func runDirectory(_ method: TrainingConfiguration.Method, _ seed: UInt64) -> String {
+        "\(directory)/runs/\(experiment.rawValue)-\(method.rawValue)-seed\(seed)"
+    }
+
+    /// The reported iterations within the run, and always its last.
+    private var tableIterations: [Int] {
+        let within = reportedIterations.filter { $0 <= iterations }
+        return within.last == iterations ? within : within + [iterations]
+    }
+
+    /// The mode metrics of every run at the reported iterations, from their metrics logs.
+    private func collect() throws -> [Cell] {
+        var cells: [Cell] = []
+        for method in methods {
+            let logs = try (0..<seeds).map { seed in
+                try MetricsLog.rows(at: runDirectory(method, UInt64(seed)) + "/metrics.jsonl")
+            }
+            for iteration in tableIterations {
+                let rows = logs.compactMap { log in log.first { $0.iteration == iteration && $0.modesRecovered != nil } }
+                cells.append(Cell(method: method.rawValue, iteration: iteration,
+                                  modesRecovered: rows.compactMap(\.modesRecovered),
+                                  highQualityPercent: rows.compactMap(\.highQualityPercent),
+                                  klFromUniform: rows.map(\.klFromUniform)))
+            }
+        }
+        return cells
+    }
+
+    /// The Markdown table: mean ± sample standard deviation over seeds.
+    func table(_ cells: [Cell]) -> String {
+        let modes = experiment == .mog8 ? 8 : 25
+        var lines = [
+            "| method | iteration | modes recovered (of \(modes)) | high-quality samples (%) | KL(modes ‖ uniform) |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for cell in cells {
+            let kl = cell.klFromUniform.compactMap { $0 }
+            lines.append("| \(cell.method) | \(cell.iteration) | \(spread(cell.modesRecovered.map(Double.init), digits: 1)) | "
+                         + "\(spread(cell.highQualityPercent, digits: 1)) | \(kl.isEmpty ? "—" : spread(kl, digits: 3)) |")
+        }
+        lines.append("")
+        lines.append("\(seeds) seeds per method; mean ± standard deviation over seeds. A sample is high-quality within 3σ of a mode; a mode is recovered with at least a quarter of a uniform share of the 2,560 samples drawn from a fixed z.")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The first seed's density plots, one row per method, at evenly chosen iterations.
+    func figure() throws -> RGBImage {
+        let columns = figureIterations
+        let (tile, margin, header) = (192, 8, 28)
+        let labelWidth = 80
+        var image = RGBImage(width: labelWidth + columns.count * (tile + margin),
+                             height: header + methods.count * (tile + margin) + margin)
+        for (column, iteration) in columns.enumerated() {
+            let text = "it \(iteration)"
+            image.text(text, x: labelWidth + column * (tile + margin) + (tile - RGBImage.textWidth(text, scale: 2)) / 2,
+                       y: 6, scale: 2)
+        }
+        for (row, method) in methods.enumerated() {
+            let top = header + row * (tile + margin)
+            image.text(method.rawValue, x: 6, y: top + tile / 2 - 7, scale: 2)
+            for (column, iteration) in columns.enumerated() {
+                let path = runDirectory(method, 0) + "/samples/" + TrainingRun.snapshotName(iteration)
+                let snapshot = try PNG.decode(FileIO.read(path))
+                let source = RGBImage(width: snapshot.width, height: snapshot.height, rgb: snapshot.rgb)
+                image.paste(source.scaled(to: tile), x: labelWidth + column * (tile + margin), y: top)
+            }
+        }
+        return image
+    }
+
+    /// Six snapshot iterations from 0 to the end, on the 500-iteration grid.
+    private var figureIterations: [Int] {
+        let grid = 500
+        return [0, 0.05, 0.1, 0.2, 0.5, 1].map { Int((Double(iterations) * $0 / Double(grid)).rounded()) * grid }
+            .reduce(into: [Int]()) { if !$0.contains($1) && $1 <= iterations { $0.append($1) } }
+    }
+}
+
+/// "mean ± std" of the values.
+func spread(_ values: [Double], digits: Int) -> String {
+    guard !values.isEmpty else { return "—" }
+    let mean = values.reduce(0, +) / Double(values.count)
+    let variance = values.count > 1
+        ? values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1) : 0
+    return String(format: "%.\(digits)f ± %.\(digits)f", mean, variance.squareRoot())
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+@testable import GANNumericsCLI
+import Testing
+
+/// Bad input gets one clear line and a non-zero exit code.
+@Suite struct CommandLineTests {
+    func failure(_ arguments: [String]) -> (message: String, code: Int32) {
+        do {
+            var command = try GANNumericsCommand.parseAsRoot(arguments)
+            try command.run()
+            return ("", 0)
+        } catch {
+            return (GANNumericsCommand.message(for: error), GANNumericsCommand.exitCode(for: error).rawValue)
+        }
+    }
+
+    @Test func unknownChoicesListTheValidOnes() {
+        for (option, value, valid) in [("--experiment", "mog9", "mog8"), ("--method", "adagrad", "conopt"),
+                                       ("--loss", "wasserstein", "indicator"), ("--step-rule", "lbfgs", "adam")] {
+            let (message, code) = failure(["train", option, value])
+            #expect(code != 0)
+            #expect(message.contains("'\(value)'") && message.contains(valid), "\(message)")
+        }
+    }
+
+    @Test func negativeSettingsAreRefused() {
+        let (gammaMessage, gammaCode) = failure(["train", "--gamma", "-1"])
+        #expect(gammaCode != 0 && gammaMessage.contains("--gamma must be non-negative, got -1.0"))
+        let (rateMessage, _) = failure(["train", "--lr", "-0.1"])
+        #expect(rateMessage.contains("--lr must be positive, got -0.1"))
+        let (seedsMessage, _) = failure(["reproduce", "mog", "--seeds", "0"])
+        #expect(seedsMessage.contains("--seeds must be positive"))
+    }
+
+    @Test func unwritableOutputIsOneLine() {
+        let (message, code) = failure(["train", "--iterations", "1", "--out", "/proc/no-such-dir/run"])
+        #expect(code != 0)
+        #expect(message.contains("/proc/no-such-dir/run") && !message.contains("\n"))
+    }
+
+    @Test func everySubcommandHasHelp() {
+        for path in [[], ["train"], ["reproduce"], ["reproduce", "mog"]] {
+            let help = GANNumericsCommand.helpMessage(for: path.isEmpty ? GANNumericsCommand.self
+                                                      : (path == ["train"] ? TrainCommand.self
+                                                      : (path == ["reproduce"] ? ReproduceCommand.self : ReproduceMixtureCommand.self)))
+            #expect(help.contains("USAGE"))
+        }
+        #expect(GANNumericsCommand.configuration.version.hasPrefix("gan-numerics "))
+    }
+}

@@ -1,0 +1,141 @@
+import Experiments
+import Formats
+import Foundation
+import Games
+import Testing
+import Tensors
+
+/// A fresh temporary directory, removed by the caller.
+func temporaryDirectory() -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("gan-numerics-\(UUID())").path
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// A small, fast configuration (debug builds are slow).
+func smallConfiguration(method: TrainingConfiguration.Method = .conopt, iterations: Int = 20) -> TrainingConfiguration {
+    var configuration = TrainingConfiguration()
+    configuration.method = method
+    configuration.iterations = iterations
+    configuration.batchSize = 32
+    configuration.snapshotEvery = 10
+    configuration.logEvery = 5
+    configuration.checkpointEvery = 10
+    configuration.plotSize = 32
+    return configuration
+}
+
+@Suite struct TrainingRunTests {
+    /// Training 20 iterations straight and 10 + resume 10 give bit-identical parameters and
+    /// optimizer state.
+    @Test(arguments: [TrainingConfiguration.Method.conopt, .altgd])
+    func resumeIsBitIdentical(method: TrainingConfiguration.Method) throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try TrainingRun(configuration: smallConfiguration(method: method), directory: root + "/straight").run()
+        try TrainingRun(configuration: smallConfiguration(method: method, iterations: 10), directory: root + "/split").run()
+        try TrainingRun(configuration: smallConfiguration(method: method), directory: root + "/split").run(resume: true)
+        for file in [Checkpoint.modelFile, Checkpoint.optimizerFile] {
+            let straight = try Safetensors.read(root + "/straight/" + file)
+            let split = try Safetensors.read(root + "/split/" + file)
+            #expect(straight.tensors.count == split.tensors.count && !straight.tensors.isEmpty)
+            for (name, tensor) in straight.tensors {
+                #expect(split.tensors[name]?.isEqual(to: tensor) == true, "\(file): \(name)")
+            }
+        }
+        let rows = try MetricsLog.rows(at: root + "/split/metrics.jsonl")
+        #expect(rows.map(\.iteration) == [0, 5, 10, 15, 20])
+        let straightRows = try MetricsLog.rows(at: root + "/straight/metrics.jsonl")
+        #expect(rows.dropFirst().map(\.fieldNorm) == straightRows.dropFirst().map(\.fieldNorm))
+    }
+
+    @Test func runDirectoryHoldsEverything() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let summary = try TrainingRun(configuration: smallConfiguration(), directory: root).run()
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: root))
+        #expect(files.isSuperset(of: ["config.json", "metrics.jsonl", "checkpoint.safetensors", "optimizer.safetensors",
+                                      "summary.json", "samples"]))
+        let samples = Set(try FileManager.default.contentsOfDirectory(atPath: root + "/samples"))
+        #expect(samples == ["iteration-000000.png", "iteration-000010.png", "iteration-000020.png", "final.png", "final.npy"])
+        let plot = try PNG.decode(FileIO.read(root + "/samples/final.png"))
+        #expect(plot.width == 32 && plot.height == 32)
+        #expect(try NumPyArray.read(root + "/samples/final.npy").shape == [2560, 2])
+        #expect(summary.peakMemoryBytes > 0 && summary.iterations == 20)
+        let (parameters, metadata) = try Safetensors.read(root + "/checkpoint.safetensors")
+        #expect(parameters["generator.layers.0.weight"]?.shape == [16, 16])
+        #expect(parameters["discriminator.layers.8.weight"]?.shape == [1, 16])
+        #expect(metadata["iteration"] == "20")
+    }
+
+    @Test func anExistingRunIsNotOverwritten() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try TrainingRun(configuration: smallConfiguration(iterations: 10), directory: root).run()
+        #expect(throws: TrainingError.self) { try TrainingRun(configuration: smallConfiguration(), directory: root).run() }
+        var different = smallConfiguration()
+        different.gamma = 1
+        do {
+            try TrainingRun(configuration: different, directory: root).run(resume: true)
+            Issue.record("a resume with another γ was accepted")
+        } catch {
+            #expect(error.description.contains("different gamma"))
+        }
+    }
+
+    /// A blow-up stops at once, names the iteration, and leaves the last good checkpoint alone.
+    @Test func divergenceKeepsTheLastGoodCheckpoint() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var configuration = smallConfiguration(method: .simgd, iterations: 200)
+        configuration.stepRule = .sgd
+        configuration.learningRate = 1e3
+        configuration.loss = .indicator
+        do {
+            try TrainingRun(configuration: configuration, directory: root).run()
+            Issue.record("training with lr 1e3 did not diverge")
+        } catch {
+            guard case .diverged(let iteration, let checkpoint, _) = error else {
+                Issue.record("unexpected error \(error)")
+                return
+            }
+            #expect(iteration > 1)
+            #expect(error.description.contains("training diverged at iteration \(iteration)"))
+            if let checkpoint {
+                let (parameters, metadata) = try Safetensors.read(root + "/" + Checkpoint.modelFile)
+                #expect(metadata["iteration"] == "\(checkpoint)")
+                #expect(parameters.values.allSatisfy { $0.doubles.allSatisfy(\.isFinite) })
+            }
+        }
+    }
+
+    @Test func checkpointOfAnotherArchitectureIsRejected() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = root + "/other.safetensors"
+        let experiment = MixtureExperiment(configuration: smallConfiguration())
+        var tensors = Dictionary(uniqueKeysWithValues: experiment.game.allParameters.map { ($0.name, $0.parameter.value) })
+        tensors["generator.layers.0.weight"] = Tensor.zeros([16, 8])
+        try Safetensors.write(tensors, to: path)
+        #expect(throws: FormatError("generator.layers.0.weight has shape [16, 8] but the network expects [16, 16]", path: path)) {
+            try Checkpoint.loadParameters(from: path, into: experiment.game)
+        }
+        tensors["generator.layers.0.weight"] = nil
+        try Safetensors.write(tensors, to: path)
+        #expect(throws: FormatError("lacks generator.layers.0.weight; it was not written for this architecture", path: path)) {
+            try Checkpoint.loadParameters(from: path, into: experiment.game)
+        }
+    }
+
+    @Test func badSettingsAreRejected() {
+        var configuration = TrainingConfiguration()
+        configuration.gamma = -1
+        #expect(throws: ConfigurationError("--gamma must be non-negative, got -1.0")) { try configuration.validate() }
+        configuration = TrainingConfiguration()
+        configuration.learningRate = 0
+        #expect(throws: ConfigurationError("--lr must be positive, got 0.0")) { try configuration.validate() }
+        #expect(throws: TrainingError.self) {
+            try TrainingRun(configuration: smallConfiguration(), directory: "/proc/gan-numerics-cannot-write").run()
+        }
+    }
+}
