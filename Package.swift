@@ -21,7 +21,7 @@ let hostCPUSettings: [SwiftSetting] = {
 }()
 
 let numerics = Target.Dependency.product(name: "RealModule", package: "swift-numerics")
-let complex = Target.Dependency.product(name: "ComplexModule", package: "swift-numerics")
+let numericsUmbrella = Target.Dependency.product(name: "Numerics", package: "swift-numerics")
 
 let package = Package(
     name: "GANNumerics",
@@ -40,9 +40,10 @@ let package = Package(
         .target(name: "Layers", dependencies: ["Autodiff"]),
         .target(name: "StepRules", dependencies: ["Tensors"], swiftSettings: hostCPUSettings),
         .target(name: "Games", dependencies: ["Autodiff", "Layers", "StepRules"]),
+        .target(name: "Spectral", dependencies: ["Games", numericsUmbrella], swiftSettings: hostCPUSettings),
         .target(name: "Formats", dependencies: ["Tensors"]),
-        .target(name: "Experiments", dependencies: ["Games", "Formats", numerics]),
-        .target(name: "GANNumerics", dependencies: ["Tensors", "Autodiff", "Layers", "StepRules", "Games", "Formats", "Experiments"]),
+        .target(name: "Experiments", dependencies: ["Games", "Spectral", "Formats", numerics]),
+        .target(name: "GANNumerics", dependencies: ["Tensors", "Autodiff", "Layers", "StepRules", "Games", "Spectral", "Formats", "Experiments"]),
         .executableTarget(
             name: "GANNumericsCLI",
             dependencies: ["GANNumerics", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -54,6 +55,7 @@ let package = Package(
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats"]),
         .testTarget(name: "GamesTests", dependencies: ["Games"]),
+        .testTarget(name: "SpectralTests", dependencies: ["Spectral", numericsUmbrella]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "GANNumericsCLI"]),
     ]
 )

@@ -6,3 +6,4 @@
 @_exported import Games
 @_exported import Experiments
 @_exported import Formats
+@_exported import Spectral

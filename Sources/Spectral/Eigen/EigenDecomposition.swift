@@ -1,0 +1,112 @@
+import Numerics
+import Tensors
+
+/// Eigenvalues (and, on request, right eigenvectors) of a real square matrix, in Double:
+/// balancing, Householder reduction to Hessenberg form, then the Francis double-shift QR
+/// algorithm to real Schur form; eigenvectors by back-substitution in the Schur form,
+/// transformed back and normalised to unit 2-norm (LAPACK's `dgeev` pipeline).
+public struct EigenDecomposition: Sendable {
+    /// The eigenvalues; complex ones come in conjugate pairs, positive imaginary part first.
+    public let eigenvalues: [Complex<Double>]
+    /// With `computeEigenvectors`: column `j` is the unit eigenvector of `eigenvalues[j]`.
+    public let eigenvectors: [[Complex<Double>]]?
+
+    public init(_ matrix: Matrix, computeEigenvectors: Bool = false) throws(EigenError) {
+        guard matrix.rows == matrix.columns else { throw .notSquare(rows: matrix.rows, columns: matrix.columns) }
+        guard matrix.elements.allSatisfy(\.isFinite) else { throw .notFinite }
+        let n = matrix.rows
+        var h = matrix
+        let balancing = Balancing(&h)
+        let reduction = HessenbergReduction(&h)
+        var z: Matrix? = computeEigenvectors ? reduction.orthogonalFactor(size: n) : nil
+        let schur = try SchurDecomposition(&h, z: &z, wantSchurForm: computeEigenvectors)
+        eigenvalues = schur.eigenvalues
+        guard let z else {
+            eigenvectors = nil
+            return
+        }
+        eigenvectors = EigenDecomposition.backSubstitute(schur: h, vectors: z, eigenvalues: schur.eigenvalues,
+                                                         scale: balancing.scale)
+    }
+
+    /// The eigenvalues of a square float tensor.
+    public init(_ tensor: Tensor, computeEigenvectors: Bool = false) throws(EigenError) {
+        guard tensor.rank == 2 else { throw .notSquare(rows: tensor.shape.first ?? 0, columns: tensor.count) }
+        try self.init(Matrix(tensor), computeEigenvectors: computeEigenvectors)
+    }
+
+    /// Eigenvectors of the quasi-triangular T, mapped by Z and the balancing scale.
+    private static func backSubstitute(schur t: Matrix, vectors z: Matrix, eigenvalues: [Complex<Double>],
+                                       scale: [Double]) -> [[Complex<Double>]] {
+        let n = t.rows
+        let norm = max(t.frobeniusNorm, .leastNormalMagnitude)
+        let tiny = Double.ulpOfOne * norm
+        /// Whether rows (i − 1, i) form a 2×2 block.
+        func isBlockEnd(_ i: Int) -> Bool { i > 0 && t[i, i - 1] != 0 }
+        var result: [[Complex<Double>]] = []
+        result.reserveCapacity(n)
+        var k = 0
+        while k < n {
+            let pair = k + 1 < n && t[k + 1, k] != 0
+            let lambda = eigenvalues[k]
+            var x = [Complex<Double>](repeating: .zero, count: n)
+            var top: Int
+            if pair {
+                // Null vector of the 2×2 block [[a − λ, b], [c, d − λ]].
+                let (a, b) = (Complex(t[k, k]), Complex(t[k, k + 1]))
+                if b.length > tiny {
+                    (x[k], x[k + 1]) = (b, lambda - a)
+                } else {
+                    (x[k], x[k + 1]) = (lambda - Complex(t[k + 1, k + 1]), Complex(t[k + 1, k]))
+                }
+                top = k - 1
+            } else {
+                x[k] = .one
+                top = k - 1
+            }
+            let last = pair ? k + 1 : k
+            var i = top
+            while i >= 0 {
+                if isBlockEnd(i) {
+                    // Rows i − 1, i together: solve the 2×2 system (T_block − λI) x = rhs.
+                    var r0 = Complex<Double>.zero, r1 = Complex<Double>.zero
+                    for j in (i + 1)...last {
+                        r0 -= Complex(t[i - 1, j]) * x[j]
+                        r1 -= Complex(t[i, j]) * x[j]
+                    }
+                    let a = Complex(t[i - 1, i - 1]) - lambda, b = Complex(t[i - 1, i])
+                    let c = Complex(t[i, i - 1]), d = Complex(t[i, i]) - lambda
+                    var determinant = a * d - b * c
+                    if determinant.length < tiny { determinant = Complex(tiny) }
+                    x[i - 1] = (r0 * d - b * r1) / determinant
+                    x[i] = (a * r1 - c * r0) / determinant
+                    i -= 2
+                } else {
+                    var r = Complex<Double>.zero
+                    for j in (i + 1)...last { r -= Complex(t[i, j]) * x[j] }
+                    var pivot = Complex(t[i, i]) - lambda
+                    if pivot.length < tiny { pivot = Complex(tiny) }
+                    x[i] = r / pivot
+                    i -= 1
+                }
+            }
+            // v = D·Z·x, normalised.
+            var v = [Complex<Double>](repeating: .zero, count: n)
+            for row in 0..<n {
+                var sum = Complex<Double>.zero
+                for j in 0...last { sum += Complex(z[row, j]) * x[j] }
+                v[row] = sum * Complex(scale[row])
+            }
+            let length = v.reduce(0) { $0 + $1.lengthSquared }.squareRoot()
+            if length > 0 { v = v.map { $0 / Complex(length) } }
+            result.append(v)
+            if pair {
+                result.append(v.map(\.conjugate))
+                k += 2
+            } else {
+                k += 1
+            }
+        }
+        return result
+    }
+}
