@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Games", dependencies: ["Autodiff", "Layers", "StepRules"]),
         .target(name: "Spectral", dependencies: ["Games", numericsUmbrella], swiftSettings: hostCPUSettings),
         .target(name: "Formats", dependencies: ["Tensors"]),
-        .target(name: "Experiments", dependencies: ["Games", "Spectral", "Formats", numerics]),
+        .target(name: "Experiments", dependencies: ["Games", "Spectral", "Formats", numericsUmbrella]),
         .target(name: "GANNumerics", dependencies: ["Tensors", "Autodiff", "Layers", "StepRules", "Games", "Spectral", "Formats", "Experiments"]),
         .executableTarget(
             name: "GANNumericsCLI",

@@ -31,6 +31,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Samples per minibatch.")
     var batchSize: Int = 512
 
+    @Option(help: "Units per hidden layer of both networks (the paper: 16).")
+    var width = 16
+
+    @Option(help: "Hidden layers of both networks (the paper: 4).")
+    var depth = 4
+
     @Option(help: "The random seed (networks, data, latent codes).")
     var seed: UInt64 = 0
 
@@ -45,6 +51,9 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Iterations between checkpoints.")
     var checkpointEvery: Int = 5_000
+
+    @Option(help: "Iterations between spectrum records (spectrum.jsonl, matrix-free; 0: none).")
+    var spectrumEvery = 0
 
     @Option(help: "Pixels per side of the density plots.")
     var plotSize: Int = 256
@@ -69,6 +78,9 @@ struct TrainCommand: ParsableCommand {
         configuration.snapshotEvery = snapshotEvery
         configuration.checkpointEvery = checkpointEvery
         configuration.plotSize = plotSize
+        configuration.width = width
+        configuration.depth = depth
+        configuration.spectrumEvery = spectrumEvery
         return configuration
     }
 

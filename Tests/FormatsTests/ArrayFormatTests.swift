@@ -41,6 +41,16 @@ import Tensors
         }
     }
 
+    /// `np.save(np.array([1 + 2j, -0.5 - 0.25j]))` writes complex128 as interleaved (re, im).
+    @Test func complexVectorsRoundTrip() throws {
+        let file = NumPyArray.encodeComplex(real: [1, -0.5], imaginary: [2, -0.25])
+        #expect(String(decoding: file[10..<40], as: UTF8.self).contains("'descr': '<c16'"))
+        #expect(file.count % 64 == 32)
+        let (real, imaginary) = try NumPyArray.decodeComplex(file)
+        #expect(real == [1, -0.5] && imaginary == [2, -0.25])
+        #expect(throws: FormatError.self) { try NumPyArray.decodeComplex(Fixtures.npyFloat32) }
+    }
+
     @Test func safetensorsMatchesTheReferenceLibrary() throws {
         let (tensors, metadata) = try Safetensors.decode(Fixtures.safetensors)
         #expect(metadata == ["step": "7"])

@@ -31,8 +31,10 @@ public final class MixtureExperiment {
         }
         var initialization = RandomGenerator(seed: configuration.seed, stream: 0)
         game = GenerativeAdversarialGame(
-            generator: PaperNetworks.generator(latentSize: configuration.latentSize, using: &initialization),
-            discriminator: PaperNetworks.discriminator(using: &initialization),
+            generator: PaperNetworks.generator(latentSize: configuration.latentSize, width: configuration.width,
+                                               depth: configuration.depth, using: &initialization),
+            discriminator: PaperNetworks.discriminator(width: configuration.width, depth: configuration.depth,
+                                                       using: &initialization),
             objective: configuration.loss)
         optimizer = MixtureExperiment.makeOptimizer(configuration)
         random = RandomGenerator(seed: configuration.seed, stream: 1)
@@ -62,10 +64,15 @@ public final class MixtureExperiment {
         }
     }
 
-    /// A fresh minibatch: stratified real samples and standard normal latent codes.
+    /// A fresh minibatch from the training stream.
     public func nextBatch() -> GenerativeAdversarialGame.Batch {
-        let real = mixture.batch(count: configuration.batchSize, using: &random)
-        let noise = Tensor.normal([configuration.batchSize, configuration.latentSize], using: &random)
+        batch(using: &random)
+    }
+
+    /// A minibatch of stratified real samples and standard normal latent codes from `generator`.
+    public func batch(using generator: inout RandomGenerator) -> GenerativeAdversarialGame.Batch {
+        let real = mixture.batch(count: configuration.batchSize, using: &generator)
+        let noise = Tensor.normal([configuration.batchSize, configuration.latentSize], using: &generator)
         return GenerativeAdversarialGame.Batch(real: real, noise: noise)
     }
 

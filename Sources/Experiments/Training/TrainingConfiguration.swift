@@ -34,6 +34,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var iterations: Int = 50_000
     public var batchSize: Int = 512
     public var latentSize: Int = 16
+    /// Units per hidden layer of both networks (the paper: 16).
+    public var width: Int = 16
+    /// Hidden layers of both networks (the paper: 4).
+    public var depth: Int = 4
     public var seed: UInt64 = 0
     public var loss: GANObjective = .standard
     public var stepRule: StepRuleKind = .rmsprop
@@ -59,6 +63,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         guard iterations >= 0 else { throw ConfigurationError("--iterations must be non-negative, got \(iterations)") }
         guard batchSize > 0 else { throw ConfigurationError("--batch-size must be positive, got \(batchSize)") }
         guard latentSize > 0 else { throw ConfigurationError("--latent-size must be positive, got \(latentSize)") }
+        guard width > 0 && depth >= 0 else { throw ConfigurationError("--width must be positive and --depth non-negative") }
         for (name, value) in [("log", logEvery), ("snapshot", snapshotEvery), ("checkpoint", checkpointEvery)] where value <= 0 {
             throw ConfigurationError("--\(name)-every must be positive, got \(value)")
         }

@@ -48,8 +48,6 @@ public final class TrainingRun {
     public let directory: String
     /// Called after every iteration with the iteration and its report.
     public var onIteration: ((Int, StepReport) -> Void)?
-    /// Called on spectrum iterations (`spectrumEvery`) to record the game's spectrum.
-    public var onSpectrum: ((MixtureExperiment, Int) throws -> Void)?
 
     public init(configuration: TrainingConfiguration, directory: String) {
         self.configuration = configuration
@@ -98,6 +96,8 @@ public final class TrainingRun {
 
     private func train(_ experiment: MixtureExperiment, from start: Int, elapsedBefore: Double) throws -> TrainingSummary {
         let log = try MetricsLog(path: directory + "/metrics.jsonl", keepingThrough: start)
+        let tracker = configuration.spectrumEvery > 0
+            ? SpectrumTracker(directory: directory, seed: configuration.seed) : nil
         let clockStart = Date()
         var lastCheckpoint: Int? = start > 0 ? start : nil
         var lastReport = StepReport(losses: [.nan, .nan], fieldNorm: .nan)
@@ -114,8 +114,8 @@ public final class TrainingRun {
             } else if iteration % configuration.logEvery == 0 {
                 log.append(row(iteration, report, elapsed()))
             }
-            if configuration.spectrumEvery > 0 && iteration % configuration.spectrumEvery == 0 {
-                try onSpectrum?(experiment, iteration)
+            if let tracker, iteration % configuration.spectrumEvery == 0 {
+                try tracker.record(experiment, iteration: iteration)
             }
             if iteration % configuration.checkpointEvery == 0 {
                 try Checkpoint.save(experiment, iteration: iteration, elapsed: elapsed(), in: directory)
@@ -123,6 +123,7 @@ public final class TrainingRun {
             }
             onIteration?(iteration, report)
         }
+        try tracker?.finish()
         let final = experiment.fixedSamples()
         try FileIO.write(experiment.plot.render(final).png(), to: directory + "/samples/final.png")
         try NumPyArray.write(final, to: directory + "/samples/final.npy")

@@ -32,8 +32,11 @@ public struct RGBImage: Sendable, Equatable {
 
     /// Fills a rectangle (clipped to the image).
     public mutating func fill(x: Int, y: Int, width: Int, height: Int, color: RGB) {
-        for row in Swift.max(y, 0)..<Swift.min(y + height, self.height) {
-            for column in Swift.max(x, 0)..<Swift.min(x + width, self.width) { self[column, row] = color }
+        let (left, right) = (Swift.max(x, 0), Swift.min(x + width, self.width))
+        let (top, bottom) = (Swift.max(y, 0), Swift.min(y + height, self.height))
+        guard left < right && top < bottom else { return }
+        for row in top..<bottom {
+            for column in left..<right { self[column, row] = color }
         }
     }
 

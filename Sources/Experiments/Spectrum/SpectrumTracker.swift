@@ -1,0 +1,78 @@
+import Foundation
+import Formats
+import Games
+import Numerics
+import Spectral
+import Tensors
+
+/// The spectrum during training (`train --spectrum-every N`): at each record, the eigenvalues of
+/// the field's Jacobian of largest modulus and of largest real part on one fresh minibatch,
+/// found matrix-free (Arnoldi on Jacobian-vector products, in float32), appended to
+/// `spectrum.jsonl`; at the end, `spectrum-trajectory.png`/`.svg` shows how they moved.
+public final class SpectrumTracker {
+    /// One line of `spectrum.jsonl`.
+    public struct Record: Codable, Sendable {
+        public let iteration: Int
+        /// [re, im] of the eigenvalues of largest modulus.
+        public let largestMagnitude: [[Double]]
+        /// [re, im] of the eigenvalues of largest real part.
+        public let largestRealPart: [[Double]]
+        public let maximumRealPart: Double
+        public let spectralRadius: Double
+        public let converged: Bool
+    }
+
+    public let directory: String
+    public let count: Int
+    private var records: [Record] = []
+    private var random: RandomGenerator
+
+    public init(directory: String, count: Int = 8, seed: UInt64) {
+        self.directory = directory
+        self.count = count
+        random = RandomGenerator(seed: seed, stream: 4)
+    }
+
+    /// Records the spectrum of `experiment` at `iteration`.
+    public func record(_ experiment: MixtureExperiment, iteration: Int) throws {
+        let product = GameFieldOperator(game: experiment.game, batches: [experiment.batch(using: &random)])
+        let magnitude = try ArnoldiEigenvalues(dimension: product.dimension, count: count, target: .largestMagnitude,
+                                               tolerance: 1e-5, maximumDimension: 200, apply: product.apply)
+        let real = try ArnoldiEigenvalues(dimension: product.dimension, count: count, target: .largestRealPart,
+                                          tolerance: 1e-5, maximumDimension: 200, apply: product.apply)
+        let record = Record(iteration: iteration, largestMagnitude: magnitude.eigenvalues.map { [$0.real, $0.imaginary] },
+                            largestRealPart: real.eigenvalues.map { [$0.real, $0.imaginary] },
+                            maximumRealPart: real.eigenvalues.map(\.real).max() ?? 0,
+                            spectralRadius: magnitude.eigenvalues.map(\.length).max() ?? 0,
+                            converged: magnitude.converged && real.converged)
+        records.append(record)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let line = (try? encoder.encode(record)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let path = directory + "/spectrum.jsonl"
+        let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        try FileIO.write(text: existing + line + "\n", to: path)
+    }
+
+    /// Writes the trajectory figure: every recorded eigenvalue, coloured from dark (early) to
+    /// bright (late).
+    public func finish() throws {
+        guard !records.isEmpty else { return }
+        let all = records.flatMap { $0.largestMagnitude + $0.largestRealPart }
+        let reach = max(all.map { max(abs($0[0]), abs($0[1])) }.max() ?? 1, 1e-6) * 1.1
+        var plot = Plot(title: "Eigenvalues of J during training", xLabel: "Re λ", yLabel: "Im λ",
+                        xRange: -reach...reach, yRange: -reach...reach)
+        let last = max(records.count - 1, 1)
+        plot.series = records.enumerated().map { index, record in
+            Plot.Series(name: "iteration \(record.iteration)", color: Colormap.viridis(Double(index) / Double(last)),
+                        points: (record.largestMagnitude + record.largestRealPart).map { ($0[0], $0[1]) },
+                        style: .dots(radius: 2.5))
+        }
+        if plot.series.count > 6 {
+            // Keep the legend short: name only the first and last records.
+            for index in plot.series.indices.dropFirst().dropLast() { plot.series[index].name = "" }
+        }
+        try FileIO.write(plot.png().png(), to: directory + "/spectrum-trajectory.png")
+        try FileIO.write(text: plot.svg(), to: directory + "/spectrum-trajectory.svg")
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import GANNumerics
+
+struct SpectrumCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spectrum",
+        abstract: "Eigenvalues of the Jacobian of the game's vector field at a checkpoint, and of J − γJᵀJ.",
+        discussion: """
+            Computes the exact Jacobian v′ of the gradient vector field (generator parameters first), \
+            averaged over minibatches in double precision, and writes: eigenvalues-jacobian.npy and \
+            eigenvalues-consensus.npy (complex128), summary.json (eigenvalues with Re λ ≥ 0, the worst \
+            |1 + hλ|, the largest stable step size, for J and J − γJᵀJ), the minibatches used under \
+            batches/ (.npy), and the paper's figure spectrum.png / spectrum.svg with the stability \
+            disc |1 + hλ| < 1.
+            """)
+
+    @Argument(help: "A run directory (from `train`) or a checkpoint.safetensors file.")
+    var source: String
+
+    @Option(help: "Minibatches to average the Jacobian over.")
+    var batches = 10
+
+    @Option(parsing: .unconditional, help: "γ of J − γJᵀJ.")
+    var gamma: Double = 10
+
+    @Option(parsing: .unconditional, help: "The step size h to analyse (default: the run's learning rate).")
+    var stepSize: Double?
+
+    @Option(help: "Minibatch size (default: the run's).")
+    var batchSize: Int?
+
+    @Option(help: "Seed of the minibatches.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Also find this many largest-modulus eigenvalues matrix-free (Arnoldi on Jacobian-vector products) and compare.")
+    var arnoldi = 0
+
+    @Flag(help: "Also write the Jacobian as jacobian.npy.")
+    var saveJacobian = false
+
+    @Option(help: "The output directory (default: <run directory>/spectrum, or spectrum/ beside a checkpoint file).")
+    var out: String?
+
+    func validate() throws {
+        guard batches > 0 else { throw ValidationError("--batches must be positive, got \(batches)") }
+        guard gamma >= 0 else { throw ValidationError("--gamma must be non-negative, got \(gamma)") }
+        if let stepSize, !(stepSize > 0) { throw ValidationError("--step-size must be positive, got \(stepSize)") }
+        if let batchSize, batchSize <= 0 { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
+        guard arnoldi >= 0 else { throw ValidationError("--arnoldi must be non-negative, got \(arnoldi)") }
+    }
+
+    func run() throws {
+        var analysis = SpectrumAnalysis()
+        analysis.batches = batches
+        analysis.gamma = gamma
+        analysis.stepSize = stepSize
+        analysis.batchSize = batchSize
+        analysis.seed = seed
+        analysis.arnoldiCount = arnoldi
+        analysis.saveJacobian = saveJacobian
+        var isDirectory: ObjCBool = false
+        let isRun = FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) && isDirectory.boolValue
+        let directory = out ?? (isRun ? source + "/spectrum"
+                                : URL(fileURLWithPath: source).deletingLastPathComponent().appendingPathComponent("spectrum").path)
+        do {
+            let report = try analysis.run(source: source, directory: directory)
+            for (name, summary) in [("v′", report.jacobian), ("v′ − γv′ᵀv′", report.consensus)] {
+                let stable = summary.largestStableStepSize.map { short($0) } ?? "none (some Re λ ≥ 0)"
+                print("""
+                    \(name): \(summary.eigenvalueCount) eigenvalues, \(summary.positiveRealParts) with Re λ > 0, \
+                    \(summary.zeroRealParts) with Re λ ≈ 0; max Re λ \(short(summary.maximumRealPart)), \
+                    max |Im λ| \(short(summary.maximumImaginaryPart)); largest stable h \(stable); \
+                    worst |1 + hλ| at h = \(short(summary.stepSize ?? 0)): \(short(summary.worstAmplification ?? 0))
+                    """)
+            }
+            if let check = report.arnoldi {
+                print("Arnoldi: \(check.eigenvalues.count) eigenvalues in \(check.operatorApplications) products, converged \(check.converged), largest relative deviation from dense \(short(check.largestRelativeDeviation))")
+            }
+            print("\(directory): summary.json, eigenvalues-*.npy, spectrum.png, spectrum.svg, batches/ (\(short(report.seconds.total)) s)")
+        } catch {
+            throw CommandFailure(error)
+        }
+    }
+}

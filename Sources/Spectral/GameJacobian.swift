@@ -1,0 +1,75 @@
+import Autodiff
+import Games
+import Tensors
+
+/// The exact Jacobian v′(x) of a game's gradient vector field v = (∇_φ f, ∇_θ g) = −ξ at the
+/// current parameters, averaged over minibatches and accumulated in Double.
+///
+/// Rows and columns follow the game's player order (for a GAN: generator first, as in the
+/// paper's figures), each player's parameters in order, each tensor flattened row-major. Row i is
+/// one reverse-mode pass through the recorded gradient with the i-th unit vector: exact to the
+/// precision of the parameters' dtype, with no finite differences (the reference notebook's
+/// Jacobian loop kept only one row per parameter tensor).
+public struct GameJacobian: Sendable {
+    /// A player's rows and columns in the matrix.
+    public struct Block: Codable, Sendable, Equatable {
+        public let player: String
+        public let range: Range<Int>
+        /// The player's parameter tensors and their ranges, in order.
+        public let parameters: [Parameter]
+
+        public struct Parameter: Codable, Sendable, Equatable {
+            public let name: String
+            public let range: Range<Int>
+        }
+    }
+
+    /// J[i, j] = ∂v_i/∂x_j.
+    public let matrix: Matrix
+    public let blocks: [Block]
+    /// The number of minibatches averaged.
+    public let batchCount: Int
+
+    /// The Jacobian of `game`'s field, averaged over `batches`.
+    public init<Game: DifferentiableGame>(game: Game, batches: [Game.Batch]) {
+        var offset = 0
+        blocks = game.players.map { player in
+            let start = offset
+            let parameters = player.parameters.map { named in
+                defer { offset += named.parameter.value.count }
+                return Block.Parameter(name: named.name, range: offset..<(offset + named.parameter.value.count))
+            }
+            return Block(player: player.name, range: start..<offset, parameters: parameters)
+        }
+        let n = offset
+        var sum = [Double](repeating: 0, count: n * n)
+        let targets = game.allParameters.map(\.parameter.variable)
+        for batch in batches {
+            let field = game.simultaneousGradient(of: game.losses(on: batch), createGraph: true)
+            let flat = -Variable.concatenate(field.joined().map { $0.reshaped([-1]) })
+            let rows = jacobian(of: flat, wrt: targets)
+            rows.withUnsafeBufferPointer(as: Double.self) { values in
+                for index in 0..<(n * n) { sum[index] += values[index] }
+            }
+        }
+        let scale = 1 / Double(Swift.max(batches.count, 1))
+        matrix = Matrix(rows: n, columns: n, elements: sum.map { $0 * scale })
+        batchCount = batches.count
+    }
+
+    /// The block ∂v_row/∂x_column between two players (by index).
+    public func block(row: Int, column: Int) -> Matrix {
+        let (rows, columns) = (blocks[row].range, blocks[column].range)
+        var result = Matrix(rows: rows.count, columns: columns.count)
+        for (i, r) in rows.enumerated() {
+            for (j, c) in columns.enumerated() { result[i, j] = matrix[r, c] }
+        }
+        return result
+    }
+
+    /// J − γJᵀJ, the Jacobian of consensus optimization's field at a stationary point.
+    public func consensusMatrix(gamma: Double) -> Matrix {
+        let j = matrix.tensor
+        return Matrix(j - j.matmul(j, transposingSelf: true) * gamma)
+    }
+}

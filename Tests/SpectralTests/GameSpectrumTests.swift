@@ -1,0 +1,120 @@
+import Autodiff
+import Games
+import Layers
+import Numerics
+import Spectral
+import Testing
+import Tensors
+
+@Suite struct GameSpectrumTests {
+    func smallGAN(seed: UInt64 = 1) -> (GenerativeAdversarialGame, [GenerativeAdversarialGame.Batch]) {
+        var generator = RandomGenerator(seed: seed)
+        let game = GenerativeAdversarialGame(
+            generator: MultilayerPerceptron(sizes: [3, 4, 2], activation: .tanh, dtype: .float64, using: &generator),
+            discriminator: MultilayerPerceptron(sizes: [2, 4, 1], activation: .tanh, dtype: .float64, using: &generator))
+        let batches = (0..<2).map { _ in
+            GenerativeAdversarialGame.Batch(real: Tensor.normal([5, 2], dtype: .float64, using: &generator),
+                                            noise: Tensor.normal([5, 3], dtype: .float64, using: &generator))
+        }
+        return (game, batches)
+    }
+
+    /// v = (θ, −φ) for f = φθ: J = [[0, 1], [−1, 0]], eigenvalues ±i, no stable step size;
+    /// with consensus γ: −γ ± i, stable below 2γ/(1 + γ²).
+    @Test func bilinearGame() throws {
+        let phi = Parameter(Tensor([0.3]))
+        let theta = Parameter(Tensor([-0.8]))
+        let game = FunctionGame(players: [Player(name: "phi", parameters: [phi]), Player(name: "theta", parameters: [theta])]) {
+            let f = (phi.variable * theta.variable).sum()
+            return [-f, f]
+        }
+        let jacobian = GameJacobian(game: game, batches: [()])
+        #expect(jacobian.matrix.elements == [0, 1, -1, 0])
+        #expect(jacobian.blocks.map(\.player) == ["phi", "theta"] && jacobian.blocks[1].range == 1..<2)
+        let plain = StabilitySummary(eigenvalues: try EigenDecomposition(jacobian.matrix).eigenvalues, stepSize: 0.1)
+        #expect(plain.zeroRealParts == 2 && plain.largestStableStepSize == nil)
+        #expect(Swift.abs(plain.worstAmplification! - (1.01).squareRoot()) < 1e-15)
+        for gamma in [0.5, 1.0, 10.0] {
+            let values = try EigenDecomposition(jacobian.consensusMatrix(gamma: gamma)).eigenvalues
+            let summary = StabilitySummary(eigenvalues: values, stepSize: 0.5)
+            #expect(summary.positiveRealParts == 0 && summary.zeroRealParts == 0)
+            #expect(Swift.abs(summary.largestStableStepSize! - 2 * gamma / (1 + gamma * gamma)) < 1e-14)
+            let amplification = Complex(1.0 - 0.5 * gamma, 0.5).length
+            #expect(Swift.abs(summary.worstAmplification! - amplification) < 1e-14)
+        }
+    }
+
+    /// Each row against central differences of the field (in float64).
+    @Test func jacobianMatchesFiniteDifferences() {
+        let (game, batches) = smallGAN()
+        let jacobian = GameJacobian(game: game, batches: [batches[0]])
+        let parameters = game.allParameters.map(\.parameter)
+        func field() -> [Double] {
+            game.simultaneousGradient(of: game.losses(on: batches[0])).joined().flatMap { $0.value.doubles.map { -$0 } }
+        }
+        let n = jacobian.matrix.rows
+        #expect(n == game.players.reduce(0) { $0 + $1.parameterCount })
+        var column = 0
+        for parameter in parameters {
+            for element in 0..<parameter.value.count {
+                let original = parameter.value
+                func perturbed(_ delta: Double) -> [Double] {
+                    var value = original
+                    value.withUnsafeMutableBufferPointer(as: Double.self) { $0[element] += delta }
+                    parameter.value = value
+                    defer { parameter.value = original }
+                    return field()
+                }
+                let h = 1e-6
+                let (plus, minus) = (perturbed(h), perturbed(-h))
+                for row in 0..<n {
+                    let numeric = (plus[row] - minus[row]) / (2 * h)
+                    #expect(Swift.abs(jacobian.matrix[row, column] - numeric) < 1e-6 * Swift.max(1, Swift.abs(numeric)))
+                }
+                column += 1
+            }
+        }
+    }
+
+    @Test func averagingOverMinibatches() {
+        let (game, batches) = smallGAN(seed: 2)
+        let mean = GameJacobian(game: game, batches: batches)
+        let first = GameJacobian(game: game, batches: [batches[0]])
+        let second = GameJacobian(game: game, batches: [batches[1]])
+        #expect(mean.batchCount == 2)
+        #expect(zip(mean.matrix.elements, zip(first.matrix.elements, second.matrix.elements)).allSatisfy {
+            Swift.abs($0 - ($1.0 + $1.1) / 2) < 1e-14
+        })
+        let generatorRows = mean.block(row: 0, column: 1)
+        #expect(generatorRows.rows == game.players[0].parameterCount && generatorRows.columns == game.players[1].parameterCount)
+    }
+
+    /// Arnoldi with Jacobian-vector products finds the dense solver's extreme eigenvalues.
+    @Test func arnoldiAgreesWithTheDenseSpectrum() throws {
+        let (game, batches) = smallGAN(seed: 3)
+        let dense = try EigenDecomposition(GameJacobian(game: game, batches: [batches[0]]).matrix).eigenvalues
+        let product = GameFieldOperator(game: game, batches: [batches[0]])
+        #expect(product.dimension == dense.count)
+        let arnoldi = try ArnoldiEigenvalues(dimension: dense.count, count: 4, tolerance: 1e-10, apply: product.apply)
+        #expect(arnoldi.converged)
+        let largest = dense.sorted { $0.length > $1.length }.prefix(4)
+        for value in arnoldi.eigenvalues {
+            #expect(largest.contains { ($0 - value).length < 1e-8 * Swift.max(1, value.length) }, "\(value)")
+        }
+    }
+
+    @Test func arnoldiOnARandomMatrix() throws {
+        var generator = RandomGenerator(seed: 9)
+        let a = Matrix(Tensor.normal([150, 150], dtype: .float64, using: &generator))
+        let dense = try EigenDecomposition(a).eigenvalues
+        let apply = { (x: [Double]) -> [Double] in Matrix(a.tensor.matmul(Tensor(shape: [150, 1], scalars: x))).elements }
+        for target in ArnoldiEigenvalues.Target.allCases {
+            let arnoldi = try ArnoldiEigenvalues(dimension: 150, count: 3, target: target, tolerance: 1e-9, maximumDimension: 150,
+                                                 apply: apply)
+            let expected = dense.sorted { target == .largestMagnitude ? $0.length > $1.length : $0.real > $1.real }.prefix(3)
+            for value in arnoldi.eigenvalues {
+                #expect(expected.contains { ($0 - value).length < 1e-6 * value.length }, "\(target) \(value)")
+            }
+        }
+    }
+}
