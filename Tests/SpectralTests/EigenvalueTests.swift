@@ -126,7 +126,23 @@ func randomMatrix(_ n: Int, seed: UInt64) -> Matrix {
         #expect(values2.allSatisfy { $0.imaginary == 0 })
     }
 
-    @Test(arguments: [5, 50, 120])
+    /// Large blocks take the multishift path when only eigenvalues are wanted; the Schur-vector
+    /// path (double shifts) must find the same spectrum.
+    @Test(arguments: [160, 220])
+    func multishiftAgreesWithDoubleShift(n: Int) throws {
+        let a = randomMatrix(n, seed: UInt64(n + 1))
+        let multishift = try EigenDecomposition(a).eigenvalues
+        let doubleShift = try EigenDecomposition(a, computeEigenvectors: true).eigenvalues
+        #expect(agree(multishift, doubleShift, tolerance: 1e-9 * a.frobeniusNorm))
+        var structured = a
+        for i in 0..<n {
+            for j in 0..<n where abs(i - j) > 3 { structured[i, j] *= 1e-3 }
+        }
+        #expect(agree(try EigenDecomposition(structured).eigenvalues,
+                      try EigenDecomposition(structured, computeEigenvectors: true).eigenvalues, tolerance: 1e-9 * structured.frobeniusNorm))
+    }
+
+    @Test(arguments: [5, 50, 170])
     func traceAndDeterminantOfRandomMatrices(n: Int) throws {
         let a = randomMatrix(n, seed: UInt64(n))
         let values = try EigenDecomposition(a).eigenvalues
@@ -156,7 +172,7 @@ func randomMatrix(_ n: Int, seed: UInt64) -> Matrix {
         #expect((realNegative % 2 == 0 ? 1.0 : -1.0) == sign)
     }
 
-    @Test(arguments: [3, 17, 60])
+    @Test(arguments: [3, 17, 60, 150])
     func eigenvectorsSatisfyTheDefinition(n: Int) throws {
         let a = randomMatrix(n, seed: UInt64(100 + n))
         let decomposition = try EigenDecomposition(a, computeEigenvectors: true)

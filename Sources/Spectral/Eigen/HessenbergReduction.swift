@@ -1,65 +1,227 @@
+import Dispatch
+import Tensors
+
 /// Reduction to upper Hessenberg form by Householder similarity transformations:
-/// H = Qᵀ A Q with H[i, j] = 0 for i > j + 1 (Golub & Van Loan, Algorithm 7.4.2).
+/// H = Qᵀ A Q with H[i, j] = 0 for i > j + 1.
 ///
-/// Both updates of each step are written row by row (w = vᵀA over rows, then A[i, :] · v per
-/// row), which suits row-major storage and vectorises along rows.
+/// Blocked as LAPACK's `dgehrd`/`dlahr2` (Quintana-Ortí & van de Geijn 2006): the reflectors of a
+/// panel of `panelWidth` columns are accumulated as Q = I − V T Vᵀ while the panel's columns are
+/// transformed on the fly, with Y = A V T built alongside; then the rest of the matrix is updated
+/// by matrix products, A ← A − Y Vᵀ from the right and A ← (I − V Tᵀ Vᵀ) A from the left. About
+/// four fifths of the work is then in GEMM. The last columns are reduced one at a time.
 struct HessenbergReduction {
-    /// The Householder vectors (v[0] = 1 implicit) and factors τ of each column, to form Q.
+    /// The Householder vectors (v[0] = 1) and factors τ of each column, to form Q.
     private var reflectors: [(vector: [Double], tau: Double)] = []
+    static let panelWidth = 32
+    static let unblockedSize = 96
 
     /// Reduces `matrix` in place.
     init(_ matrix: inout Matrix) {
         let n = matrix.rows
         guard n > 2 else { return }
+        var k = 0
+        matrix.elements.withUnsafeMutableBufferPointer { buffer in
+            let a = buffer.baseAddress!
+            while n - k > HessenbergReduction.unblockedSize {
+                reducePanel(a, n: n, k: k, width: HessenbergReduction.panelWidth)
+                k += HessenbergReduction.panelWidth
+            }
+            reduceUnblocked(a, n: n, from: k)
+        }
+    }
+
+    /// The reflector of column `column` (zeroing A[column+2..., column]), applied to both sides of
+    /// the trailing matrix one rank-one update at a time.
+    private mutating func reduceUnblocked(_ a: UnsafeMutablePointer<Double>, n: Int, from start: Int) {
         let v = UnsafeMutablePointer<Double>.allocate(capacity: n)
         let w = UnsafeMutablePointer<Double>.allocate(capacity: n)
         defer {
             v.deallocate()
             w.deallocate()
         }
-        matrix.elements.withUnsafeMutableBufferPointer { buffer in
-            let a = buffer.baseAddress!
-            for k in 0..<(n - 2) {
-                // The reflector that zeroes A[k+2..., k].
-                let alpha = a[(k + 1) * n + k]
-                var tailNorm = 0.0
-                for i in (k + 2)..<n { tailNorm += a[i * n + k] * a[i * n + k] }
-                guard tailNorm > 0 else {
-                    reflectors.append(([], 0))
-                    continue
+        for k in start..<(n - 2) {
+            let m = n - k - 1
+            for i in 0..<m { v[i] = a[(k + 1 + i) * n + k] }
+            let tau = makeReflector(v, count: m)
+            a[(k + 1) * n + k] = v[0]
+            v[0] = 1
+            for i in (k + 2)..<n { a[i * n + k] = 0 }
+            guard tau != 0 else {
+                reflectors.append(([], 0))
+                continue
+            }
+            // Left: A[k+1..., k+1...] −= τ v (vᵀ A[k+1..., k+1...]).
+            for j in 0..<m { w[j] = 0 }
+            for i in 0..<m {
+                let row = a + (k + 1 + i) * n + k + 1
+                let vi = v[i]
+                for j in 0..<m { w[j] += vi * row[j] }
+            }
+            for i in 0..<m {
+                let row = a + (k + 1 + i) * n + k + 1
+                let factor = tau * v[i]
+                for j in 0..<m { row[j] -= factor * w[j] }
+            }
+            // Right: A[:, k+1...] −= τ (A[:, k+1...] v) vᵀ.
+            for i in 0..<n {
+                let row = a + i * n + k + 1
+                var s = 0.0
+                for j in 0..<m { s += row[j] * v[j] }
+                let factor = tau * s
+                for j in 0..<m { row[j] -= factor * v[j] }
+            }
+            reflectors.append((Array(UnsafeBufferPointer(start: v, count: m)), tau))
+        }
+    }
+
+    /// Reduces columns k ..< k + width as one panel (LAPACK's `dlahr2` followed by the blocked
+    /// updates of `dgehrd`).
+    private mutating func reducePanel(_ a: UnsafeMutablePointer<Double>, n: Int, k: Int, width nb: Int) {
+        // V: n × nb (column i is the vector of reflector k + i, zero above row k + i + 1),
+        // Y = A V T: n × nb, T: nb × nb upper triangular; all row-major with row stride nb.
+        let v = UnsafeMutablePointer<Double>.allocate(capacity: n * nb)
+        let y = UnsafeMutablePointer<Double>.allocate(capacity: n * nb)
+        var t = [Double](repeating: 0, count: nb * nb)
+        let column = UnsafeMutablePointer<Double>.allocate(capacity: n)
+        let work = UnsafeMutablePointer<Double>.allocate(capacity: max(nb, n))
+        defer {
+            v.deallocate()
+            y.deallocate()
+            column.deallocate()
+            work.deallocate()
+        }
+        v.initialize(repeating: 0, count: n * nb)
+        y.initialize(repeating: 0, count: n * nb)
+        for i in 0..<nb {
+            let j = k + i
+            // Column j of A Q_i: A[:, j] − Y[:, 0..<i] · V[j, 0..<i]ᵀ (rows k+1... only).
+            for r in (k + 1)..<n {
+                var sum = a[r * n + j]
+                for p in 0..<i { sum -= y[r * nb + p] * v[j * nb + p] }
+                column[r] = sum
+            }
+            // Then Q_iᵀ from the left: column −= V Tᵀ Vᵀ column.
+            if i > 0 {
+                for p in 0..<i {
+                    var dot = 0.0
+                    for r in (k + 1)..<n { dot += v[r * nb + p] * column[r] }
+                    work[p] = dot
                 }
-                let beta = -(alpha >= 0 ? 1.0 : -1.0) * (alpha * alpha + tailNorm).squareRoot()
-                let tau = (beta - alpha) / beta
-                let scale = 1 / (alpha - beta)
-                let m = n - k - 1  // length of v
-                v[0] = 1
-                for i in 1..<m { v[i] = a[(k + 1 + i) * n + k] * scale }
-                a[(k + 1) * n + k] = beta
-                for i in (k + 2)..<n { a[i * n + k] = 0 }
-                // Left: A[k+1..., k+1...] -= τ v (vᵀ A[k+1..., k+1...]).
-                let width = n - k - 1
-                for j in 0..<width { w[j] = 0 }
-                for i in 0..<m {
-                    let row = a + (k + 1 + i) * n + k + 1
-                    let vi = v[i]
-                    for j in 0..<width { w[j] += vi * row[j] }
+                for p in stride(from: i - 1, through: 0, by: -1) {  // work = Tᵀ work (Tᵀ is lower triangular)
+                    var sum = 0.0
+                    for q in 0...p { sum += t[q * nb + p] * work[q] }
+                    work[p] = sum
                 }
-                for i in 0..<m {
-                    let row = a + (k + 1 + i) * n + k + 1
-                    let factor = tau * v[i]
-                    for j in 0..<width { row[j] -= factor * w[j] }
+                for r in (k + 1)..<n {
+                    var sum = 0.0
+                    for p in 0..<i { sum += v[r * nb + p] * work[p] }
+                    column[r] -= sum
                 }
-                // Right: A[:, k+1...] -= τ (A[:, k+1...] v) vᵀ.
-                for i in 0..<n {
-                    let row = a + i * n + k + 1
-                    var s = 0.0
-                    for j in 0..<m { s += row[j] * v[j] }
-                    let factor = tau * s
-                    for j in 0..<m { row[j] -= factor * v[j] }
-                }
-                reflectors.append((Array(UnsafeBufferPointer(start: v, count: m)), tau))
+            }
+            // The reflector of column j, from rows j+1...
+            let m = n - j - 1
+            let tau = makeReflector(column + j + 1, count: m)
+            for r in (k + 1)...(j + 1) { a[r * n + j] = column[r] }
+            for r in (j + 2)..<n { a[r * n + j] = 0 }
+            v[(j + 1) * nb + i] = 1
+            for r in (j + 2)..<n { v[r * nb + i] = column[r] }
+            reflectors.append((Array(UnsafeBufferPointer(start: column + j + 1, count: m)).enumerated()
+                .map { $0.offset == 0 ? 1 : $0.element }, tau))
+            // y_i = τ (A v_i − Y_i (V_iᵀ v_i)); T[0..<i, i] = −τ T_i (V_iᵀ v_i); T[i, i] = τ.
+            for p in 0..<i {
+                var dot = 0.0
+                for r in (j + 1)..<n { dot += v[r * nb + p] * v[r * nb + i] }
+                work[p] = dot
+            }
+            let product = UnsafeMutablePointer<Double>.allocate(capacity: n)
+            defer { product.deallocate() }
+            matrixVectorProduct(a, n: n, columns: (j + 1)..<n, vector: v, stride: nb, column: i, into: product)
+            for r in 0..<n {
+                var sum = product[r]
+                for p in 0..<i { sum -= y[r * nb + p] * work[p] }
+                y[r * nb + i] = tau * sum
+            }
+            for p in 0..<i {
+                var sum = 0.0
+                for q in p..<i { sum += t[p * nb + q] * work[q] }
+                t[p * nb + i] = -tau * sum
+            }
+            t[i * nb + i] = tau
+        }
+        let trailing = n - k - nb  // columns k + nb ..< n
+        let update = UnsafeMutablePointer<Double>.allocate(capacity: n * max(trailing, nb))
+        defer { update.deallocate() }
+        // Right, rows 0...k of the panel's own columns k+1 ..< k+nb: A −= Y[0...k] · V[k+1..<k+nb]ᵀ.
+        if nb > 1 {
+            RawMatrixProduct.multiply(m: k + 1, n: nb - 1, k: nb, a: y, aRowStride: nb, aColumnStride: 1,
+                                      b: v + (k + 1) * nb, bRowStride: 1, bColumnStride: nb, c: update, ldc: nb - 1)
+            for r in 0...k {
+                for c in 0..<(nb - 1) { a[r * n + k + 1 + c] -= update[r * (nb - 1) + c] }
             }
         }
+        guard trailing > 0 else { return }
+        // Right, every row of the trailing columns: A[:, k+nb...] −= Y · V[k+nb...]ᵀ.
+        RawMatrixProduct.multiply(m: n, n: trailing, k: nb, a: y, aRowStride: nb, aColumnStride: 1,
+                                  b: v + (k + nb) * nb, bRowStride: 1, bColumnStride: nb, c: update, ldc: trailing)
+        subtract(update, from: a + k + nb, rows: n, columns: trailing, ldc: n)
+        // Left, rows k+1...: A[k+1..., k+nb...] −= V Tᵀ (Vᵀ A[k+1..., k+nb...]).
+        let rows = n - k - 1
+        let w = UnsafeMutablePointer<Double>.allocate(capacity: nb * trailing)
+        let tw = UnsafeMutablePointer<Double>.allocate(capacity: nb * trailing)
+        defer {
+            w.deallocate()
+            tw.deallocate()
+        }
+        RawMatrixProduct.multiply(m: nb, n: trailing, k: rows, a: v + (k + 1) * nb, aRowStride: 1, aColumnStride: nb,
+                                  b: a + (k + 1) * n + k + nb, bRowStride: n, bColumnStride: 1, c: w, ldc: trailing)
+        t.withUnsafeBufferPointer { tBuffer in
+            RawMatrixProduct.multiply(m: nb, n: trailing, k: nb, a: tBuffer.baseAddress!, aRowStride: 1, aColumnStride: nb,
+                                      b: w, bRowStride: trailing, bColumnStride: 1, c: tw, ldc: trailing)
+        }
+        RawMatrixProduct.multiply(m: rows, n: trailing, k: nb, a: v + (k + 1) * nb, aRowStride: nb, aColumnStride: 1,
+                                  b: tw, bRowStride: trailing, bColumnStride: 1, c: update, ldc: trailing)
+        subtract(update, from: a + (k + 1) * n + k + nb, rows: rows, columns: trailing, ldc: n)
+    }
+
+    /// product[r] = Σ_{c ∈ columns} A[r, c] · V[c, column], split over the cores by rows.
+    private func matrixVectorProduct(_ a: UnsafeMutablePointer<Double>, n: Int, columns: Range<Int>,
+                                     vector v: UnsafeMutablePointer<Double>, stride: Int, column: Int,
+                                     into product: UnsafeMutablePointer<Double>) {
+        let dense = UnsafeMutablePointer<Double>.allocate(capacity: columns.count)
+        defer { dense.deallocate() }
+        for (index, c) in columns.enumerated() { dense[index] = v[c * stride + column] }
+        let shared = SharedPointers(a: a, dense: dense, product: product)
+        let parts = n * columns.count > 200_000 ? 2 : 1
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let rows = (n * part / parts)..<(n * (part + 1) / parts)
+            for r in rows {
+                shared.product[r] = dot(shared.a + r * n + columns.lowerBound, shared.dense, count: columns.count)
+            }
+        }
+    }
+
+    /// C[r, c] −= update[r, c].
+    private func subtract(_ update: UnsafeMutablePointer<Double>, from c: UnsafeMutablePointer<Double>, rows: Int,
+                          columns: Int, ldc: Int) {
+        for r in 0..<rows {
+            let target = c + r * ldc
+            let source = update + r * columns
+            for index in 0..<columns { target[index] -= source[index] }
+        }
+    }
+
+    /// Turns x[0..<count] into a Householder reflector in place (LAPACK's `dlarfg`): on return
+    /// x[0] = β and x[1...] = v[1...] with (I − τvvᵀ)x_original = βe₁, v[0] = 1. Returns τ.
+    private func makeReflector(_ x: UnsafeMutablePointer<Double>, count: Int) -> Double {
+        var tail = 0.0
+        for i in 1..<max(count, 1) { tail += x[i] * x[i] }
+        guard count > 1, tail > 0 else { return 0 }
+        let alpha = x[0]
+        let beta = -(alpha >= 0 ? 1.0 : -1.0) * (alpha * alpha + tail).squareRoot()
+        let scale = 1 / (alpha - beta)
+        for i in 1..<count { x[i] *= scale }
+        x[0] = beta
+        return (beta - alpha) / beta
     }
 
     /// Q = P₀P₁⋯P_{n−3}, accumulated backwards.
@@ -68,7 +230,6 @@ struct HessenbergReduction {
         for (k, reflector) in reflectors.enumerated().reversed() where reflector.tau != 0 {
             let v = reflector.vector
             let offset = k + 1
-            // Q[offset..., offset...] = (I − τvvᵀ) Q[offset..., offset...]
             var w = [Double](repeating: 0, count: n)
             for i in 0..<v.count {
                 for j in offset..<n { w[j] += v[i] * q[offset + i, j] }
@@ -79,4 +240,34 @@ struct HessenbergReduction {
         }
         return q
     }
+}
+
+/// Σ x[i]·y[i] with four SIMD accumulators (Swift does not reassociate a scalar sum, which would
+/// leave the loop waiting on one floating-point addition per element).
+@inline(__always)
+func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> Double {
+    typealias V = SIMD8<Double>
+    var (s0, s1, s2, s3) = (V(), V(), V(), V())
+    var index = 0
+    let (px, py) = (UnsafeRawPointer(x), UnsafeRawPointer(y))
+    while index + 32 <= count {
+        s0.addProduct(px.loadUnaligned(fromByteOffset: index * 8, as: V.self), py.loadUnaligned(fromByteOffset: index * 8, as: V.self))
+        s1.addProduct(px.loadUnaligned(fromByteOffset: index * 8 + 64, as: V.self), py.loadUnaligned(fromByteOffset: index * 8 + 64, as: V.self))
+        s2.addProduct(px.loadUnaligned(fromByteOffset: index * 8 + 128, as: V.self), py.loadUnaligned(fromByteOffset: index * 8 + 128, as: V.self))
+        s3.addProduct(px.loadUnaligned(fromByteOffset: index * 8 + 192, as: V.self), py.loadUnaligned(fromByteOffset: index * 8 + 192, as: V.self))
+        index += 32
+    }
+    var sum = ((s0 + s1) + (s2 + s3)).sum()
+    while index < count {
+        sum += x[index] * y[index]
+        index += 1
+    }
+    return sum
+}
+
+/// Raw pointers shared by the threads of one matrix-vector product (each writes its own rows).
+private struct SharedPointers: @unchecked Sendable {
+    let a: UnsafeMutablePointer<Double>
+    let dense: UnsafeMutablePointer<Double>
+    let product: UnsafeMutablePointer<Double>
 }

@@ -60,9 +60,35 @@ struct SchurDecomposition {
             guard totalIterations <= iterationLimit else {
                 throw EigenError.noConvergence(iterations: totalIterations)
             }
-            francisStep(&h, &z, lo: lo, hi: hi, exceptional: iterationsWithoutDeflation % 10 == 0,
-                        wantSchurForm: wantSchurForm)
+            let shiftCount = SchurDecomposition.multishiftCount(blockSize: hi - lo + 1)
+            if !wantSchurForm && shiftCount > 2 && iterationsWithoutDeflation % 6 != 0 {
+                // Many shifts at once: the eigenvalues of the trailing block.
+                var trailing = Matrix(rows: shiftCount, columns: shiftCount)
+                for i in 0..<shiftCount {
+                    for j in 0..<shiftCount { trailing[i, j] = h[hi - shiftCount + 1 + i, hi - shiftCount + 1 + j] }
+                }
+                var none: Matrix?
+                let shifts = try SchurDecomposition(&trailing, z: &none, wantSchurForm: false).eigenvalues
+                MultishiftSweep.run(&h, lo: lo, hi: hi, shifts: shifts)
+            } else {
+                francisStep(&h, &z, lo: lo, hi: hi, exceptional: iterationsWithoutDeflation % 10 == 0,
+                            wantSchurForm: wantSchurForm)
+            }
         }
+    }
+
+    /// Active blocks at least this large use multishift sweeps (eigenvalues only).
+    static let multishiftThreshold = 150
+
+    /// Shifts per sweep for an active block of `blockSize` (LAPACK's `iparmq` choices); 2 means
+    /// the plain double-shift sweep.
+    static func multishiftCount(blockSize: Int) -> Int {
+        guard blockSize >= multishiftThreshold else { return 2 }
+        if blockSize < 590 {
+            let count = Int(Double(blockSize) / Double.log2(Double(blockSize)))
+            return max(4, count - count % 2)
+        }
+        return blockSize < 3000 ? 64 : 128
     }
 
     /// One implicit double-shift QR sweep on H[lo...hi]: a 3×3 bulge introduced at the top by

@@ -1,0 +1,188 @@
+import Numerics
+import Tensors
+
+/// One sweep of the small-bulge multishift QR algorithm (Braman, Byers & Mathias 2002) on the
+/// active block H[lo...hi], eigenvalues only: a chain of double-shift bulges, introduced one after
+/// another at the top and chased to the bottom together.
+///
+/// Bulges move in lockstep, each four rows behind the one below it, so that every reflector is
+/// the one a sequence of separate double-shift sweeps would compute. The chase runs in slabs:
+/// within a diagonal window holding the whole chain, reflectors are applied to the window and
+/// accumulated into an orthogonal U; the rest of the block's rows and columns are then updated
+/// with two matrix products (Uᵀ from the left on the right of the window, U from the right above
+/// it), so most of the arithmetic is in GEMM and the matrix is streamed once per slab rather than
+/// once per bulge.
+struct MultishiftSweep {
+    /// Bulges introduced per sweep are `shifts.count / 2`; steps per slab.
+    static let slabSteps = 96
+
+    /// Chases one bulge per pair of `shifts` (complex pairs together, reals paired) through H[lo...hi].
+    static func run(_ h: inout Matrix, lo: Int, hi: Int, shifts: [Complex<Double>]) {
+        let n = h.rows
+        let pairs = shiftPairs(shifts)
+        let bulges = pairs.count
+        guard bulges > 0, hi - lo >= 3 else { return }
+        // position[b]: the index j of the last reflector bulge b applied (lo − 2: not yet
+        // introduced; hi − 2, the final 2×2 reflector: gone).
+        var position = [Int](repeating: lo - 2, count: bulges)
+        let gone = hi - 2
+        h.elements.withUnsafeMutableBufferPointer { buffer in
+            let a = buffer.baseAddress!
+            while position.contains(where: { $0 < gone }) {
+                let waiting = position.contains { $0 < lo - 1 }
+                let active = position.filter { $0 >= lo - 1 && $0 < gone }
+                let windowStart = waiting ? lo : max(lo, active.min()! + 1)
+                let windowEnd = min(hi, (active.max() ?? lo - 1) + slabSteps + 4)
+                let size = windowEnd - windowStart + 1
+                var u = [Double](repeating: 0, count: size * size)
+                for i in 0..<size { u[i * size + i] = 1 }
+                u.withUnsafeMutableBufferPointer { uBuffer in
+                    let q = uBuffer.baseAddress!
+                    for _ in 0..<slabSteps {
+                        var moved = false
+                        for b in 0..<bulges {
+                            let next = position[b] + 1
+                            guard next <= gone else { continue }
+                            // Stay four rows behind the bulge below while it is in the block.
+                            if b > 0 && position[b - 1] < gone && next > position[b - 1] - 4 { continue }
+                            // Rows next+1...next+3, column next and rows down to next+4 in the window.
+                            guard next >= windowStart || next == lo - 1 else { continue }
+                            guard next + 4 <= windowEnd || windowEnd == hi else { continue }
+                            chase(a, n: n, lo: lo, hi: hi, j: next, pair: pairs[b], window: windowStart...windowEnd,
+                                  u: q, size: size)
+                            position[b] = next
+                            moved = true
+                        }
+                        if !moved { break }
+                    }
+                    applyOutsideWindow(a, n: n, lo: lo, hi: hi, window: windowStart...windowEnd, u: q, size: size)
+                }
+            }
+        }
+    }
+
+    /// Pairs the shifts for double-shift bulges: (trace, determinant) of each pair.
+    static func shiftPairs(_ shifts: [Complex<Double>]) -> [(trace: Double, determinant: Double)] {
+        var pairs: [(Double, Double)] = []
+        var reals: [Double] = []
+        var index = 0
+        while index < shifts.count {
+            let value = shifts[index]
+            if value.imaginary != 0, index + 1 < shifts.count, shifts[index + 1] == value.conjugate {
+                pairs.append((2 * value.real, value.lengthSquared))
+                index += 2
+            } else {
+                reals.append(value.real)
+                index += 1
+            }
+        }
+        reals.sort()
+        for start in stride(from: 0, to: reals.count - 1, by: 2) {
+            pairs.append((reals[start] + reals[start + 1], reals[start] * reals[start + 1]))
+        }
+        return pairs
+    }
+
+    /// Applies the reflector of one bulge at position j within the window, accumulating it in U.
+    private static func chase(_ a: UnsafeMutablePointer<Double>, n: Int, lo: Int, hi: Int, j: Int,
+                              pair: (trace: Double, determinant: Double), window: ClosedRange<Int>,
+                              u: UnsafeMutablePointer<Double>, size: Int) {
+        var (x, y, z): (Double, Double, Double)
+        if j == lo - 1 {
+            let (s, t) = pair
+            let (h00, h01, h10, h11) = (a[lo * n + lo], a[lo * n + lo + 1], a[(lo + 1) * n + lo], a[(lo + 1) * n + lo + 1])
+            x = h00 * h00 + h01 * h10 - s * h00 + t
+            y = h10 * (h00 + h11 - s)
+            z = h10 * a[(lo + 2) * n + lo + 1]
+        } else {
+            x = a[(j + 1) * n + j]
+            y = a[(j + 2) * n + j]
+            z = j + 3 <= hi ? a[(j + 3) * n + j] : 0
+        }
+        let threeRows = j + 3 <= hi
+        let scale = abs(x) + abs(y) + abs(z)
+        guard scale != 0 else { return }
+        (x, y, z) = (x / scale, y / scale, z / scale)
+        let tail = y * y + z * z
+        guard tail != 0 else { return }
+        let beta = -(x >= 0 ? 1.0 : -1.0) * (x * x + tail).squareRoot()
+        let tau = (beta - x) / beta
+        let v1 = y / (x - beta), v2 = z / (x - beta)
+        if j >= lo {
+            a[(j + 1) * n + j] = beta * scale
+            a[(j + 2) * n + j] = 0
+            if threeRows { a[(j + 3) * n + j] = 0 }
+        }
+        // Rows j+1...j+3, columns max(j+1, lo) through the window's end.
+        let first = max(j + 1, lo)
+        let r0 = a + (j + 1) * n, r1 = a + (j + 2) * n
+        if threeRows {
+            let r2 = a + (j + 3) * n
+            for c in first...window.upperBound {
+                let sum = tau * (r0[c] + v1 * r1[c] + v2 * r2[c])
+                r0[c] -= sum
+                r1[c] -= sum * v1
+                r2[c] -= sum * v2
+            }
+        } else {
+            for c in first...window.upperBound {
+                let sum = tau * (r0[c] + v1 * r1[c])
+                r0[c] -= sum
+                r1[c] -= sum * v1
+            }
+        }
+        // Columns j+1...j+3, rows from the window's start to j+4.
+        let last = min(j + 4, hi)
+        for r in window.lowerBound...last {
+            let row = a + r * n + j + 1
+            if threeRows {
+                let sum = tau * (row[0] + v1 * row[1] + v2 * row[2])
+                row[0] -= sum
+                row[1] -= sum * v1
+                row[2] -= sum * v2
+            } else {
+                let sum = tau * (row[0] + v1 * row[1])
+                row[0] -= sum
+                row[1] -= sum * v1
+            }
+        }
+        // U ← U·P on the window's local columns.
+        let local = j + 1 - window.lowerBound
+        for r in 0..<size {
+            let row = u + r * size + local
+            if threeRows {
+                let sum = tau * (row[0] + v1 * row[1] + v2 * row[2])
+                row[0] -= sum
+                row[1] -= sum * v1
+                row[2] -= sum * v2
+            } else {
+                let sum = tau * (row[0] + v1 * row[1])
+                row[0] -= sum
+                row[1] -= sum * v1
+            }
+        }
+    }
+
+    /// H[window, after window] ← Uᵀ·H[window, after window] and H[lo..<window, window] ← H[…]·U.
+    private static func applyOutsideWindow(_ a: UnsafeMutablePointer<Double>, n: Int, lo: Int, hi: Int,
+                                           window: ClosedRange<Int>, u: UnsafeMutablePointer<Double>, size: Int) {
+        let right = hi - window.upperBound
+        if right > 0 {
+            let block = a + window.lowerBound * n + window.upperBound + 1
+            let product = UnsafeMutablePointer<Double>.allocate(capacity: size * right)
+            defer { product.deallocate() }
+            RawMatrixProduct.multiply(m: size, n: right, k: size, a: u, aRowStride: 1, aColumnStride: size,
+                                      b: block, bRowStride: n, bColumnStride: 1, c: product, ldc: right)
+            for r in 0..<size { (block + r * n).update(from: product + r * right, count: right) }
+        }
+        let above = window.lowerBound - lo
+        if above > 0 {
+            let block = a + lo * n + window.lowerBound
+            let product = UnsafeMutablePointer<Double>.allocate(capacity: above * size)
+            defer { product.deallocate() }
+            RawMatrixProduct.multiply(m: above, n: size, k: size, a: block, aRowStride: n, aColumnStride: 1,
+                                      b: u, bRowStride: size, bColumnStride: 1, c: product, ldc: size)
+            for r in 0..<above { (block + r * n).update(from: product + r * size, count: size) }
+        }
+    }
+}
