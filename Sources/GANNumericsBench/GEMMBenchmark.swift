@@ -9,6 +9,9 @@ struct GEMMBenchmark: ParsableCommand {
     @Option(help: "Square sizes to measure.")
     var sizes: [Int] = [64, 128, 256, 512, 1024]
 
+    @Flag(help: "Also measure float64 (the eigenvalue solver's products).")
+    var double = false
+
     func run() {
         var generator = RandomGenerator(seed: 1)
         let square = sizes.map { (m: $0, n: $0, k: $0, transposeB: false) }
@@ -22,6 +25,15 @@ struct GEMMBenchmark: ParsableCommand {
             let gflops = 2 * Double(shape.m * shape.n * shape.k) / seconds / 1e9
             let flag = shape.transposeB ? " (B transposed)" : ""
             print("gemm m=\(shape.m) n=\(shape.n) k=\(shape.k) gflops=\(formatted(gflops))\(flag)")
+        }
+        if double {
+            // Shapes of the multishift QR's window updates and of square float64 products.
+            for (m, n, k) in [(224, 1900, 224), (1900, 224, 224), (512, 512, 512), (1024, 1024, 1024)] {
+                let a = Tensor.normal([m, k], dtype: .float64, using: &generator)
+                let b = Tensor.normal([k, n], dtype: .float64, using: &generator)
+                let seconds = secondsPerCall { consume(a.matmul(b)) }
+                print("gemm m=\(m) n=\(n) k=\(k) gflops=\(formatted(2 * Double(m * n * k) / seconds / 1e9)) (float64)")
+            }
         }
         // The weight gradient of the same layers: Δᵀ·x, a transposed A with k = batch.
         let delta = Tensor.normal([512, 16], using: &generator)

@@ -133,10 +133,12 @@ struct HessenbergReduction {
                 for r in (j + 1)..<n { dot += v[r * nb + p] * v[r * nb + i] }
                 work[p] = dot
             }
+            // Rows k+1...; rows 0...k of Y follow after the panel by matrix products.
             let product = UnsafeMutablePointer<Double>.allocate(capacity: n)
             defer { product.deallocate() }
-            matrixVectorProduct(a, n: n, columns: (j + 1)..<n, vector: v, stride: nb, column: i, into: product)
-            for r in 0..<n {
+            matrixVectorProduct(a, n: n, rows: (k + 1)..<n, columns: (j + 1)..<n, vector: v, stride: nb, column: i,
+                                into: product)
+            for r in (k + 1)..<n {
                 var sum = product[r]
                 for p in 0..<i { sum -= y[r * nb + p] * work[p] }
                 y[r * nb + i] = tau * sum
@@ -147,6 +149,15 @@ struct HessenbergReduction {
                 t[p * nb + i] = -tau * sum
             }
             t[i * nb + i] = tau
+        }
+        // Y[0...k] = A[0...k, k+1..<n] · V[k+1..<n] · T.
+        let upper = UnsafeMutablePointer<Double>.allocate(capacity: (k + 1) * nb)
+        defer { upper.deallocate() }
+        RawMatrixProduct.multiply(m: k + 1, n: nb, k: n - k - 1, a: a + k + 1, aRowStride: n, aColumnStride: 1,
+                                  b: v + (k + 1) * nb, bRowStride: nb, bColumnStride: 1, c: upper, ldc: nb)
+        t.withUnsafeBufferPointer { tBuffer in
+            RawMatrixProduct.multiply(m: k + 1, n: nb, k: nb, a: upper, aRowStride: nb, aColumnStride: 1,
+                                      b: tBuffer.baseAddress!, bRowStride: nb, bColumnStride: 1, c: y, ldc: nb)
         }
         let trailing = n - k - nb  // columns k + nb ..< n
         let update = UnsafeMutablePointer<Double>.allocate(capacity: n * max(trailing, nb))
@@ -183,18 +194,18 @@ struct HessenbergReduction {
         subtract(update, from: a + (k + 1) * n + k + nb, rows: rows, columns: trailing, ldc: n)
     }
 
-    /// product[r] = Σ_{c ∈ columns} A[r, c] · V[c, column], split over the cores by rows.
-    private func matrixVectorProduct(_ a: UnsafeMutablePointer<Double>, n: Int, columns: Range<Int>,
+    /// product[r] = Σ_{c ∈ columns} A[r, c] · V[c, column] for r in `rows`, split over the cores.
+    private func matrixVectorProduct(_ a: UnsafeMutablePointer<Double>, n: Int, rows: Range<Int>, columns: Range<Int>,
                                      vector v: UnsafeMutablePointer<Double>, stride: Int, column: Int,
                                      into product: UnsafeMutablePointer<Double>) {
         let dense = UnsafeMutablePointer<Double>.allocate(capacity: columns.count)
         defer { dense.deallocate() }
         for (index, c) in columns.enumerated() { dense[index] = v[c * stride + column] }
         let shared = SharedPointers(a: a, dense: dense, product: product)
-        let parts = n * columns.count > 200_000 ? 2 : 1
+        let parts = rows.count * columns.count > 200_000 ? 2 : 1
         DispatchQueue.concurrentPerform(iterations: parts) { part in
-            let rows = (n * part / parts)..<(n * (part + 1) / parts)
-            for r in rows {
+            let share = (rows.lowerBound + rows.count * part / parts)..<(rows.lowerBound + rows.count * (part + 1) / parts)
+            for r in share {
                 shared.product[r] = dot(shared.a + r * n + columns.lowerBound, shared.dense, count: columns.count)
             }
         }
