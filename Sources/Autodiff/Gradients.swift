@@ -10,6 +10,10 @@ import Tensors
 ///   - createGraph: record the backward pass so that the returned gradients can be
 ///     differentiated again. When false the backward runs on constants and records nothing.
 /// - Returns: one gradient per target, with the target's shape.
+///
+/// Only the part of the graph from which a target can be reached is visited, and a rule is asked
+/// only for the input gradients that lead to a target. Each call keeps its own bookkeeping, so
+/// several threads may differentiate one graph at once.
 public func gradients(
     of outputs: [Variable], wrt targets: [Variable], seeds: [Variable]? = nil, createGraph: Bool = false
 ) -> [Variable] {
@@ -18,27 +22,37 @@ public func gradients(
     for (output, seed) in zip(outputs, seeds) where output.shape != seed.shape {
         ShapeError(op: "gradients", detail: "seed of shape \(seed.shape) for output of shape \(output.shape)").stop()
     }
-    let targetIDs = Set(targets.compactMap { $0.node.map(ObjectIdentifier.init) })
-    let order = reverseTopologicalOrder(from: outputs.compactMap(\.node), relevantTo: targetIDs)
-    var accumulated: [ObjectIdentifier: Variable] = [:]
-    for (output, seed) in zip(outputs, seeds) {
-        guard let node = output.node else { continue }
-        accumulate(createGraph ? seed : seed.detached, into: &accumulated, at: node)
+    let graph = BackwardGraph(roots: outputs.compactMap(\.node), targets: targets.compactMap(\.node))
+    var accumulated = [Variable?](repeating: nil, count: graph.nodes.count)
+    func accumulate(_ gradient: Variable, at index: Int) {
+        accumulated[index] = accumulated[index].map { $0 + gradient } ?? gradient
     }
-    for (node, wanted) in order {
-        let id = ObjectIdentifier(node)
-        guard let operation = node.operation, let seed = accumulated[id] else { continue }
-        if !targetIDs.contains(id) { accumulated[id] = nil }
-        let inputs = createGraph ? node.inputs : node.inputs.map(\.detached)
+    for (output, seed) in zip(outputs, seeds) {
+        guard let node = output.node, let index = graph.table.value(for: node) else { continue }
+        accumulate(createGraph ? seed : seed.detached, at: index)
+    }
+    for index in graph.postOrder.reversed() where graph.relevant[index] {
+        let node = graph.nodes[index]
+        guard let operation = node.operation, let seed = accumulated[index] else { continue }
+        if !graph.isTarget[index] { accumulated[index] = nil }
+        let edges = graph.edgeRange(of: index)
+        var bits: UInt64 = 0
+        for position in 0..<min(edges.count, 64) {
+            let input = graph.edge(edges.lowerBound + position)
+            if input >= 0 && graph.relevant[input] { bits |= 1 << UInt64(position) }
+        }
         let output = Variable(value: node.value, node: createGraph ? node : nil)
-        let inputGradients = operation.gradients(seed: seed, inputs: inputs, output: output, wanted: wanted)
-        for (input, gradient) in zip(node.inputs, inputGradients) {
-            guard let inputNode = input.node, let gradient else { continue }
-            accumulate(gradient, into: &accumulated, at: inputNode)
+        let inputGradients = operation.gradients(seed: seed, inputs: OperationInputs(node: node, detached: !createGraph),
+                                                 output: output, wanted: edges.count > 64 ? .all : InputMask(bits))
+        for (position, gradient) in inputGradients.enumerated() {
+            let input = graph.edge(edges.lowerBound + position)
+            guard input >= 0, let gradient else { continue }
+            accumulate(gradient, at: input)
         }
     }
     return targets.map { target in
-        target.node.flatMap { accumulated[ObjectIdentifier($0)] } ?? Variable(Tensor.zeros(like: target.value))
+        target.node.flatMap { graph.table.value(for: $0) }.flatMap { accumulated[$0] }
+            ?? Variable(Tensor.zeros(like: target.value))
     }
 }
 
@@ -49,45 +63,66 @@ public func gradients(
     gradients(of: [output], wrt: targets, seeds: seed.map { [$0] }, createGraph: createGraph)
 }
 
-private func accumulate(_ gradient: Variable, into accumulated: inout [ObjectIdentifier: Variable], at node: GraphNode) {
-    let id = ObjectIdentifier(node)
-    if let existing = accumulated[id] {
-        accumulated[id] = existing + gradient
-    } else {
-        accumulated[id] = gradient
-    }
-}
+/// The nodes reachable from the outputs, numbered, with their input edges and the nodes from
+/// which some target can be reached.
+struct BackwardGraph {
+    var table = NodeTable()
+    var nodes: [GraphNode] = []
+    /// Node numbers in post-order: every node after all of its inputs.
+    var postOrder: [Int] = []
+    var relevant: [Bool] = []
+    var isTarget: [Bool] = []
+    /// The node number of each input of each node (−1 for a constant), flattened.
+    private var edgeList: [Int32] = []
+    private var edgeStart: [Int] = []
 
-/// The nodes from which some target can be reached, outputs first, each after every node that
-/// uses it; with each node, which of its inputs lead to a target.
-private func reverseTopologicalOrder(
-    from roots: [GraphNode], relevantTo targets: Set<ObjectIdentifier>
-) -> [(GraphNode, [Bool])] {
-    var relevant: [ObjectIdentifier: Bool] = [:]
-    var postOrder: [GraphNode] = []
-    var stack: [(node: GraphNode, nextInput: Int)] = []
-    for root in roots where relevant[ObjectIdentifier(root)] == nil {
-        relevant[ObjectIdentifier(root)] = false
-        stack.append((root, 0))
-        while let (node, next) = stack.last {
-            if next < node.inputs.count {
-                stack[stack.count - 1].nextInput += 1
-                if let input = node.inputs[next].node, relevant[ObjectIdentifier(input)] == nil {
-                    relevant[ObjectIdentifier(input)] = false
-                    stack.append((input, 0))
+    init(roots: [GraphNode], targets: [GraphNode]) {
+        var targetTable = NodeTable(capacity: targets.count)
+        for target in targets where targetTable.value(for: target) == nil { targetTable.insert(target, value: 0) }
+        var stack: [(index: Int, next: Int)] = []
+        for root in roots where table.value(for: root) == nil {
+            stack.append((add(root, targets: targetTable), 0))
+            while let (index, next) = stack.last {
+                let node = nodes[index]
+                if next < node.inputCount {
+                    stack[stack.count - 1].next += 1
+                    guard let input = node.inputNode(next) else { continue }
+                    if let known = table.value(for: input) {
+                        edgeList[edgeStart[index] + next] = Int32(known)
+                    } else {
+                        let added = add(input, targets: targetTable)
+                        edgeList[edgeStart[index] + next] = Int32(added)
+                        stack.append((added, 0))
+                    }
+                    continue
                 }
-                continue
+                stack.removeLast()
+                relevant[index] = isTarget[index] || edgeRange(of: index).contains { edge($0) >= 0 && relevant[edge($0)] }
+                postOrder.append(index)
             }
-            stack.removeLast()
-            let id = ObjectIdentifier(node)
-            relevant[id] = targets.contains(id) || node.inputs.contains { input in
-                input.node.map { relevant[ObjectIdentifier($0)] == true } ?? false
-            }
-            postOrder.append(node)
         }
     }
-    return postOrder.reversed().compactMap { node in
-        guard relevant[ObjectIdentifier(node)] == true else { return nil }
-        return (node, node.inputs.map { input in input.node.map { relevant[ObjectIdentifier($0)] == true } ?? false })
+
+    /// Numbers a newly discovered node.
+    private mutating func add(_ node: GraphNode, targets: NodeTable) -> Int {
+        let index = nodes.count
+        table.insert(node, value: index)
+        nodes.append(node)
+        relevant.append(false)
+        isTarget.append(targets.value(for: node) != nil)
+        edgeStart.append(edgeList.count)
+        edgeList.append(contentsOf: repeatElement(-1, count: node.inputCount))
+        return index
+    }
+
+    /// The positions in the edge list of the inputs of node `index`.
+    func edgeRange(of index: Int) -> Range<Int> {
+        edgeStart[index]..<(edgeStart[index] + nodes[index].inputCount)
+    }
+
+    /// The node number an edge points to (−1 for a constant input).
+    @inline(__always)
+    func edge(_ position: Int) -> Int {
+        Int(edgeList[position])
     }
 }

@@ -25,7 +25,7 @@ public struct Variable: @unchecked Sendable {
     /// A leaf whose gradient can be taken.
     public init(differentiable value: Tensor) {
         self.value = value
-        node = GraphNode(operation: nil, inputs: [], value: value)
+        node = GraphNode(operation: nil, value: value)
     }
 
     init(value: Tensor, node: GraphNode?) {
@@ -46,16 +46,54 @@ public struct Variable: @unchecked Sendable {
 }
 
 /// One recorded operation: the rule that differentiates it and the variables it was applied to.
+/// Up to three inputs are stored inline (no array per node); more go to `others`.
 @usableFromInline
 final class GraphNode {
     let operation: (any DifferentiableOperation)?
-    let inputs: [Variable]
     let value: Tensor
+    let inputCount: Int
+    private let first: Variable?
+    private let second: Variable?
+    private let third: Variable?
+    private let others: [Variable]
 
-    init(operation: (any DifferentiableOperation)?, inputs: [Variable], value: Tensor) {
+    init(operation: (any DifferentiableOperation)?, value: Tensor, first: Variable? = nil, second: Variable? = nil,
+         third: Variable? = nil, others: [Variable] = []) {
         self.operation = operation
-        self.inputs = inputs
         self.value = value
+        self.first = first
+        self.second = second
+        self.third = third
+        self.others = others
+        inputCount = (first == nil ? 0 : 1) + (second == nil ? 0 : 1) + (third == nil ? 0 : 1) + others.count
+    }
+
+    /// A node for an operation on any number of inputs.
+    convenience init(operation: any DifferentiableOperation, value: Tensor, inputs: [Variable]) {
+        self.init(operation: operation, value: value, first: inputs.first, second: inputs.count > 1 ? inputs[1] : nil,
+                  third: inputs.count > 2 ? inputs[2] : nil, others: inputs.count > 3 ? Array(inputs[3...]) : [])
+    }
+
+    /// The graph node of the input at `index` (nil for a constant).
+    @inline(__always)
+    func inputNode(_ index: Int) -> GraphNode? {
+        switch index {
+        case 0: return first?.node
+        case 1: return second?.node
+        case 2: return third?.node
+        default: return others[index - 3].node
+        }
+    }
+
+    /// The input at `index`.
+    @inline(__always)
+    func input(_ index: Int) -> Variable {
+        switch index {
+        case 0: return first!
+        case 1: return second!
+        case 2: return third!
+        default: return others[index - 3]
+        }
     }
 }
 
@@ -68,16 +106,61 @@ public protocol DifferentiableOperation {
     /// The gradient with respect to each input, given the gradient `seed` with respect to the
     /// output. `inputs` and `output` are differentiable when a graph of the gradient is being
     /// recorded, constants otherwise. Return nil where `wanted[i]` is false.
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?]
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?]
+}
+
+/// The inputs of a recorded operation as its backward rule sees them: the recorded variables when
+/// a graph of the gradient is being built, the same values as constants otherwise (read without
+/// copying the list).
+public struct OperationInputs: RandomAccessCollection {
+    let node: GraphNode
+    let detached: Bool
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { node.inputCount }
+
+    public subscript(position: Int) -> Variable {
+        detached ? node.input(position).detached : node.input(position)
+    }
+}
+
+/// Which inputs of an operation need a gradient (those leading to a requested target).
+public struct InputMask: Sendable {
+    private let bits: UInt64
+
+    init(_ bits: UInt64) {
+        self.bits = bits
+    }
+
+    /// Every input (for operations with more than 64 inputs, which are then all differentiated).
+    static let all = InputMask(.max)
+
+    public subscript(index: Int) -> Bool {
+        index >= 64 || bits & (1 << UInt64(index)) != 0
+    }
 }
 
 extension Variable {
-    /// `value`, the result of `operation` on `inputs`: recorded in the graph when some input needs
-    /// a gradient, a constant otherwise.
-    public static func recording(
-        _ value: Tensor, _ operation: some DifferentiableOperation, _ inputs: Variable...
-    ) -> Variable {
-        recording(value, operation, inputs: inputs)
+    /// `value`, the result of `operation` on `input`: recorded in the graph when the input needs a
+    /// gradient, a constant otherwise.
+    public static func recording(_ value: Tensor, _ operation: some DifferentiableOperation, _ input: Variable) -> Variable {
+        guard input.node != nil else { return Variable(value) }
+        return Variable(value: value, node: GraphNode(operation: operation, value: value, first: input))
+    }
+
+    /// `value`, the result of `operation` on two inputs; see ``recording(_:_:_:)``.
+    public static func recording(_ value: Tensor, _ operation: some DifferentiableOperation, _ first: Variable,
+                                 _ second: Variable) -> Variable {
+        guard first.node != nil || second.node != nil else { return Variable(value) }
+        return Variable(value: value, node: GraphNode(operation: operation, value: value, first: first, second: second))
+    }
+
+    /// `value`, the result of `operation` on three inputs; see ``recording(_:_:_:)``.
+    public static func recording(_ value: Tensor, _ operation: some DifferentiableOperation, _ first: Variable,
+                                 _ second: Variable, _ third: Variable) -> Variable {
+        guard first.node != nil || second.node != nil || third.node != nil else { return Variable(value) }
+        return Variable(value: value, node: GraphNode(operation: operation, value: value, first: first, second: second,
+                                                      third: third))
     }
 
     /// `value`, the result of `operation` on the array `inputs`; see ``recording(_:_:_:)``.
@@ -85,6 +168,6 @@ extension Variable {
         _ value: Tensor, _ operation: some DifferentiableOperation, inputs: [Variable]
     ) -> Variable {
         guard inputs.contains(where: { $0.node != nil }) else { return Variable(value) }
-        return Variable(value: value, node: GraphNode(operation: operation, inputs: inputs, value: value))
+        return Variable(value: value, node: GraphNode(operation: operation, value: value, inputs: inputs))
     }
 }

@@ -98,15 +98,34 @@ private func reduce<S: TensorScalar>(
                 combineRows(target, block + r * inner, inner) { $0 != $0 || $0 > $1 ? $0 : $1 }
             }
         } else {
-            target.initialize(repeating: 0, count: inner)
-            for r in 0..<reduced {
-                combineRows(target, block + r * inner, inner) { $0 + $1 }
-            }
+            sumRows(block, into: target, rows: reduced, columns: inner)
         }
     }
     if function == .mean {
         let scale = 1 / S(reduced)
         mapElements(output, output, count: outer * inner) { $0 * scale }
+    }
+}
+
+/// Column sums of a row-major `rows`×`columns` block, a SIMD vector of columns at a time held in
+/// a register across all rows (the same order of additions as row-by-row accumulation).
+@inline(__always)
+private func sumRows<S: TensorScalar>(_ block: UnsafePointer<S>, into target: UnsafeMutablePointer<S>, rows: Int,
+                                      columns: Int) {
+    let width = S.Vector.scalarCount
+    var column = 0
+    while column + width <= columns {
+        var sum = S.Vector()
+        for r in 0..<rows { sum += loadVector(block + r * columns + column) }
+        storeVector(sum, target + column)
+        column += width
+    }
+    if column < columns {
+        (target + column).initialize(repeating: 0, count: columns - column)
+        for r in 0..<rows {
+            let row = block + r * columns
+            for c in column..<columns { target[c] += row[c] }
+        }
     }
 }
 
@@ -116,4 +135,32 @@ private func combineRows<S: TensorScalar>(
     _ target: UnsafeMutablePointer<S>, _ row: UnsafePointer<S>, _ count: Int, _ f: (S, S) -> S
 ) {
     zipElements(UnsafePointer(target), row, target, count: count, f)
+}
+
+extension Tensor {
+    /// Σ xᵢ², accumulated in Double.
+    public func squaredNorm() -> Double {
+        switch dtype {
+        case .float32:
+            return withUnsafeBufferPointer(as: Float.self) { values in
+                var sum = SIMD16<Double>()
+                var index = 0
+                while index + 16 <= values.count {
+                    let vector = SIMD16<Double>(UnsafeRawPointer(values.baseAddress! + index).loadUnaligned(as: SIMD16<Float>.self))
+                    sum.addProduct(vector, vector)
+                    index += 16
+                }
+                var total = sum.sum()
+                while index < values.count {
+                    total += Double(values[index]) * Double(values[index])
+                    index += 1
+                }
+                return total
+            }
+        case .float64:
+            return withUnsafeBufferPointer(as: Double.self) { values in
+                values.reduce(0) { $0 + $1 * $1 }
+            }
+        }
+    }
 }

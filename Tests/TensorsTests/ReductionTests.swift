@@ -39,6 +39,13 @@ import Tensors
         #expect(close(single.doubles, sums, tolerance: 1e-5))
     }
 
+    @Test func squaredNormInDouble() {
+        for dtype in [DType.float32, .float64] {
+            let x = sample([37], dtype: dtype)
+            #expect(Swift.abs(x.squaredNorm() - x.doubles.reduce(0) { $0 + $1 * $1 }) < 1e-12)
+        }
+    }
+
     @Test func maxPropagatesNaN() {
         let x = Tensor(shape: [2, 20], scalars: (0..<40).map { $0 == 25 ? Double.nan : Double($0) })
         let rows = x.max(alongAxes: [1]).doubles

@@ -5,7 +5,7 @@ import Tensors
 struct LeakyRectifiedLinear: DifferentiableOperation {
     let slope: Double
 
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed.gated(by: inputs[0].value, negativeSlope: slope)]
     }
 }
@@ -16,28 +16,28 @@ struct Gate: DifferentiableOperation {
     let reference: Tensor
     let slope: Double
 
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed.gated(by: reference, negativeSlope: slope)]
     }
 }
 
 /// tanh x: ∂ = seed ⊙ (1 − tanh²x).
 struct HyperbolicTangent: DifferentiableOperation {
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed * (1 - output.squared())]
     }
 }
 
 /// σ(x) = 1/(1 + e⁻ˣ): ∂ = seed ⊙ σ(x)(1 − σ(x)).
 struct Sigmoid: DifferentiableOperation {
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed * output * (1 - output)]
     }
 }
 
 /// softplus x = log(1 + eˣ): ∂ = seed ⊙ σ(x).
 struct Softplus: DifferentiableOperation {
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed * inputs[0].sigmoid()]
     }
 }

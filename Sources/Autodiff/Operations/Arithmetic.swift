@@ -2,7 +2,7 @@ import Tensors
 
 /// a + b, broadcasting. ∂/∂a = seed summed back to a's shape; likewise b.
 struct Addition: DifferentiableOperation {
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [wanted[0] ? seed.summed(toShape: inputs[0].shape) : nil,
          wanted[1] ? seed.summed(toShape: inputs[1].shape) : nil]
     }
@@ -10,7 +10,7 @@ struct Addition: DifferentiableOperation {
 
 /// a − b, broadcasting.
 struct Subtraction: DifferentiableOperation {
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [wanted[0] ? seed.summed(toShape: inputs[0].shape) : nil,
          wanted[1] ? (-seed).summed(toShape: inputs[1].shape) : nil]
     }
@@ -18,7 +18,7 @@ struct Subtraction: DifferentiableOperation {
 
 /// a ⊙ b, broadcasting. ∂/∂a = seed ⊙ b, ∂/∂b = seed ⊙ a.
 struct Multiplication: DifferentiableOperation {
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [wanted[0] ? (seed * inputs[1]).summed(toShape: inputs[0].shape) : nil,
          wanted[1] ? (seed * inputs[0]).summed(toShape: inputs[1].shape) : nil]
     }
@@ -26,7 +26,7 @@ struct Multiplication: DifferentiableOperation {
 
 /// a / b, broadcasting. ∂/∂a = seed / b, ∂/∂b = −seed ⊙ a / b².
 struct Division: DifferentiableOperation {
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [wanted[0] ? (seed / inputs[1]).summed(toShape: inputs[0].shape) : nil,
          wanted[1] ? (-seed * output / inputs[1]).summed(toShape: inputs[1].shape) : nil]
     }
@@ -34,7 +34,7 @@ struct Division: DifferentiableOperation {
 
 /// −a.
 struct Negation: DifferentiableOperation {
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [-seed]
     }
 }

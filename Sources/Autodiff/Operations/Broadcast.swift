@@ -2,14 +2,14 @@ import Tensors
 
 /// Repetition along broadcast axes: ∂ = seed summed back to the input's shape.
 struct BroadcastTo: DifferentiableOperation {
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed.summed(toShape: inputs[0].shape)]
     }
 }
 
 /// The sum over broadcast axes (the adjoint of broadcasting): ∂ = seed broadcast back.
 struct SumToShape: DifferentiableOperation {
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed.broadcast(to: inputs[0].shape)]
     }
 }

@@ -2,14 +2,14 @@ import Tensors
 
 /// eˣ: ∂ = seed ⊙ eˣ (the output).
 struct Exponential: DifferentiableOperation {
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed * output]
     }
 }
 
 /// log x: ∂ = seed / x.
 struct Logarithm: DifferentiableOperation {
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed / inputs[0]]
     }
 }

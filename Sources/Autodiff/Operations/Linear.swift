@@ -3,7 +3,7 @@ import Tensors
 /// y = x·Wᵀ + b (a fully connected layer, W [out, in]): ∂x = seed·W, ∂W = seedᵀ·x,
 /// ∂b = Σ_rows seed. One node instead of a product, a broadcast and a sum.
 struct AffineMap: DifferentiableOperation {
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         let (x, weight) = (inputs[0], inputs[1])
         return [wanted[0] ? seed.matmul(weight) : nil,
                 wanted[1] ? seed.matmul(x, transposingSelf: true) : nil,

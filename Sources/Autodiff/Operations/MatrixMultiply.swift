@@ -7,7 +7,7 @@ struct MatrixProduct: DifferentiableOperation {
     let transposeA: Bool
     let transposeB: Bool
 
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         let (a, b) = (inputs[0], inputs[1])
         var gradientA: Variable?
         var gradientB: Variable?

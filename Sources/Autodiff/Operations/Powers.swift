@@ -2,21 +2,21 @@ import Tensors
 
 /// x²: ∂ = 2·seed ⊙ x.
 struct Square: DifferentiableOperation {
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed * inputs[0] * 2]
     }
 }
 
 /// √x: ∂ = seed / (2√x).
 struct SquareRoot: DifferentiableOperation {
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed / output * 0.5]
     }
 }
 
 /// |x|: ∂ = seed ⊙ sign(x) (0 at 0).
 struct AbsoluteValue: DifferentiableOperation {
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed * Variable(inputs[0].value.sign())]
     }
 }

@@ -6,7 +6,7 @@ struct SumReduction: DifferentiableOperation {
     let keptShape: [Int]
     let scale: Double
 
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         let spread = seed.reshaped(keptShape).broadcast(to: inputs[0].shape)
         return [scale == 1 ? spread : spread * scale]
     }
@@ -16,7 +16,7 @@ struct SumReduction: DifferentiableOperation {
 struct MaxReduction: DifferentiableOperation {
     let keptShape: [Int]
 
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         let x = inputs[0].value
         let maximum = output.value.reshaped(keptShape)
         // 1 where x equals the maximum: x ≥ max, i.e. not (max > x).

@@ -2,7 +2,7 @@ import Tensors
 
 /// A new shape for the same elements: ∂ = seed reshaped back.
 struct Reshape: DifferentiableOperation {
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed.reshaped(inputs[0].shape)]
     }
 }
@@ -11,7 +11,7 @@ struct Reshape: DifferentiableOperation {
 struct Permutation: DifferentiableOperation {
     let axes: [Int]
 
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         var inverse = axes
         for (position, axis) in axes.enumerated() { inverse[axis] = position }
         return [seed.permuted(inverse)]

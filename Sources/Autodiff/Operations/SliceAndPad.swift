@@ -5,7 +5,7 @@ struct Slice: DifferentiableOperation {
     let axis: Int
     let range: Range<Int>
 
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         var before = [Int](repeating: 0, count: seed.rank)
         var after = before
         before[axis] = range.lowerBound
@@ -18,7 +18,7 @@ struct Slice: DifferentiableOperation {
 struct Pad: DifferentiableOperation {
     let before: [Int]
 
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         var gradient = seed
         for (axis, extent) in inputs[0].shape.enumerated() where extent != seed.shape[axis] {
             gradient = gradient.slice(alongAxis: axis, range: before[axis]..<before[axis] + extent)
@@ -31,7 +31,7 @@ struct Pad: DifferentiableOperation {
 struct Concatenation: DifferentiableOperation {
     let axis: Int
 
-    func gradients(seed: Variable, inputs: [Variable], output: Variable, wanted: [Bool]) -> [Variable?] {
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         var start = 0
         return inputs.indices.map { index in
             let extent = inputs[index].shape[axis]

@@ -55,7 +55,7 @@ extension GameOptimizer {
 
 /// √(Σ‖tᵢ‖²) over nested lists of tensors, in Double.
 func norm(_ tensors: [[Tensor]]) -> Double {
-    tensors.joined().reduce(0) { $0 + $1.squared().sum().converted(to: .float64).item }.squareRoot()
+    tensors.joined().reduce(0) { $0 + $1.squaredNorm() }.squareRoot()
 }
 
 /// The values of the losses, in Double.
