@@ -112,10 +112,14 @@ private func gemmSkinny<S: TensorScalar>(
     }
     let (rowStride, columnStride) = (a.rowStride, a.columnStride)
     var row = 0
-    while row + 8 <= m {
+    // Sixteen rows at a time: sixteen independent accumulators keep both FMA units busy through
+    // the FMA latency.
+    while row + 16 <= m {
         var (c0, c1, c2, c3, c4, c5, c6, c7) = (V(), V(), V(), V(), V(), V(), V(), V())
+        var (d0, d1, d2, d3, d4, d5, d6, d7) = (V(), V(), V(), V(), V(), V(), V(), V())
         var column = a.base + row &* rowStride
         var rowOfB = rowsOfB
+        let r8 = 8 &* rowStride
         for _ in 0..<k {
             let x = loadVector(rowOfB)
             c0.addProduct(V(repeating: column[0]), x)
@@ -126,6 +130,15 @@ private func gemmSkinny<S: TensorScalar>(
             c5.addProduct(V(repeating: column[5 &* rowStride]), x)
             c6.addProduct(V(repeating: column[6 &* rowStride]), x)
             c7.addProduct(V(repeating: column[7 &* rowStride]), x)
+            let lower = column + r8
+            d0.addProduct(V(repeating: lower[0]), x)
+            d1.addProduct(V(repeating: lower[rowStride]), x)
+            d2.addProduct(V(repeating: lower[2 &* rowStride]), x)
+            d3.addProduct(V(repeating: lower[3 &* rowStride]), x)
+            d4.addProduct(V(repeating: lower[4 &* rowStride]), x)
+            d5.addProduct(V(repeating: lower[5 &* rowStride]), x)
+            d6.addProduct(V(repeating: lower[6 &* rowStride]), x)
+            d7.addProduct(V(repeating: lower[7 &* rowStride]), x)
             column += columnStride
             rowOfB += strideB
         }
@@ -138,7 +151,16 @@ private func gemmSkinny<S: TensorScalar>(
         storePrefix(c5, count: n, target + 5 &* ldc)
         storePrefix(c6, count: n, target + 6 &* ldc)
         storePrefix(c7, count: n, target + 7 &* ldc)
-        row += 8
+        let lowerTarget = target + 8 &* ldc
+        storePrefix(d0, count: n, lowerTarget)
+        storePrefix(d1, count: n, lowerTarget + ldc)
+        storePrefix(d2, count: n, lowerTarget + 2 &* ldc)
+        storePrefix(d3, count: n, lowerTarget + 3 &* ldc)
+        storePrefix(d4, count: n, lowerTarget + 4 &* ldc)
+        storePrefix(d5, count: n, lowerTarget + 5 &* ldc)
+        storePrefix(d6, count: n, lowerTarget + 6 &* ldc)
+        storePrefix(d7, count: n, lowerTarget + 7 &* ldc)
+        row += 16
     }
     while row < m {
         var sum = V()
