@@ -1,3 +1,9 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Tensors
 
 /// The Hessian-vector product H·v of a scalar `output` with respect to `targets`
@@ -28,24 +34,46 @@ public func jacobianVectorProduct(
 
 /// The dense Jacobian of `output` with respect to `targets`: a float64 matrix with one row per
 /// element of `output` and one column per element of the targets, in order. Row i is one
-/// vector-Jacobian product with the i-th unit vector, on the graph recorded once.
+/// vector-Jacobian product with the i-th unit vector on the graph recorded once; the rows are
+/// split between the processor cores (each backward pass keeps its own bookkeeping).
 public func jacobian(of output: Variable, wrt targets: [Variable]) -> Tensor {
     let columns = targets.reduce(0) { $0 + $1.count }
-    var matrix = [Double](repeating: 0, count: output.count * columns)
-    var unit = [Double](repeating: 0, count: output.count)
-    for row in 0..<output.count {
-        unit[row] = 1
-        let seed = Variable(Tensor(shape: output.shape, scalars: unit).converted(to: output.dtype))
-        unit[row] = 0
-        var column = 0
-        for gradient in gradients(of: output, wrt: targets, seed: seed) {
-            for value in gradient.value.doubles {
-                matrix[row * columns + column] = value
-                column += 1
+    let rows = output.count
+    var matrix = [Double](repeating: 0, count: rows * columns)
+    let threads = rows >= 64 ? jacobianThreadCount : 1
+    matrix.withUnsafeMutableBufferPointer { buffer in
+        let shared = JacobianRows(output: output, targets: targets, matrix: buffer.baseAddress!, columns: columns)
+        DispatchQueue.concurrentPerform(iterations: threads) { part in
+            shared.compute(rows: (rows * part / threads)..<(rows * (part + 1) / threads))
+        }
+    }
+    return Tensor(shape: [rows, columns], scalars: matrix)
+}
+
+private let jacobianThreadCount = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+/// The state the threads of one dense Jacobian share; each writes only its own rows.
+private struct JacobianRows: @unchecked Sendable {
+    let output: Variable
+    let targets: [Variable]
+    let matrix: UnsafeMutablePointer<Double>
+    let columns: Int
+
+    func compute(rows: Range<Int>) {
+        var unit = [Double](repeating: 0, count: output.count)
+        for row in rows {
+            unit[row] = 1
+            let seed = Variable(Tensor(shape: output.shape, scalars: unit).converted(to: output.dtype))
+            unit[row] = 0
+            var column = row * columns
+            for gradient in gradients(of: output, wrt: targets, seed: seed) {
+                for value in gradient.value.doubles {
+                    matrix[column] = value
+                    column += 1
+                }
             }
         }
     }
-    return Tensor(shape: [output.count, columns], scalars: matrix)
 }
 
 /// ∇f(x) for a scalar function of one tensor.

@@ -19,7 +19,7 @@ func gemm<S: TensorScalar>(
     }
     let work = Double(m) * Double(n) * Double(k)
     let threads = work >= 2_000_000 ? kernelThreadCount : 1
-    let skinny = n <= S.Vector.scalarCount
+    let skinny = n <= 2 * S.Vector.scalarCount
     if threads > 1 && (skinny || m >= n) {
         let rows = splitExtent(m, parts: threads, multipleOf: GEMMTile.rows)
         parallelFor(rows.count) { part in
@@ -80,7 +80,12 @@ private func gemmSerial<S: TensorScalar>(
             for j in 0..<n { c[i * ldc + j] = transposed[j * m + i] }
         }
     } else if skinny {
-        gemmSkinny(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc)
+        // One vector of columns at a time (two passes over A for up to two vectors of C).
+        let width = S.Vector.scalarCount
+        for start in stride(from: 0, to: n, by: width) {
+            gemmSkinny(m: m, n: min(width, n - start), k: k, a: a, b: b.offset(row: 0, column: start), c: c + start,
+                       ldc: ldc)
+        }
     } else {
         gemmPacked(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc)
     }
