@@ -87,7 +87,7 @@ struct MultishiftSweep {
     private static func chase(_ a: UnsafeMutablePointer<Double>, n: Int, lo: Int, hi: Int, j: Int,
                               pair: (trace: Double, determinant: Double), window: ClosedRange<Int>,
                               u: UnsafeMutablePointer<Double>, size: Int) {
-        var (x, y, z): (Double, Double, Double)
+        let (x, y, z): (Double, Double, Double)
         if j == lo - 1 {
             let (s, t) = pair
             let (h00, h01, h10, h11) = (a[lo * n + lo], a[lo * n + lo + 1], a[(lo + 1) * n + lo], a[(lo + 1) * n + lo + 1])
@@ -99,68 +99,17 @@ struct MultishiftSweep {
             y = a[(j + 2) * n + j]
             z = j + 3 <= hi ? a[(j + 3) * n + j] : 0
         }
-        let threeRows = j + 3 <= hi
-        let scale = abs(x) + abs(y) + abs(z)
-        guard scale != 0 else { return }
-        (x, y, z) = (x / scale, y / scale, z / scale)
-        let tail = y * y + z * z
-        guard tail != 0 else { return }
-        let beta = -(x >= 0 ? 1.0 : -1.0) * (x * x + tail).squareRoot()
-        let tau = (beta - x) / beta
-        let v1 = y / (x - beta), v2 = z / (x - beta)
+        guard let reflector = SmallReflector(x, y, z, size: j + 3 <= hi ? 3 : 2) else { return }
         if j >= lo {
-            a[(j + 1) * n + j] = beta * scale
+            a[(j + 1) * n + j] = reflector.beta
             a[(j + 2) * n + j] = 0
-            if threeRows { a[(j + 3) * n + j] = 0 }
+            if reflector.size == 3 { a[(j + 3) * n + j] = 0 }
         }
-        // Rows j+1...j+3, columns max(j+1, lo) through the window's end.
-        let first = max(j + 1, lo)
-        let r0 = a + (j + 1) * n, r1 = a + (j + 2) * n
-        if threeRows {
-            let r2 = a + (j + 3) * n
-            for c in first...window.upperBound {
-                let sum = tau * (r0[c] + v1 * r1[c] + v2 * r2[c])
-                r0[c] -= sum
-                r1[c] -= sum * v1
-                r2[c] -= sum * v2
-            }
-        } else {
-            for c in first...window.upperBound {
-                let sum = tau * (r0[c] + v1 * r1[c])
-                r0[c] -= sum
-                r1[c] -= sum * v1
-            }
-        }
-        // Columns j+1...j+3, rows from the window's start to j+4.
-        let last = min(j + 4, hi)
-        for r in window.lowerBound...last {
-            let row = a + r * n + j + 1
-            if threeRows {
-                let sum = tau * (row[0] + v1 * row[1] + v2 * row[2])
-                row[0] -= sum
-                row[1] -= sum * v1
-                row[2] -= sum * v2
-            } else {
-                let sum = tau * (row[0] + v1 * row[1])
-                row[0] -= sum
-                row[1] -= sum * v1
-            }
-        }
-        // U ← U·P on the window's local columns.
-        let local = j + 1 - window.lowerBound
-        for r in 0..<size {
-            let row = u + r * size + local
-            if threeRows {
-                let sum = tau * (row[0] + v1 * row[1] + v2 * row[2])
-                row[0] -= sum
-                row[1] -= sum * v1
-                row[2] -= sum * v2
-            } else {
-                let sum = tau * (row[0] + v1 * row[1])
-                row[0] -= sum
-                row[1] -= sum * v1
-            }
-        }
+        // Rows j+1… through the window's end; columns j+1… from the window's start to row j+4;
+        // and U ← U·P on the window's local columns.
+        reflector.applyFromLeft(a, stride: n, firstRow: j + 1, columns: max(j + 1, lo)...window.upperBound)
+        reflector.applyFromRight(a, stride: n, firstColumn: j + 1, rows: window.lowerBound...min(j + 4, hi))
+        reflector.applyFromRight(u, stride: size, firstColumn: j + 1 - window.lowerBound, rows: 0...(size - 1))
     }
 
     /// H[window, after window] ← Uᵀ·H[window, after window] and H[lo..<window, window] ← H[…]·U.

@@ -115,68 +115,20 @@ struct SchurDecomposition {
         let columnEnd = wantSchurForm ? n - 1 : hi
         let rowStart = wantSchurForm ? 0 : lo
         for k in lo...(hi - 1) {
-            let size = k == hi - 1 ? 2 : 3
-            let scale = abs(x) + abs(y) + abs(w)
-            guard scale != 0 else { continue }
-            let (v1, v2, tau, beta) = householder(x / scale, y / scale, size == 3 ? w / scale : 0)
-            if k > lo {
-                h[k, k - 1] = beta * scale
-                h[k + 1, k - 1] = 0
-                if size == 3 { h[k + 2, k - 1] = 0 }
-            }
-            if tau != 0 {
-                let first = k > lo ? k : lo
+            if let reflector = SmallReflector(x, y, w, size: k == hi - 1 ? 2 : 3) {
+                if k > lo {
+                    h[k, k - 1] = reflector.beta
+                    h[k + 1, k - 1] = 0
+                    if reflector.size == 3 { h[k + 2, k - 1] = 0 }
+                }
                 h.elements.withUnsafeMutableBufferPointer { buffer in
                     let a = buffer.baseAddress!
-                    // Rows k, k+1 (, k+2) from the left.
-                    let r0 = a + k * n, r1 = a + (k + 1) * n
-                    if size == 3 {
-                        let r2 = a + (k + 2) * n
-                        for j in first...columnEnd {
-                            let sum = tau * (r0[j] + v1 * r1[j] + v2 * r2[j])
-                            r0[j] -= sum
-                            r1[j] -= sum * v1
-                            r2[j] -= sum * v2
-                        }
-                    } else {
-                        for j in first...columnEnd {
-                            let sum = tau * (r0[j] + v1 * r1[j])
-                            r0[j] -= sum
-                            r1[j] -= sum * v1
-                        }
-                    }
-                    // Columns k, k+1 (, k+2) from the right.
-                    let last = min(k + 3, hi)
-                    for i in rowStart...last {
-                        let row = a + i * n + k
-                        if size == 3 {
-                            let sum = tau * (row[0] + v1 * row[1] + v2 * row[2])
-                            row[0] -= sum
-                            row[1] -= sum * v1
-                            row[2] -= sum * v2
-                        } else {
-                            let sum = tau * (row[0] + v1 * row[1])
-                            row[0] -= sum
-                            row[1] -= sum * v1
-                        }
-                    }
+                    reflector.applyFromLeft(a, stride: n, firstRow: k, columns: max(k, lo)...columnEnd)
+                    reflector.applyFromRight(a, stride: n, firstColumn: k, rows: rowStart...min(k + 3, hi))
                 }
                 if let rows = z?.rows {
                     z?.elements.withUnsafeMutableBufferPointer { buffer in
-                        let q = buffer.baseAddress!
-                        for i in 0..<rows {
-                            let row = q + i * rows + k
-                            if size == 3 {
-                                let sum = tau * (row[0] + v1 * row[1] + v2 * row[2])
-                                row[0] -= sum
-                                row[1] -= sum * v1
-                                row[2] -= sum * v2
-                            } else {
-                                let sum = tau * (row[0] + v1 * row[1])
-                                row[0] -= sum
-                                row[1] -= sum * v1
-                            }
-                        }
+                        reflector.applyFromRight(buffer.baseAddress!, stride: rows, firstColumn: k, rows: 0...(rows - 1))
                     }
                 }
             }
@@ -186,16 +138,6 @@ struct SchurDecomposition {
                 w = k < hi - 2 ? h[k + 3, k] : 0
             }
         }
-    }
-
-    /// (v₁, v₂, τ, β) with (I − τvvᵀ)[a, b, c]ᵀ = [β, 0, 0]ᵀ, v = [1, v₁, v₂] (LAPACK's `dlarfg`).
-    private func householder(_ a: Double, _ b: Double, _ c: Double) -> (Double, Double, Double, Double) {
-        let tail = b * b + c * c
-        guard tail != 0 else { return (0, 0, 0, a) }
-        let beta = -(a >= 0 ? 1.0 : -1.0) * (a * a + tail).squareRoot()
-        let tau = (beta - a) / beta
-        let scale = 1 / (a - beta)
-        return (b * scale, c * scale, tau, beta)
     }
 
     /// The 2×2 block at (k, k): its eigenvalues, and with `wantSchurForm` the rotation that makes
