@@ -118,53 +118,26 @@ private func gemmSkinny<S: TensorScalar>(
     let (rowStride, columnStride) = (a.rowStride, a.columnStride)
     var row = 0
     // Sixteen rows at a time: sixteen independent accumulators keep both FMA units busy through
-    // the FMA latency.
+    // the FMA latency. Row offsets are computed once, so each broadcast's address is independent
+    // of the others (no chain of additions between them).
+    let zero = (V(), V(), V(), V(), V(), V(), V(), V())
+    let offsets = RowOffsets(stride: rowStride)
     while row + 16 <= m {
-        var (c0, c1, c2, c3, c4, c5, c6, c7) = (V(), V(), V(), V(), V(), V(), V(), V())
-        var (d0, d1, d2, d3, d4, d5, d6, d7) = (V(), V(), V(), V(), V(), V(), V(), V())
-        var column = a.base + row &* rowStride
+        var (upper, lower) = (zero, zero)
+        var upperColumn = a.base + row &* rowStride
+        var lowerColumn = upperColumn + offsets.eight
         var rowOfB = rowsOfB
-        let r8 = 8 &* rowStride
         for _ in 0..<k {
             let x = loadVector(rowOfB)
-            c0.addProduct(V(repeating: column[0]), x)
-            c1.addProduct(V(repeating: column[rowStride]), x)
-            c2.addProduct(V(repeating: column[2 &* rowStride]), x)
-            c3.addProduct(V(repeating: column[3 &* rowStride]), x)
-            c4.addProduct(V(repeating: column[4 &* rowStride]), x)
-            c5.addProduct(V(repeating: column[5 &* rowStride]), x)
-            c6.addProduct(V(repeating: column[6 &* rowStride]), x)
-            c7.addProduct(V(repeating: column[7 &* rowStride]), x)
-            let lower = column + r8
-            d0.addProduct(V(repeating: lower[0]), x)
-            d1.addProduct(V(repeating: lower[rowStride]), x)
-            d2.addProduct(V(repeating: lower[2 &* rowStride]), x)
-            d3.addProduct(V(repeating: lower[3 &* rowStride]), x)
-            d4.addProduct(V(repeating: lower[4 &* rowStride]), x)
-            d5.addProduct(V(repeating: lower[5 &* rowStride]), x)
-            d6.addProduct(V(repeating: lower[6 &* rowStride]), x)
-            d7.addProduct(V(repeating: lower[7 &* rowStride]), x)
-            column += columnStride
+            accumulateEight(&upper, upperColumn, offsets, x)
+            accumulateEight(&lower, lowerColumn, offsets, x)
+            upperColumn += columnStride
+            lowerColumn += columnStride
             rowOfB += strideB
         }
         let target = c + row &* ldc
-        storePrefix(c0, count: n, target)
-        storePrefix(c1, count: n, target + ldc)
-        storePrefix(c2, count: n, target + 2 &* ldc)
-        storePrefix(c3, count: n, target + 3 &* ldc)
-        storePrefix(c4, count: n, target + 4 &* ldc)
-        storePrefix(c5, count: n, target + 5 &* ldc)
-        storePrefix(c6, count: n, target + 6 &* ldc)
-        storePrefix(c7, count: n, target + 7 &* ldc)
-        let lowerTarget = target + 8 &* ldc
-        storePrefix(d0, count: n, lowerTarget)
-        storePrefix(d1, count: n, lowerTarget + ldc)
-        storePrefix(d2, count: n, lowerTarget + 2 &* ldc)
-        storePrefix(d3, count: n, lowerTarget + 3 &* ldc)
-        storePrefix(d4, count: n, lowerTarget + 4 &* ldc)
-        storePrefix(d5, count: n, lowerTarget + 5 &* ldc)
-        storePrefix(d6, count: n, lowerTarget + 6 &* ldc)
-        storePrefix(d7, count: n, lowerTarget + 7 &* ldc)
+        storeEight(upper, target, ldc: ldc, count: n)
+        storeEight(lower, target + 8 &* ldc, ldc: ldc, count: n)
         row += 16
     }
     while row < m {
@@ -173,6 +146,50 @@ private func gemmSkinny<S: TensorScalar>(
         storePrefix(sum, count: n, c + row &* ldc)
         row += 1
     }
+}
+
+/// Eight accumulators, one per row of C.
+typealias EightVectors<V: SIMD> = (V, V, V, V, V, V, V, V)
+
+/// The offsets of rows 1…8 of A from row 0, in elements.
+struct RowOffsets {
+    let one, two, three, four, five, six, seven, eight: Int
+
+    init(stride: Int) {
+        (one, two, three, four) = (stride, 2 &* stride, 3 &* stride, 4 &* stride)
+        (five, six, seven, eight) = (5 &* stride, 6 &* stride, 7 &* stride, 8 &* stride)
+    }
+}
+
+/// acc[r] += A[r, p]·x for eight consecutive rows r of A at one column p.
+@inline(__always)
+private func accumulateEight<S: TensorScalar>(
+    _ acc: inout EightVectors<S.Vector>, _ column: UnsafePointer<S>, _ offsets: RowOffsets, _ x: S.Vector
+) {
+    acc.0.addProduct(S.Vector(repeating: column[0]), x)
+    acc.1.addProduct(S.Vector(repeating: column[offsets.one]), x)
+    acc.2.addProduct(S.Vector(repeating: column[offsets.two]), x)
+    acc.3.addProduct(S.Vector(repeating: column[offsets.three]), x)
+    acc.4.addProduct(S.Vector(repeating: column[offsets.four]), x)
+    acc.5.addProduct(S.Vector(repeating: column[offsets.five]), x)
+    acc.6.addProduct(S.Vector(repeating: column[offsets.six]), x)
+    acc.7.addProduct(S.Vector(repeating: column[offsets.seven]), x)
+}
+
+/// The first `count` lanes of eight accumulators into eight rows of C.
+@inline(__always)
+private func storeEight<S: TensorScalar>(
+    _ acc: EightVectors<S.Vector>, _ target: UnsafeMutablePointer<S>, ldc: Int, count: Int
+) {
+    let offsets = RowOffsets(stride: ldc)
+    storePrefix(acc.0, count: count, target)
+    storePrefix(acc.1, count: count, target + offsets.one)
+    storePrefix(acc.2, count: count, target + offsets.two)
+    storePrefix(acc.3, count: count, target + offsets.three)
+    storePrefix(acc.4, count: count, target + offsets.four)
+    storePrefix(acc.5, count: count, target + offsets.five)
+    storePrefix(acc.6, count: count, target + offsets.six)
+    storePrefix(acc.7, count: count, target + offsets.seven)
 }
 
 /// Stores the first `count` lanes of `vector`.
