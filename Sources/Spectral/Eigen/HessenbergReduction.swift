@@ -96,27 +96,17 @@ struct HessenbergReduction {
             let j = k + i
             // Column j of A Q_i: A[:, j] − Y[:, 0..<i] · V[j, 0..<i]ᵀ (rows k+1... only).
             for r in (k + 1)..<n {
-                var sum = a[r * n + j]
-                for p in 0..<i { sum -= y[r * nb + p] * v[j * nb + p] }
-                column[r] = sum
+                column[r] = a[r * n + j] - dot(y + r * nb, v + j * nb, count: i)
             }
             // Then Q_iᵀ from the left: column −= V Tᵀ Vᵀ column.
             if i > 0 {
-                for p in 0..<i {
-                    var dot = 0.0
-                    for r in (k + 1)..<n { dot += v[r * nb + p] * column[r] }
-                    work[p] = dot
-                }
+                transposedProduct(v, stride: nb, rows: (k + 1)..<n, columns: i, vector: column, into: work)
                 for p in stride(from: i - 1, through: 0, by: -1) {  // work = Tᵀ work (Tᵀ is lower triangular)
                     var sum = 0.0
                     for q in 0...p { sum += t[q * nb + p] * work[q] }
                     work[p] = sum
                 }
-                for r in (k + 1)..<n {
-                    var sum = 0.0
-                    for p in 0..<i { sum += v[r * nb + p] * work[p] }
-                    column[r] -= sum
-                }
+                for r in (k + 1)..<n { column[r] -= dot(v + r * nb, work, count: i) }
             }
             // The reflector of column j, from rows j+1...
             let m = n - j - 1
@@ -128,21 +118,13 @@ struct HessenbergReduction {
             reflectors.append((Array(UnsafeBufferPointer(start: column + j + 1, count: m)).enumerated()
                 .map { $0.offset == 0 ? 1 : $0.element }, tau))
             // y_i = τ (A v_i − Y_i (V_iᵀ v_i)); T[0..<i, i] = −τ T_i (V_iᵀ v_i); T[i, i] = τ.
-            for p in 0..<i {
-                var dot = 0.0
-                for r in (j + 1)..<n { dot += v[r * nb + p] * v[r * nb + i] }
-                work[p] = dot
-            }
+            transposedProduct(v, stride: nb, rows: (j + 1)..<n, columns: i, vector: v + i, vectorStride: nb, into: work)
             // Rows k+1...; rows 0...k of Y follow after the panel by matrix products.
             let product = UnsafeMutablePointer<Double>.allocate(capacity: n)
             defer { product.deallocate() }
             matrixVectorProduct(a, n: n, rows: (k + 1)..<n, columns: (j + 1)..<n, vector: v, stride: nb, column: i,
                                 into: product)
-            for r in (k + 1)..<n {
-                var sum = product[r]
-                for p in 0..<i { sum -= y[r * nb + p] * work[p] }
-                y[r * nb + i] = tau * sum
-            }
+            for r in (k + 1)..<n { y[r * nb + i] = tau * (product[r] - dot(y + r * nb, work, count: i)) }
             for p in 0..<i {
                 var sum = 0.0
                 for q in p..<i { sum += t[p * nb + q] * work[q] }
@@ -211,6 +193,19 @@ struct HessenbergReduction {
         }
     }
 
+    /// work[0..<columns] = Σ_{r ∈ rows} M[r, 0..<columns] · x[r], M row-major with row stride
+    /// `stride` (Mᵀx as a sum of scaled rows, which vectorises along the columns).
+    private func transposedProduct(_ m: UnsafeMutablePointer<Double>, stride: Int, rows: Range<Int>, columns: Int,
+                                   vector x: UnsafeMutablePointer<Double>, vectorStride: Int = 1,
+                                   into work: UnsafeMutablePointer<Double>) {
+        work.initialize(repeating: 0, count: columns)
+        for r in rows {
+            let scale = x[r * vectorStride]
+            let row = m + r * stride
+            for p in 0..<columns { work[p] += row[p] * scale }
+        }
+    }
+
     /// C[r, c] −= update[r, c].
     private func subtract(_ update: UnsafeMutablePointer<Double>, from c: UnsafeMutablePointer<Double>, rows: Int,
                           columns: Int, ldc: Int) {
@@ -267,6 +262,10 @@ func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> 
         s2.addProduct(px.loadUnaligned(fromByteOffset: index * 8 + 128, as: V.self), py.loadUnaligned(fromByteOffset: index * 8 + 128, as: V.self))
         s3.addProduct(px.loadUnaligned(fromByteOffset: index * 8 + 192, as: V.self), py.loadUnaligned(fromByteOffset: index * 8 + 192, as: V.self))
         index += 32
+    }
+    while index + 8 <= count {
+        s0.addProduct(px.loadUnaligned(fromByteOffset: index * 8, as: V.self), py.loadUnaligned(fromByteOffset: index * 8, as: V.self))
+        index += 8
     }
     var sum = ((s0 + s1) + (s2 + s3)).sum()
     while index < count {
