@@ -46,6 +46,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "rmsprop (TF1, as the reference), rmsprop-pytorch, adam or sgd.")
     var stepRule: TrainingConfiguration.StepRuleKind = .rmsprop
 
+    @Option(help: "altgd: discriminator steps per iteration, each on a fresh batch.")
+    var discriminatorSteps = 1
+
+    @Option(help: "altgd: generator steps per iteration, each on a fresh batch.")
+    var generatorSteps = 1
+
     @Option(help: "Iterations between density plots and mode metrics.")
     var snapshotEvery: Int = 500
 
@@ -78,6 +84,8 @@ struct TrainCommand: ParsableCommand {
         configuration.snapshotEvery = snapshotEvery
         configuration.checkpointEvery = checkpointEvery
         configuration.plotSize = plotSize
+        configuration.discriminatorSteps = discriminatorSteps
+        configuration.generatorSteps = generatorSteps
         configuration.width = width
         configuration.depth = depth
         configuration.spectrumEvery = spectrumEvery

@@ -127,6 +127,15 @@ func smallConfiguration(method: TrainingConfiguration.Method = .conopt, iteratio
         }
     }
 
+    @Test func olderConfigurationsKeepDefaults() throws {
+        let saved = #"{"experiment": "mog25", "method": "simgd", "gamma": 3}"#
+        let configuration = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(saved.utf8))
+        #expect(configuration.experiment == .mog25 && configuration.method == .simgd && configuration.gamma == 3)
+        #expect(configuration.iterations == 50_000 && configuration.width == 16 && configuration.discriminatorSteps == 1)
+        let roundTrip = try JSONDecoder().decode(TrainingConfiguration.self, from: JSONEncoder().encode(smallConfiguration()))
+        #expect(roundTrip == smallConfiguration())
+    }
+
     @Test func badSettingsAreRejected() {
         var configuration = TrainingConfiguration()
         configuration.gamma = -1

@@ -47,7 +47,9 @@ public final class MixtureExperiment {
         let rules: [any StepRule] = (0..<2).map { _ in makeStepRule(configuration) }
         switch configuration.method {
         case .simgd: return SimultaneousGradientDescent(stepRules: rules)
-        case .altgd: return AlternatingGradientDescent(stepRules: rules)
+        case .altgd:
+            return AlternatingGradientDescent(stepRules: rules, order: [1, 0],
+                                              stepsPerTurn: [configuration.generatorSteps, configuration.discriminatorSteps])
         case .conopt: return ConsensusOptimization(gamma: configuration.gamma, stepRules: rules)
         case .clip: return ClippedGradientDescent(maxNorm: configuration.gamma, stepRules: rules)
         case .smooth: return SmoothedGradientDescent(gamma: configuration.gamma, stepRules: rules)

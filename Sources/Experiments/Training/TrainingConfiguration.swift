@@ -41,6 +41,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var seed: UInt64 = 0
     public var loss: GANObjective = .standard
     public var stepRule: StepRuleKind = .rmsprop
+    /// AltGD: discriminator steps per iteration (each on a fresh batch).
+    public var discriminatorSteps: Int = 1
+    /// AltGD: generator steps per iteration (each on a fresh batch).
+    public var generatorSteps: Int = 1
     /// Iterations between rows of `metrics.jsonl`.
     public var logEvery: Int = 100
     /// Iterations between density plots (and mode metrics).
@@ -54,6 +58,40 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// Reads a saved configuration; settings it lacks (written by an older version) keep their
+    /// defaults.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+            value = try container.decodeIfPresent(T.self, forKey: key) ?? value
+        }
+        try read(.experiment, &experiment)
+        try read(.method, &method)
+        try read(.gamma, &gamma)
+        try read(.learningRate, &learningRate)
+        try read(.iterations, &iterations)
+        try read(.batchSize, &batchSize)
+        try read(.latentSize, &latentSize)
+        try read(.width, &width)
+        try read(.depth, &depth)
+        try read(.seed, &seed)
+        try read(.loss, &loss)
+        try read(.stepRule, &stepRule)
+        try read(.discriminatorSteps, &discriminatorSteps)
+        try read(.generatorSteps, &generatorSteps)
+        try read(.logEvery, &logEvery)
+        try read(.snapshotEvery, &snapshotEvery)
+        try read(.checkpointEvery, &checkpointEvery)
+        try read(.spectrumEvery, &spectrumEvery)
+        try read(.plotSize, &plotSize)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case experiment, method, gamma, learningRate, iterations, batchSize, latentSize, width, depth, seed, loss
+        case stepRule, discriminatorSteps, generatorSteps, logEvery, snapshotEvery, checkpointEvery, spectrumEvery
+        case plotSize
+    }
+
     /// The first problem with the settings, if any.
     public func validate() throws(ConfigurationError) {
         guard gamma >= 0 else { throw ConfigurationError("--gamma must be non-negative, got \(gamma)") }
@@ -66,6 +104,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         guard width > 0 && depth >= 0 else { throw ConfigurationError("--width must be positive and --depth non-negative") }
         for (name, value) in [("log", logEvery), ("snapshot", snapshotEvery), ("checkpoint", checkpointEvery)] where value <= 0 {
             throw ConfigurationError("--\(name)-every must be positive, got \(value)")
+        }
+        guard discriminatorSteps > 0 && generatorSteps > 0 else {
+            throw ConfigurationError("--discriminator-steps and --generator-steps must be positive")
         }
         guard plotSize >= 16 && plotSize <= 4096 else { throw ConfigurationError("--plot-size must be in 16...4096, got \(plotSize)") }
         guard spectrumEvery >= 0 else { throw ConfigurationError("--spectrum-every must be non-negative, got \(spectrumEvery)") }
