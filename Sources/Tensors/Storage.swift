@@ -41,8 +41,9 @@ final class BufferPool: Sendable {
 
     /// Sizes above this go straight to the system allocator.
     static let largestPooledSize = 1 << 20
-    /// Buffers kept per size class; more are returned to the system.
-    static let buffersPerClass = 256
+    /// Bytes kept per size class (at least four buffers); more are returned to the system, so the
+    /// pool holds at most a few MiB per size in use.
+    static let bytesPerClass = 8 << 20
     private static let smallestClassShift = 6
 
     /// Addresses of free buffers (as integers, which are `Sendable`), one list per size class.
@@ -75,7 +76,8 @@ final class BufferPool: Sendable {
         }
         let address = UInt(bitPattern: pointer)
         let kept = freeLists.withLock { lists in
-            guard lists[sizeClass].count < BufferPool.buffersPerClass else { return false }
+            let capacity = max(4, BufferPool.bytesPerClass >> (sizeClass + BufferPool.smallestClassShift))
+            guard lists[sizeClass].count < capacity else { return false }
             lists[sizeClass].append(address)
             return true
         }
