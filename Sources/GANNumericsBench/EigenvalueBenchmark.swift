@@ -14,7 +14,7 @@ struct EigenvalueBenchmark: ParsableCommand {
     @Option(help: "A mog8 run directory or checkpoint for the whole-spectrum figure (default: the paper's networks at initialisation, saved to a temporary directory).")
     var checkpoint: String?
 
-    @Option(help: "Minibatches the spectrum averages over.")
+    @Option(help: "Minibatches the spectrum averages over (0: skip the whole-spectrum figure).")
     var batches = 10
 
     func run() throws {
@@ -22,6 +22,7 @@ struct EigenvalueBenchmark: ParsableCommand {
         let matrix = Matrix(Tensor.normal([n, n], dtype: .float64, using: &generator))
         let seconds = try measure { _ = try EigenDecomposition(matrix).eigenvalues }
         print("gan-numerics eigvals n=\(n) seconds=\(formatted(seconds, digits: 3))")
+        guard batches > 0 else { return }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gan-numerics-bench-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var source = checkpoint ?? scratch

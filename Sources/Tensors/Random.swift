@@ -65,14 +65,14 @@ public struct RandomGenerator: RandomNumberGenerator, Codable, Sendable, Equatab
         let (stream0, stream1) = (UInt32(truncatingIfNeeded: stream), UInt32(truncatingIfNeeded: stream >> 32))
         let blocks = (words.count - index) / 4
         let start = blockIndex
-        words.baseAddress!.advanced(by: index).withMemoryRebound(to: SIMD4<UInt32>.self, capacity: blocks) { target in
-            for block in 0..<blocks {
-                let counter = start &+ UInt64(block)
-                target[block] = Self.philoxBlock(
-                    counter: SIMD4(UInt32(truncatingIfNeeded: counter), UInt32(truncatingIfNeeded: counter >> 32),
-                                   stream0, stream1),
-                    key: SIMD2(k0, k1))
-            }
+        let target = words.baseAddress! + index
+        for block in 0..<blocks {
+            let counter = start &+ UInt64(block)
+            let output = Self.philoxBlock(
+                counter: SIMD4(UInt32(truncatingIfNeeded: counter), UInt32(truncatingIfNeeded: counter >> 32),
+                               stream0, stream1),
+                key: SIMD2(k0, k1))
+            for lane in 0..<4 { target[4 * block + lane] = output[lane] }
         }
         blockIndex &+= UInt64(blocks)
         index += 4 * blocks

@@ -115,13 +115,20 @@ struct MultishiftSweep {
     /// H[window, after window] ← Uᵀ·H[window, after window] and H[lo..<window, window] ← H[…]·U.
     private static func applyOutsideWindow(_ a: UnsafeMutablePointer<Double>, n: Int, lo: Int, hi: Int,
                                            window: ClosedRange<Int>, u: UnsafeMutablePointer<Double>, size: Int) {
+        // U is banded (reflectors only mix nearby indices): multiply it a block of columns at a
+        // time, over only the rows where that block has nonzeros.
+        let blocks = nonzeroRowRanges(u, size: size, blockWidth: 32)
         let right = hi - window.upperBound
         if right > 0 {
             let block = a + window.lowerBound * n + window.upperBound + 1
             let product = UnsafeMutablePointer<Double>.allocate(capacity: size * right)
             defer { product.deallocate() }
-            RawMatrixProduct.multiply(m: size, n: right, k: size, a: u, aRowStride: 1, aColumnStride: size,
-                                      b: block, bRowStride: n, bColumnStride: 1, c: product, ldc: right)
+            for (columns, rows) in blocks {
+                // product[columns, :] = U[rows, columns]ᵀ · H[window.lowerBound + rows, right part]
+                RawMatrixProduct.multiply(m: columns.count, n: right, k: rows.count, a: u + rows.lowerBound * size + columns.lowerBound,
+                                          aRowStride: 1, aColumnStride: size, b: block + rows.lowerBound * n,
+                                          bRowStride: n, bColumnStride: 1, c: product + columns.lowerBound * right, ldc: right)
+            }
             for r in 0..<size { (block + r * n).update(from: product + r * right, count: right) }
         }
         let above = window.lowerBound - lo
@@ -129,9 +136,30 @@ struct MultishiftSweep {
             let block = a + lo * n + window.lowerBound
             let product = UnsafeMutablePointer<Double>.allocate(capacity: above * size)
             defer { product.deallocate() }
-            RawMatrixProduct.multiply(m: above, n: size, k: size, a: block, aRowStride: n, aColumnStride: 1,
-                                      b: u, bRowStride: size, bColumnStride: 1, c: product, ldc: size)
+            for (columns, rows) in blocks {
+                // product[:, columns] = H[above, rows] · U[rows, columns]
+                RawMatrixProduct.multiply(m: above, n: columns.count, k: rows.count, a: block + rows.lowerBound,
+                                          aRowStride: n, aColumnStride: 1, b: u + rows.lowerBound * size + columns.lowerBound,
+                                          bRowStride: size, bColumnStride: 1, c: product + columns.lowerBound, ldc: size)
+            }
             for r in 0..<above { (block + r * n).update(from: product + r * size, count: size) }
+        }
+    }
+
+    /// For each block of `blockWidth` columns of U, the range of rows holding its nonzeros.
+    private static func nonzeroRowRanges(_ u: UnsafeMutablePointer<Double>, size: Int, blockWidth: Int)
+        -> [(columns: Range<Int>, rows: Range<Int>)] {
+        stride(from: 0, to: size, by: blockWidth).map { start in
+            let columns = start..<min(start + blockWidth, size)
+            var (first, last) = (size, -1)
+            for r in 0..<size {
+                let row = u + r * size
+                if columns.contains(where: { row[$0] != 0 }) {
+                    first = min(first, r)
+                    last = r
+                }
+            }
+            return (columns, first <= last ? first..<(last + 1) : start..<start)
         }
     }
 }
