@@ -36,6 +36,9 @@ struct MultishiftSweep {
                 let size = windowEnd - windowStart + 1
                 var u = [Double](repeating: 0, count: size * size)
                 for i in 0..<size { u[i * size + i] = 1 }
+                // The rows where each column of U can be nonzero: a reflector on columns l…l+2
+                // mixes their row ranges, and only those rows need updating.
+                var rows = UnitaryRows(size: size)
                 u.withUnsafeMutableBufferPointer { uBuffer in
                     let q = uBuffer.baseAddress!
                     for _ in 0..<slabSteps {
@@ -49,13 +52,14 @@ struct MultishiftSweep {
                             guard next >= windowStart || next == lo - 1 else { continue }
                             guard next + 4 <= windowEnd || windowEnd == hi else { continue }
                             chase(a, n: n, lo: lo, hi: hi, j: next, pair: pairs[b], window: windowStart...windowEnd,
-                                  u: q, size: size)
+                                  u: q, size: size, rows: &rows)
                             position[b] = next
                             moved = true
                         }
                         if !moved { break }
                     }
-                    applyOutsideWindow(a, n: n, lo: lo, hi: hi, window: windowStart...windowEnd, u: q, size: size)
+                    applyOutsideWindow(a, n: n, lo: lo, hi: hi, window: windowStart...windowEnd, u: q, size: size,
+                                       rows: rows)
                 }
             }
         }
@@ -86,7 +90,7 @@ struct MultishiftSweep {
     /// Applies the reflector of one bulge at position j within the window, accumulating it in U.
     private static func chase(_ a: UnsafeMutablePointer<Double>, n: Int, lo: Int, hi: Int, j: Int,
                               pair: (trace: Double, determinant: Double), window: ClosedRange<Int>,
-                              u: UnsafeMutablePointer<Double>, size: Int) {
+                              u: UnsafeMutablePointer<Double>, size: Int, rows: inout UnitaryRows) {
         let (x, y, z): (Double, Double, Double)
         if j == lo - 1 {
             let (s, t) = pair
@@ -109,15 +113,18 @@ struct MultishiftSweep {
         // and U ← U·P on the window's local columns.
         reflector.applyFromLeft(a, stride: n, firstRow: j + 1, columns: max(j + 1, lo)...window.upperBound)
         reflector.applyFromRight(a, stride: n, firstColumn: j + 1, rows: window.lowerBound...min(j + 4, hi))
-        reflector.applyFromRight(u, stride: size, firstColumn: j + 1 - window.lowerBound, rows: 0...(size - 1))
+        let local = j + 1 - window.lowerBound
+        reflector.applyFromRight(u, stride: size, firstColumn: local,
+                                 rows: rows.merge(local..<(local + reflector.size)))
     }
 
     /// H[window, after window] ← Uᵀ·H[window, after window] and H[lo..<window, window] ← H[…]·U.
     private static func applyOutsideWindow(_ a: UnsafeMutablePointer<Double>, n: Int, lo: Int, hi: Int,
-                                           window: ClosedRange<Int>, u: UnsafeMutablePointer<Double>, size: Int) {
+                                           window: ClosedRange<Int>, u: UnsafeMutablePointer<Double>, size: Int,
+                                           rows: UnitaryRows) {
         // U is banded (reflectors only mix nearby indices): multiply it a block of columns at a
         // time, over only the rows where that block has nonzeros.
-        let blocks = nonzeroRowRanges(u, size: size, blockWidth: 32)
+        let blocks = rows.blocks(width: 32)
         let right = hi - window.upperBound
         if right > 0 {
             let block = a + window.lowerBound * n + window.upperBound + 1
@@ -145,21 +152,36 @@ struct MultishiftSweep {
             for r in 0..<above { (block + r * n).update(from: product + r * size, count: size) }
         }
     }
+}
 
-    /// For each block of `blockWidth` columns of U, the range of rows holding its nonzeros.
-    private static func nonzeroRowRanges(_ u: UnsafeMutablePointer<Double>, size: Int, blockWidth: Int)
-        -> [(columns: Range<Int>, rows: Range<Int>)] {
-        stride(from: 0, to: size, by: blockWidth).map { start in
-            let columns = start..<min(start + blockWidth, size)
-            var (first, last) = (size, -1)
-            for r in 0..<size {
-                let row = u + r * size
-                if columns.contains(where: { row[$0] != 0 }) {
-                    first = min(first, r)
-                    last = r
-                }
-            }
-            return (columns, first <= last ? first..<(last + 1) : start..<start)
+/// The rows that can be nonzero in each column of the accumulated orthogonal U of a slab.
+struct UnitaryRows {
+    private var first: [Int]
+    private var last: [Int]
+
+    /// U = I: column c is nonzero in row c only.
+    init(size: Int) {
+        first = Array(0..<size)
+        last = Array(0..<size)
+    }
+
+    /// Right-multiplying by a reflector on `columns` mixes them: all get the union of their rows,
+    /// which is returned.
+    mutating func merge(_ columns: Range<Int>) -> ClosedRange<Int> {
+        var (low, high) = (first[columns.lowerBound], last[columns.lowerBound])
+        for column in columns {
+            low = min(low, first[column])
+            high = max(high, last[column])
+        }
+        for column in columns { (first[column], last[column]) = (low, high) }
+        return low...high
+    }
+
+    /// Blocks of `width` columns with the rows where any of them is nonzero.
+    func blocks(width: Int) -> [(columns: Range<Int>, rows: Range<Int>)] {
+        stride(from: 0, to: first.count, by: width).map { start in
+            let columns = start..<min(start + width, first.count)
+            return (columns, columns.map { first[$0] }.min()!..<(columns.map { last[$0] }.max()! + 1))
         }
     }
 }
