@@ -1,3 +1,4 @@
+import Dispatch
 import Numerics
 import Tensors
 
@@ -26,42 +27,55 @@ struct MultishiftSweep {
         // introduced; hi − 2, the final 2×2 reflector: gone).
         var position = [Int](repeating: lo - 2, count: bulges)
         let gone = hi - 2
+        // The part of each slab's outside updates that the next slab's window does not touch runs
+        // on a second thread, overlapping the next chase.
+        let deferred = DispatchGroup()
+        let worker = DispatchQueue(label: "multishift-sweep")
         h.elements.withUnsafeMutableBufferPointer { buffer in
             let a = buffer.baseAddress!
+            var windowEnd = lo - 1
             while position.contains(where: { $0 < gone }) {
                 let waiting = position.contains { $0 < lo - 1 }
                 let active = position.filter { $0 >= lo - 1 && $0 < gone }
                 let windowStart = waiting ? lo : max(lo, active.min()! + 1)
-                let windowEnd = min(hi, (active.max() ?? lo - 1) + slabSteps + 4)
+                windowEnd = min(hi, (active.max() ?? lo - 1) + slabSteps + 4)
                 let size = windowEnd - windowStart + 1
-                var u = [Double](repeating: 0, count: size * size)
+                let u = UnsafeMutablePointer<Double>.allocate(capacity: size * size)
+                u.initialize(repeating: 0, count: size * size)
                 for i in 0..<size { u[i * size + i] = 1 }
                 // The rows where each column of U can be nonzero: a reflector on columns l…l+2
                 // mixes their row ranges, and only those rows need updating.
                 var rows = UnitaryRows(size: size)
-                u.withUnsafeMutableBufferPointer { uBuffer in
-                    let q = uBuffer.baseAddress!
-                    for _ in 0..<slabSteps {
-                        var moved = false
-                        for b in 0..<bulges {
-                            let next = position[b] + 1
-                            guard next <= gone else { continue }
-                            // Stay four rows behind the bulge below while it is in the block.
-                            if b > 0 && position[b - 1] < gone && next > position[b - 1] - 4 { continue }
-                            // Rows next+1...next+3, column next and rows down to next+4 in the window.
-                            guard next >= windowStart || next == lo - 1 else { continue }
-                            guard next + 4 <= windowEnd || windowEnd == hi else { continue }
-                            chase(a, n: n, lo: lo, hi: hi, j: next, pair: pairs[b], window: windowStart...windowEnd,
-                                  u: q, size: size, rows: &rows)
-                            position[b] = next
-                            moved = true
-                        }
-                        if !moved { break }
+                for _ in 0..<slabSteps {
+                    var moved = false
+                    for b in 0..<bulges {
+                        let next = position[b] + 1
+                        guard next <= gone else { continue }
+                        // Stay four rows behind the bulge below while it is in the block.
+                        if b > 0 && position[b - 1] < gone && next > position[b - 1] - 4 { continue }
+                        // Rows next+1...next+3, column next and rows down to next+4 in the window.
+                        guard next >= windowStart || next == lo - 1 else { continue }
+                        guard next + 4 <= windowEnd || windowEnd == hi else { continue }
+                        chase(a, n: n, lo: lo, hi: hi, j: next, pair: pairs[b], window: windowStart...windowEnd,
+                              u: u, size: size, rows: &rows)
+                        position[b] = next
+                        moved = true
                     }
-                    applyOutsideWindow(a, n: n, lo: lo, hi: hi, window: windowStart...windowEnd, u: q, size: size,
-                                       rows: rows)
+                    if !moved { break }
+                }
+                // The previous slab's deferred updates touch the regions these will.
+                deferred.wait()
+                let remaining = position.filter { $0 >= lo - 1 && $0 < gone }
+                let nextWindowEnd = remaining.isEmpty ? windowEnd : min(hi, remaining.max()! + slabSteps + 4)
+                let slab = Slab(a: a, n: n, lo: lo, hi: hi, window: windowStart...windowEnd, u: u, size: size, rows: rows)
+                slab.applyRight(columns: (windowEnd + 1)..<(nextWindowEnd + 1))
+                worker.async(group: deferred) {
+                    slab.applyRight(columns: (nextWindowEnd + 1)..<(hi + 1))
+                    slab.applyAbove()
+                    slab.u.deallocate()
                 }
             }
+            deferred.wait()
         }
     }
 
@@ -117,40 +131,53 @@ struct MultishiftSweep {
         reflector.applyFromRight(u, stride: size, firstColumn: local,
                                  rows: rows.merge(local..<(local + reflector.size)))
     }
+}
 
-    /// H[window, after window] ← Uᵀ·H[window, after window] and H[lo..<window, window] ← H[…]·U.
-    private static func applyOutsideWindow(_ a: UnsafeMutablePointer<Double>, n: Int, lo: Int, hi: Int,
-                                           window: ClosedRange<Int>, u: UnsafeMutablePointer<Double>, size: Int,
-                                           rows: UnitaryRows) {
-        // U is banded (reflectors only mix nearby indices): multiply it a block of columns at a
-        // time, over only the rows where that block has nonzeros.
-        let blocks = rows.blocks(width: 32)
-        let right = hi - window.upperBound
-        if right > 0 {
-            let block = a + window.lowerBound * n + window.upperBound + 1
-            let product = UnsafeMutablePointer<Double>.allocate(capacity: size * right)
-            defer { product.deallocate() }
-            for (columns, rows) in blocks {
-                // product[columns, :] = U[rows, columns]ᵀ · H[window.lowerBound + rows, right part]
-                RawMatrixProduct.multiply(m: columns.count, n: right, k: rows.count, a: u + rows.lowerBound * size + columns.lowerBound,
-                                          aRowStride: 1, aColumnStride: size, b: block + rows.lowerBound * n,
-                                          bRowStride: n, bColumnStride: 1, c: product + columns.lowerBound * right, ldc: right)
-            }
-            for r in 0..<size { (block + r * n).update(from: product + r * right, count: right) }
+/// One slab's accumulated U and the parts of the active block outside its window that U updates:
+/// H[window, right] ← Uᵀ·H[window, right] and H[lo..<window, window] ← H[…]·U. U is banded
+/// (reflectors only mix nearby indices), so it is applied a block of columns at a time over only
+/// the rows where that block has nonzeros.
+private struct Slab: @unchecked Sendable {
+    let a: UnsafeMutablePointer<Double>
+    let n: Int
+    let lo: Int
+    let hi: Int
+    let window: ClosedRange<Int>
+    let u: UnsafeMutablePointer<Double>
+    let size: Int
+    let rows: UnitaryRows
+
+    /// Columns `columns` (right of the window) of the window's rows.
+    func applyRight(columns: Range<Int>) {
+        let width = columns.count
+        guard width > 0 else { return }
+        let block = a + window.lowerBound * n + columns.lowerBound
+        let product = UnsafeMutablePointer<Double>.allocate(capacity: size * width)
+        defer { product.deallocate() }
+        for (uColumns, uRows) in rows.blocks(width: 32) {
+            // product[uColumns, :] = U[uRows, uColumns]ᵀ · H[window.lowerBound + uRows, columns]
+            RawMatrixProduct.multiply(m: uColumns.count, n: width, k: uRows.count,
+                                      a: u + uRows.lowerBound * size + uColumns.lowerBound, aRowStride: 1,
+                                      aColumnStride: size, b: block + uRows.lowerBound * n, bRowStride: n,
+                                      bColumnStride: 1, c: product + uColumns.lowerBound * width, ldc: width)
         }
+        for r in 0..<size { (block + r * n).update(from: product + r * width, count: width) }
+    }
+
+    /// The rows of the block above the window, in the window's columns.
+    func applyAbove() {
         let above = window.lowerBound - lo
-        if above > 0 {
-            let block = a + lo * n + window.lowerBound
-            let product = UnsafeMutablePointer<Double>.allocate(capacity: above * size)
-            defer { product.deallocate() }
-            for (columns, rows) in blocks {
-                // product[:, columns] = H[above, rows] · U[rows, columns]
-                RawMatrixProduct.multiply(m: above, n: columns.count, k: rows.count, a: block + rows.lowerBound,
-                                          aRowStride: n, aColumnStride: 1, b: u + rows.lowerBound * size + columns.lowerBound,
-                                          bRowStride: size, bColumnStride: 1, c: product + columns.lowerBound, ldc: size)
-            }
-            for r in 0..<above { (block + r * n).update(from: product + r * size, count: size) }
+        guard above > 0 else { return }
+        let block = a + lo * n + window.lowerBound
+        let product = UnsafeMutablePointer<Double>.allocate(capacity: above * size)
+        defer { product.deallocate() }
+        for (uColumns, uRows) in rows.blocks(width: 32) {
+            // product[:, uColumns] = H[above, uRows] · U[uRows, uColumns]
+            RawMatrixProduct.multiply(m: above, n: uColumns.count, k: uRows.count, a: block + uRows.lowerBound,
+                                      aRowStride: n, aColumnStride: 1, b: u + uRows.lowerBound * size + uColumns.lowerBound,
+                                      bRowStride: size, bColumnStride: 1, c: product + uColumns.lowerBound, ldc: size)
         }
+        for r in 0..<above { (block + r * n).update(from: product + r * size, count: size) }
     }
 }
 
