@@ -1,9 +1,3 @@
-import Dispatch
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Tensors
 
 /// The Hessian-vector product H·v of a scalar `output` with respect to `targets`
@@ -40,40 +34,26 @@ public func jacobian(of output: Variable, wrt targets: [Variable]) -> Tensor {
     let columns = targets.reduce(0) { $0 + $1.count }
     let rows = output.count
     var matrix = [Double](repeating: 0, count: rows * columns)
-    let threads = rows >= 64 ? jacobianThreadCount : 1
+    let parts = rows >= 64 ? Parallel.processorCount : 1
     matrix.withUnsafeMutableBufferPointer { buffer in
-        let shared = JacobianRows(output: output, targets: targets, matrix: buffer.baseAddress!, columns: columns)
-        DispatchQueue.concurrentPerform(iterations: threads) { part in
-            shared.compute(rows: (rows * part / threads)..<(rows * (part + 1) / threads))
-        }
-    }
-    return Tensor(shape: [rows, columns], scalars: matrix)
-}
-
-private let jacobianThreadCount = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-
-/// The state the threads of one dense Jacobian share; each writes only its own rows.
-private struct JacobianRows: @unchecked Sendable {
-    let output: Variable
-    let targets: [Variable]
-    let matrix: UnsafeMutablePointer<Double>
-    let columns: Int
-
-    func compute(rows: Range<Int>) {
-        var unit = [Double](repeating: 0, count: output.count)
-        for row in rows {
-            unit[row] = 1
-            let seed = Variable(Tensor(shape: output.shape, scalars: unit).converted(to: output.dtype))
-            unit[row] = 0
-            var column = row * columns
-            for gradient in gradients(of: output, wrt: targets, seed: seed) {
-                for value in gradient.value.doubles {
-                    matrix[column] = value
-                    column += 1
+        let target = buffer.baseAddress!
+        Parallel.forEach(parts) { part in
+            var unit = [Double](repeating: 0, count: rows)
+            for row in (rows * part / parts)..<(rows * (part + 1) / parts) {
+                unit[row] = 1
+                let seed = Variable(Tensor(shape: output.shape, scalars: unit).converted(to: output.dtype))
+                unit[row] = 0
+                var column = row * columns
+                for gradient in gradients(of: output, wrt: targets, seed: seed) {
+                    for value in gradient.value.doubles {
+                        target[column] = value
+                        column += 1
+                    }
                 }
             }
         }
     }
+    return Tensor(shape: [rows, columns], scalars: matrix)
 }
 
 /// ∇f(x) for a scalar function of one tensor.

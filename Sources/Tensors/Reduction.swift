@@ -77,25 +77,23 @@ private func reduce<S: TensorScalar>(
     _ function: ReductionFunction, _ input: UnsafePointer<S>, _ output: UnsafeMutablePointer<S>,
     outer: Int, reduced: Int, inner: Int
 ) {
-    if function == .min {
-        // min(x) = −max(−x): one kernel serves both.
-        let negated = UnsafeMutablePointer<S>.allocate(capacity: outer * reduced * inner)
-        defer { negated.deallocate() }
-        mapElements(input, negated, count: outer * reduced * inner) { -$0 }
-        reduce(.max, negated, output, outer: outer, reduced: reduced, inner: inner)
-        mapElements(output, output, count: outer * inner) { -$0 }
-        return
-    }
-    let isMax = function == .max
+    let extreme = function == .max || function == .min
+    let largest = function == .max
     for o in 0..<outer {
         let block = input + o * reduced * inner
         let target = output + o * inner
         if inner == 1 {
-            target.pointee = isMax ? maxContiguous(block, count: reduced) : sumContiguous(block, count: reduced)
-        } else if isMax {
+            target.pointee = extreme ? extremeContiguous(block, count: reduced, largest: largest)
+                : sumContiguous(block, count: reduced)
+        } else if extreme {
+            // NaN in a column wins; otherwise the larger (smaller) element.
             target.update(from: block, count: inner)
             for r in 1..<Swift.max(reduced, 1) {
-                combineRows(target, block + r * inner, inner) { $0 != $0 || $0 > $1 ? $0 : $1 }
+                if largest {
+                    combineRows(target, block + r * inner, inner) { $0 != $0 || $0 > $1 ? $0 : $1 }
+                } else {
+                    combineRows(target, block + r * inner, inner) { $0 != $0 || $0 < $1 ? $0 : $1 }
+                }
             }
         } else {
             sumRows(block, into: target, rows: reduced, columns: inner)

@@ -1,4 +1,3 @@
-import Dispatch
 import Tensors
 
 /// Reduction to upper Hessenberg form by Householder similarity transformations:
@@ -183,13 +182,10 @@ struct HessenbergReduction {
         let dense = UnsafeMutablePointer<Double>.allocate(capacity: columns.count)
         defer { dense.deallocate() }
         for (index, c) in columns.enumerated() { dense[index] = v[c * stride + column] }
-        let shared = SharedPointers(a: a, dense: dense, product: product)
-        let parts = rows.count * columns.count > 200_000 ? 2 : 1
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
+        let parts = rows.count * columns.count > 200_000 ? Parallel.processorCount : 1
+        Parallel.forEach(parts) { part in
             let share = (rows.lowerBound + rows.count * part / parts)..<(rows.lowerBound + rows.count * (part + 1) / parts)
-            for r in share {
-                shared.product[r] = dot(shared.a + r * n + columns.lowerBound, shared.dense, count: columns.count)
-            }
+            for r in share { product[r] = dot(a + r * n + columns.lowerBound, dense, count: columns.count) }
         }
     }
 
@@ -273,11 +269,4 @@ func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> 
         index += 1
     }
     return sum
-}
-
-/// Raw pointers shared by the threads of one matrix-vector product (each writes its own rows).
-private struct SharedPointers: @unchecked Sendable {
-    let a: UnsafeMutablePointer<Double>
-    let dense: UnsafeMutablePointer<Double>
-    let product: UnsafeMutablePointer<Double>
 }

@@ -18,18 +18,18 @@ func gemm<S: TensorScalar>(
         return
     }
     let work = Double(m) * Double(n) * Double(k)
-    let threads = work >= 2_000_000 ? kernelThreadCount : 1
+    let threads = work >= 2_000_000 ? Parallel.processorCount : 1
     let skinny = n <= 2 * S.Vector.scalarCount
     if threads > 1 && (skinny || m >= n) {
         let rows = splitExtent(m, parts: threads, multipleOf: GEMMTile.rows)
-        parallelFor(rows.count) { part in
+        Parallel.forEach(rows.count) { part in
             let range = rows[part]
             gemmSerial(m: range.count, n: n, k: k, a: a.offset(row: range.lowerBound, column: 0), b: b,
                        c: c + range.lowerBound * ldc, ldc: ldc, skinny: skinny)
         }
     } else if threads > 1 {
         let columns = splitExtent(n, parts: threads, multipleOf: GEMMTile.columns(S.self))
-        parallelFor(columns.count) { part in
+        Parallel.forEach(columns.count) { part in
             let range = columns[part]
             gemmSerial(m: m, n: range.count, k: k, a: a, b: b.offset(row: 0, column: range.lowerBound),
                        c: c + range.lowerBound, ldc: ldc, skinny: false)

@@ -58,23 +58,25 @@ func sumContiguous<S: TensorScalar>(_ input: UnsafePointer<S>, count: Int) -> S 
     return total
 }
 
-/// The largest of `count > 0` contiguous elements; NaN if any is NaN.
+/// The largest (or, with `largest` false, the smallest) of `count > 0` contiguous elements;
+/// NaN if any is NaN.
 @inline(__always)
-func maxContiguous<S: TensorScalar>(_ input: UnsafePointer<S>, count: Int) -> S {
+func extremeContiguous<S: TensorScalar>(_ input: UnsafePointer<S>, count: Int, largest: Bool) -> S {
     let width = S.Vector.scalarCount
     var index = 0
-    var result = -S.infinity
+    var result = largest ? -S.infinity : S.infinity
     if count >= width {
         var best = loadVector(input)
         index = width
         while index + width <= count {
-            best = pointwiseMax(best, loadVector(input + index))
+            let value = loadVector(input + index)
+            best = largest ? pointwiseMax(best, value) : pointwiseMin(best, value)
             index += width
         }
-        result = best.max()
+        result = largest ? best.max() : best.min()
     }
     while index < count {
-        result = Swift.max(result, input[index])
+        result = largest ? Swift.max(result, input[index]) : Swift.min(result, input[index])
         index += 1
     }
     return containsNaN(input, count: count) ? .nan : result
