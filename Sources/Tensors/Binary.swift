@@ -8,16 +8,29 @@ public enum BinaryFunction: Sendable, Equatable {
     case minimum
     /// 1 where a > b, else 0.
     case greater
+
+    /// The operation's name in messages.
+    var name: String {
+        switch self {
+        case .add: return "add"
+        case .subtract: return "subtract"
+        case .multiply: return "multiply"
+        case .divide: return "divide"
+        case .maximum: return "maximum"
+        case .minimum: return "minimum"
+        case .greater: return "greater"
+        }
+    }
 }
 
 extension Tensor {
     /// `f(self, other)` elementwise, with NumPy broadcasting.
     public func combining(_ other: Tensor, with function: BinaryFunction) -> Tensor {
             guard dtype == other.dtype else {
-            ShapeError(op: "\(function)", detail: "operands of shapes \(shape) and \(other.shape) hold \(dtype) and \(other.dtype)").stop()
+            ShapeError(op: function.name, detail: "operands of shapes \(shape) and \(other.shape) hold \(dtype) and \(other.dtype)").stop()
         }
         let resultShape = shape == other.shape ? shape : validated { () throws(ShapeError) in
-            try Tensor.broadcastShape(shape, other.shape, op: "\(function)")
+            try Tensor.broadcastShape(shape, other.shape, op: function.name)
         }
         var result = Tensor(uninitializedShape: resultShape, dtype: dtype)
         switch dtype {

@@ -212,6 +212,8 @@ private func gather<S: TensorScalar>(
     for _ in 0..<(total / inner) {
         if innerStride == 1 {
             target.update(from: input + offset, count: inner)
+        } else if innerStride == 0 {
+            target.initialize(repeating: input[offset], count: inner)
         } else {
             for i in 0..<inner { target[i] = input[offset + i * innerStride] }
         }
