@@ -47,8 +47,8 @@ public final class MetricsLog {
         return try? decoder.decode(MetricsRow.self, from: Data(line.utf8))
     }
 
-    /// Opens `path` for appending, keeping only rows up to `keepingThrough` (all rows when nil,
-    /// none when the file is new).
+    /// Opens `path` for appending, keeping the existing rows up to iteration `keepingThrough`
+    /// (a resumed run) or none (nil: a new run).
     public init(path: String, keepingThrough iteration: Int?) throws(FormatError) {
         self.path = path
         var kept: [String] = []

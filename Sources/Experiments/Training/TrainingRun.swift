@@ -95,7 +95,7 @@ public final class TrainingRun {
     }
 
     private func train(_ experiment: MixtureExperiment, from start: Int, elapsedBefore: Double) throws -> TrainingSummary {
-        let log = try MetricsLog(path: directory + "/metrics.jsonl", keepingThrough: start)
+        let log = try MetricsLog(path: directory + "/metrics.jsonl", keepingThrough: start > 0 ? start : nil)
         let tracker = configuration.spectrumEvery > 0
             ? SpectrumTracker(directory: directory, seed: configuration.seed) : nil
         let clockStart = Date()
