@@ -188,8 +188,15 @@ func encoded<T: Encodable>(_ value: T) throws -> [UInt8] {
     return Array(try encoder.encode(value))
 }
 
-/// The peak resident set size of this process (getrusage; kilobytes on Linux).
+/// The peak resident set size of this program: VmHWM from /proc/self/status on Linux (which,
+/// unlike getrusage, starts afresh at exec, so `swift run` does not add its own footprint),
+/// getrusage elsewhere.
 func peakResidentBytes() -> Int {
+    if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+       let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+       let kilobytes = Int(line.split(separator: " ").dropFirst().first { !$0.isEmpty } ?? "") {
+        return kilobytes * 1024
+    }
     var usage = rusage()
     #if os(Linux)
     getrusage(RUSAGE_SELF.rawValue, &usage)
