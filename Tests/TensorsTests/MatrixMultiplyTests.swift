@@ -35,6 +35,25 @@ import Tensors
                       tolerance: 1e-5))
     }
 
+    /// C −= A·B in place, on the narrow and the packed paths, on one core and split over both.
+    @Test(arguments: [(7, 5, 9), (33, 40, 17), (300, 290, 64), (600, 12, 400)])
+    func subtractingAProduct(m: Int, n: Int, k: Int) {
+        let a = sample([m, k], seed: 1)
+        let b = sample([k, n], seed: 2)
+        var c = sample([m, n], seed: 3)
+        let expected = zip(c.doubles, Reference.matmul(a.doubles, b.doubles, m: m, n: n, k: k)).map { $0 - $1 }
+        a.withUnsafeBufferPointer(as: Double.self) { pa in
+            b.withUnsafeBufferPointer(as: Double.self) { pb in
+                c.withUnsafeMutableBufferPointer(as: Double.self) { pc in
+                    RawMatrixProduct.subtract(m: m, n: n, k: k, a: pa.baseAddress!, aRowStride: k, aColumnStride: 1,
+                                              b: pb.baseAddress!, bRowStride: n, bColumnStride: 1,
+                                              from: pc.baseAddress!, ldc: n)
+                }
+            }
+        }
+        #expect(close(c.doubles, expected, tolerance: 1e-12))
+    }
+
     @Test func zeroSizedOperands() {
         #expect(Tensor.zeros([0, 3]).matmul(Tensor.ones([3, 4])).shape == [0, 4])
         #expect(Tensor.ones([2, 0]).matmul(Tensor.ones([0, 4])).doubles == [Double](repeating: 0, count: 8))

@@ -141,21 +141,15 @@ struct HessenbergReduction {
                                       b: tBuffer.baseAddress!, bRowStride: nb, bColumnStride: 1, c: y, ldc: nb)
         }
         let trailing = n - k - nb  // columns k + nb ..< n
-        let update = UnsafeMutablePointer<Double>.allocate(capacity: n * max(trailing, nb))
-        defer { update.deallocate() }
         // Right, rows 0...k of the panel's own columns k+1 ..< k+nb: A −= Y[0...k] · V[k+1..<k+nb]ᵀ.
         if nb > 1 {
-            RawMatrixProduct.multiply(m: k + 1, n: nb - 1, k: nb, a: y, aRowStride: nb, aColumnStride: 1,
-                                      b: v + (k + 1) * nb, bRowStride: 1, bColumnStride: nb, c: update, ldc: nb - 1)
-            for r in 0...k {
-                for c in 0..<(nb - 1) { a[r * n + k + 1 + c] -= update[r * (nb - 1) + c] }
-            }
+            RawMatrixProduct.subtract(m: k + 1, n: nb - 1, k: nb, a: y, aRowStride: nb, aColumnStride: 1,
+                                      b: v + (k + 1) * nb, bRowStride: 1, bColumnStride: nb, from: a + k + 1, ldc: n)
         }
         guard trailing > 0 else { return }
         // Right, every row of the trailing columns: A[:, k+nb...] −= Y · V[k+nb...]ᵀ.
-        RawMatrixProduct.multiply(m: n, n: trailing, k: nb, a: y, aRowStride: nb, aColumnStride: 1,
-                                  b: v + (k + nb) * nb, bRowStride: 1, bColumnStride: nb, c: update, ldc: trailing)
-        subtract(update, from: a + k + nb, rows: n, columns: trailing, ldc: n)
+        RawMatrixProduct.subtract(m: n, n: trailing, k: nb, a: y, aRowStride: nb, aColumnStride: 1,
+                                  b: v + (k + nb) * nb, bRowStride: 1, bColumnStride: nb, from: a + k + nb, ldc: n)
         // Left, rows k+1...: A[k+1..., k+nb...] −= V Tᵀ (Vᵀ A[k+1..., k+nb...]).
         let rows = n - k - 1
         let w = UnsafeMutablePointer<Double>.allocate(capacity: nb * trailing)
@@ -170,9 +164,8 @@ struct HessenbergReduction {
             RawMatrixProduct.multiply(m: nb, n: trailing, k: nb, a: tBuffer.baseAddress!, aRowStride: 1, aColumnStride: nb,
                                       b: w, bRowStride: trailing, bColumnStride: 1, c: tw, ldc: trailing)
         }
-        RawMatrixProduct.multiply(m: rows, n: trailing, k: nb, a: v + (k + 1) * nb, aRowStride: nb, aColumnStride: 1,
-                                  b: tw, bRowStride: trailing, bColumnStride: 1, c: update, ldc: trailing)
-        subtract(update, from: a + (k + 1) * n + k + nb, rows: rows, columns: trailing, ldc: n)
+        RawMatrixProduct.subtract(m: rows, n: trailing, k: nb, a: v + (k + 1) * nb, aRowStride: nb, aColumnStride: 1,
+                                  b: tw, bRowStride: trailing, bColumnStride: 1, from: a + (k + 1) * n + k + nb, ldc: n)
     }
 
     /// product[r] = Σ_{c ∈ columns} A[r, c] · V[c, column] for r in `rows`, split over the cores.
@@ -199,16 +192,6 @@ struct HessenbergReduction {
             let scale = x[r * vectorStride]
             let row = m + r * stride
             for p in 0..<columns { work[p] += row[p] * scale }
-        }
-    }
-
-    /// C[r, c] −= update[r, c].
-    private func subtract(_ update: UnsafeMutablePointer<Double>, from c: UnsafeMutablePointer<Double>, rows: Int,
-                          columns: Int, ldc: Int) {
-        for r in 0..<rows {
-            let target = c + r * ldc
-            let source = update + r * columns
-            for index in 0..<columns { target[index] -= source[index] }
         }
     }
 

@@ -1,5 +1,5 @@
-/// General matrix multiply `C = A·B` for A m×k, B k×n (either strided, so either may be a
-/// transpose) and C m×n row-major with leading dimension `ldc`.
+/// General matrix multiply `C = A·B` (or `C −= A·B` when `subtracting`) for A m×k, B k×n (either
+/// strided, so either may be a transpose) and C m×n row-major with leading dimension `ldc`.
 ///
 /// Three paths:
 /// - `n` at most one SIMD vector (the 16-wide layers of the paper's networks): B is copied into
@@ -10,11 +10,14 @@
 /// - large problems are split into one sub-problem per core along the longer side of C; each
 ///   writes a disjoint part of C, so the result does not depend on the thread count.
 func gemm<S: TensorScalar>(
-    m: Int, n: Int, k: Int, a: MatrixOperand<S>, b: MatrixOperand<S>, c: UnsafeMutablePointer<S>, ldc: Int
+    m: Int, n: Int, k: Int, a: MatrixOperand<S>, b: MatrixOperand<S>, c: UnsafeMutablePointer<S>, ldc: Int,
+    subtracting: Bool = false
 ) {
     guard m > 0 && n > 0 else { return }
     guard k > 0 else {
-        for row in 0..<m { (c + row * ldc).initialize(repeating: 0, count: n) }
+        if !subtracting {
+            for row in 0..<m { (c + row * ldc).initialize(repeating: 0, count: n) }
+        }
         return
     }
     let work = Double(m) * Double(n) * Double(k)
@@ -25,17 +28,17 @@ func gemm<S: TensorScalar>(
         Parallel.forEach(rows.count) { part in
             let range = rows[part]
             gemmSerial(m: range.count, n: n, k: k, a: a.offset(row: range.lowerBound, column: 0), b: b,
-                       c: c + range.lowerBound * ldc, ldc: ldc, skinny: skinny)
+                       c: c + range.lowerBound * ldc, ldc: ldc, skinny: skinny, subtracting: subtracting)
         }
     } else if threads > 1 {
         let columns = splitExtent(n, parts: threads, multipleOf: GEMMTile.columns(S.self))
         Parallel.forEach(columns.count) { part in
             let range = columns[part]
             gemmSerial(m: m, n: range.count, k: k, a: a, b: b.offset(row: 0, column: range.lowerBound),
-                       c: c + range.lowerBound, ldc: ldc, skinny: false)
+                       c: c + range.lowerBound, ldc: ldc, skinny: false, subtracting: subtracting)
         }
     } else {
-        gemmSerial(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, skinny: skinny)
+        gemmSerial(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, skinny: skinny, subtracting: subtracting)
     }
 }
 
@@ -66,9 +69,18 @@ func splitExtent(_ extent: Int, parts: Int, multipleOf unit: Int) -> [Range<Int>
 
 private func gemmSerial<S: TensorScalar>(
     m: Int, n: Int, k: Int, a: MatrixOperand<S>, b: MatrixOperand<S>, c: UnsafeMutablePointer<S>, ldc: Int,
-    skinny: Bool
+    skinny: Bool, subtracting: Bool
 ) {
-    if skinny && n < m && m <= S.Vector.scalarCount {
+    if subtracting && skinny {
+        // The narrow kernels overwrite C: form the product aside, then subtract it.
+        let product = UnsafeMutablePointer<S>.allocate(capacity: m * n)
+        defer { product.deallocate() }
+        gemmSerial(m: m, n: n, k: k, a: a, b: b, c: product, ldc: n, skinny: true, subtracting: false)
+        for row in 0..<m {
+            let target = c + row * ldc
+            zipElements(UnsafePointer(target), product + row * n, target, count: n) { $0 - $1 }
+        }
+    } else if skinny && n < m && m <= S.Vector.scalarCount {
         // A few columns but up to a vector of rows (a weight gradient such as [16, 2]): Cᵀ = BᵀAᵀ
         // is the wider product; compute it and write it back transposed.
         let transposed = UnsafeMutablePointer<S>.allocate(capacity: n * m)
@@ -87,7 +99,7 @@ private func gemmSerial<S: TensorScalar>(
                        ldc: ldc)
         }
     } else {
-        gemmPacked(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc)
+        gemmPacked(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, subtracting: subtracting)
     }
 }
 
@@ -205,7 +217,8 @@ private func storePrefix<S: TensorScalar>(_ vector: S.Vector, count: Int, _ targ
 // MARK: - Packed, register-blocked GEMM
 
 private func gemmPacked<S: TensorScalar>(
-    m: Int, n: Int, k: Int, a: MatrixOperand<S>, b: MatrixOperand<S>, c: UnsafeMutablePointer<S>, ldc: Int
+    m: Int, n: Int, k: Int, a: MatrixOperand<S>, b: MatrixOperand<S>, c: UnsafeMutablePointer<S>, ldc: Int,
+    subtracting: Bool
 ) {
     let (mr, nr) = (GEMMTile.rows, GEMMTile.columns(S.self))
     let kcMax = min(k, GEMMTile.depth)
@@ -227,6 +240,10 @@ private func gemmPacked<S: TensorScalar>(
             for ic in stride(from: 0, to: m, by: GEMMTile.rowBlock) {
                 let mc = min(GEMMTile.rowBlock, m - ic)
                 packPanels(of: a.offset(row: ic, column: pc), height: mc, depth: kc, panel: mr, into: packedA)
+                if subtracting {  // C − A·B = C + (−A)·B
+                    mapElements(packedA, packedA, count: roundUp(mc, mr) * kc) { -$0 }
+                }
+                let accumulate = pc > 0 || subtracting
                 for jr in stride(from: 0, to: nc, by: nr) {
                     let columns = min(nr, nc - jr)
                     for ir in stride(from: 0, to: mc, by: mr) {
@@ -235,13 +252,13 @@ private func gemmPacked<S: TensorScalar>(
                         let panelB = packedB + jr * kc
                         let target = c + (ic + ir) * ldc + jc + jr
                         if rows == mr && columns == nr {
-                            microKernel(kc, panelA, panelB, target, ldc, accumulate: pc > 0)
+                            microKernel(kc, panelA, panelB, target, ldc, accumulate: accumulate)
                         } else {
                             microKernel(kc, panelA, panelB, tile, nr, accumulate: false)
                             for r in 0..<rows {
                                 for j in 0..<columns {
                                     let value = tile[r * nr + j]
-                                    target[r * ldc + j] = pc > 0 ? target[r * ldc + j] + value : value
+                                    target[r * ldc + j] = accumulate ? target[r * ldc + j] + value : value
                                 }
                             }
                         }

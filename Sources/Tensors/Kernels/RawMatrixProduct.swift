@@ -12,4 +12,16 @@ public enum RawMatrixProduct {
         gemm(m: m, n: n, k: k, a: MatrixOperand(base: a, rowStride: aRowStride, columnStride: aColumnStride),
              b: MatrixOperand(base: b, rowStride: bRowStride, columnStride: bColumnStride), c: c, ldc: ldc)
     }
+
+    /// C −= A·B, in place, with the operands as in ``multiply(m:n:k:a:aRowStride:aColumnStride:b:bRowStride:bColumnStride:c:ldc:)``.
+    public static func subtract(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Double>, aRowStride: Int, aColumnStride: Int,
+        b: UnsafePointer<Double>, bRowStride: Int, bColumnStride: Int,
+        from c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        gemm(m: m, n: n, k: k, a: MatrixOperand(base: a, rowStride: aRowStride, columnStride: aColumnStride),
+             b: MatrixOperand(base: b, rowStride: bRowStride, columnStride: bColumnStride), c: c, ldc: ldc,
+             subtracting: true)
+    }
 }
