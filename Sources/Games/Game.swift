@@ -62,6 +62,14 @@ extension DifferentiableGame {
             gradients(of: loss, wrt: player.parameters.map(\.parameter.variable), createGraph: createGraph)
         }
     }
+
+    /// The paper's gradient vector field v = −ξ on `batch`, every player's parameters flattened
+    /// into one vector in player order, recorded so that it can be differentiated (for the
+    /// Jacobian v′ and its products).
+    public func recordedField(on batch: Batch) -> Variable {
+        let field = simultaneousGradient(of: losses(on: batch), createGraph: true)
+        return -Variable.concatenate(field.joined().map { $0.reshaped([-1]) })
+    }
 }
 
 /// A game given by a closure: the quickest way to put consensus optimization on your own game.

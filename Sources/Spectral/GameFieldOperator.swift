@@ -17,10 +17,7 @@ public final class GameFieldOperator {
         targets = game.allParameters.map(\.parameter.variable)
         shapes = game.allParameters.map(\.parameter.shape)
         dimension = shapes.reduce(0) { $0 + $1.reduce(1, *) }
-        fields = batches.map { batch in
-            -Variable.concatenate(game.simultaneousGradient(of: game.losses(on: batch), createGraph: true)
-                .joined().map { $0.reshaped([-1]) })
-        }
+        fields = batches.map(game.recordedField(on:))
     }
 
     /// The averaged product v′·x.

@@ -45,9 +45,7 @@ public struct GameJacobian: Sendable {
         var sum = [Double](repeating: 0, count: n * n)
         let targets = game.allParameters.map(\.parameter.variable)
         for batch in batches {
-            let field = game.simultaneousGradient(of: game.losses(on: batch), createGraph: true)
-            let flat = -Variable.concatenate(field.joined().map { $0.reshaped([-1]) })
-            let rows = jacobian(of: flat, wrt: targets)
+            let rows = jacobian(of: game.recordedField(on: batch), wrt: targets)
             rows.withUnsafeBufferPointer(as: Double.self) { values in
                 for index in 0..<(n * n) { sum[index] += values[index] }
             }
@@ -59,12 +57,7 @@ public struct GameJacobian: Sendable {
 
     /// The block ∂v_row/∂x_column between two players (by index).
     public func block(row: Int, column: Int) -> Matrix {
-        let (rows, columns) = (blocks[row].range, blocks[column].range)
-        var result = Matrix(rows: rows.count, columns: columns.count)
-        for (i, r) in rows.enumerated() {
-            for (j, c) in columns.enumerated() { result[i, j] = matrix[r, c] }
-        }
-        return result
+        matrix.submatrix(rows: blocks[row].range, columns: blocks[column].range)
     }
 
     /// J − γJᵀJ, the Jacobian of consensus optimization's field at a stationary point.

@@ -39,7 +39,6 @@ func withElements<S: TensorScalar>(
     return (updated, states)
 }
 
-
 /// Checks the gradient against the value it updates.
 func checkGradient(_ value: Tensor, _ gradient: Tensor, rule: String) {
     guard value.shape == gradient.shape, value.dtype == gradient.dtype else {

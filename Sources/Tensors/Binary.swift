@@ -26,7 +26,7 @@ public enum BinaryFunction: Sendable, Equatable {
 extension Tensor {
     /// `f(self, other)` elementwise, with NumPy broadcasting.
     public func combining(_ other: Tensor, with function: BinaryFunction) -> Tensor {
-            guard dtype == other.dtype else {
+        guard dtype == other.dtype else {
             ShapeError(op: function.name, detail: "operands of shapes \(shape) and \(other.shape) hold \(dtype) and \(other.dtype)").stop()
         }
         let resultShape = shape == other.shape ? shape : validated { () throws(ShapeError) in

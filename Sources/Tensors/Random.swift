@@ -138,21 +138,19 @@ extension Tensor {
     }
 
     /// Independent draws from N(mean, std²) by the Box–Muller transform: in `Float` with the
-    /// vectorised logarithm and sine/cosine for float32 (two 32-bit words per pair), in `Double`
-    /// with the C library for float64 (four words per pair).
+    /// vectorised logarithm and sine/cosine for float32 (two 32-bit words per pair), by
+    /// ``RandomGenerator/nextNormalPair()`` for float64.
     public static func normal(
         _ shape: [Int], mean: Double = 0, std: Double = 1, dtype: DType = .float32,
         using generator: inout RandomGenerator
     ) -> Tensor {
         var result = Tensor(uninitializedShape: shape, dtype: dtype)
-        let pairs = (result.count + 1) / 2
-        let wordsPerPair = dtype == .float32 ? 2 : 4
-        let words = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: pairs * wordsPerPair)
-        defer { words.deallocate() }
-        generator.fill(words)
         let count = result.count
         switch dtype {
         case .float32:
+            let words = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: 2 * ((count + 1) / 2))
+            defer { words.deallocate() }
+            generator.fill(words)
             let (offset, scale) = (Float(mean), Float(std))
             let output = result.mutablePointer(as: Float.self)
             let pairsInside = count / 2
@@ -166,13 +164,10 @@ extension Tensor {
             }
         case .float64:
             let output = result.mutablePointer(as: Double.self)
-            for pair in 0..<pairs {
-                let word = { (index: Int) in UInt64(words[4 * pair + index]) }
-                let u1 = 1 - Double((word(1) << 32 | word(0)) >> 11) * 0x1p-53
-                let u2 = Double((word(3) << 32 | word(2)) >> 11) * 0x1p-53
-                let radius = (-2 * Double.log(u1)).squareRoot()
-                output[2 * pair] = mean + std * radius * Double.cos(2 * Double.pi * u2)
-                if 2 * pair + 1 < count { output[2 * pair + 1] = mean + std * radius * Double.sin(2 * Double.pi * u2) }
+            for pair in 0..<(count + 1) / 2 {
+                let (first, second) = generator.nextNormalPair()
+                output[2 * pair] = mean + std * first
+                if 2 * pair + 1 < count { output[2 * pair + 1] = mean + std * second }
             }
         }
         return result

@@ -46,27 +46,25 @@ struct AggressiveEarlyDeflation {
         // The undeflated part: spike u = s·V[0, 0..<kept]; a reflector P with Pu = βe₁, applied to
         // both sides of S[0..<kept, 0..<kept], then back to Hessenberg form: W₁ = P·Q.
         var u = (0..<kept).map { spike * v[0, $0] }
-        var top = Matrix(rows: kept, columns: kept)
-        for i in 0..<kept {
-            for j in 0..<kept { top[i, j] = window[i, j] }
-        }
+        var top = window.submatrix(rows: 0..<kept, columns: 0..<kept)
         var transform = Matrix.identity(kept)
         if kept > 1 {
-            let (vector, tau, beta) = reflector(u)
-            applyBothSides(&top, vector: vector, tau: tau)
-            transform = Matrix.identity(kept)
-            applyRight(&transform, vector: vector, tau: tau)
-            u = [beta] + [Double](repeating: 0, count: kept - 1)
+            let tau = u.withUnsafeMutableBufferPointer { Householder.makeReflector($0.baseAddress!, count: kept) }
+            let vector = [1] + u.dropFirst()
+            top.reflectColumns(from: 0, vector: vector, tau: tau)
+            top.reflectRows(from: 0, columns: 0..<kept, vector: vector, tau: tau)
+            transform.reflectColumns(from: 0, vector: vector, tau: tau)
+            u = [u[0]] + [Double](repeating: 0, count: kept - 1)
             let reduction = HessenbergReduction(&top)
-            transform = Matrix(transform.tensor.matmul(reduction.orthogonalFactor(size: kept).tensor))
+            transform = transform * reduction.orthogonalFactor(size: kept)
         }
         // Window transform Vtot = V · diag(W₁, I), new window and spike.
         var total = Matrix.identity(windowSize)
         for i in 0..<kept {
             for j in 0..<kept { total[i, j] = transform[i, j] }
         }
-        let vTotal = Matrix(v.tensor.matmul(total.tensor))
-        let coupling = Matrix(transform.tensor.matmul(slice(window, rows: 0..<kept, columns: kept..<windowSize).tensor,
+        let vTotal = v * total
+        let coupling = Matrix(transform.tensor.matmul(window.submatrix(rows: 0..<kept, columns: kept..<windowSize).tensor,
                                                       transposingSelf: true))
         for i in 0..<windowSize {
             h[kw + i, kw - 1] = i < kept ? u[i] : 0
@@ -84,49 +82,10 @@ struct AggressiveEarlyDeflation {
         }
         // Rows of the block above the window: H[lo..<kw, kw...hi] ← H[…]·Vtot.
         let above = kw - lo
-        let block = slice(h, rows: lo..<kw, columns: kw..<(hi + 1))
-        let updated = Matrix(block.tensor.matmul(vTotal.tensor))
+        let block = h.submatrix(rows: lo..<kw, columns: kw..<(hi + 1))
+        let updated = block * vTotal
         for i in 0..<above {
             for j in 0..<windowSize { h[lo + i, kw + j] = updated[i, j] }
-        }
-    }
-
-    private func slice(_ m: Matrix, rows: Range<Int>, columns: Range<Int>) -> Matrix {
-        var result = Matrix(rows: rows.count, columns: columns.count)
-        for (i, r) in rows.enumerated() {
-            for (j, c) in columns.enumerated() { result[i, j] = m[r, c] }
-        }
-        return result
-    }
-
-    /// (v, τ, β) with (I − τvvᵀ)x = βe₁, v[0] = 1.
-    private func reflector(_ x: [Double]) -> ([Double], Double, Double) {
-        let tail = x.dropFirst().reduce(0) { $0 + $1 * $1 }
-        guard tail > 0 else { return ([1] + [Double](repeating: 0, count: x.count - 1), 0, x[0]) }
-        let beta = -(x[0] >= 0 ? 1.0 : -1.0) * (x[0] * x[0] + tail).squareRoot()
-        let scale = 1 / (x[0] - beta)
-        return ([1] + x.dropFirst().map { $0 * scale }, (beta - x[0]) / beta, beta)
-    }
-
-    /// M ← P M P with P = I − τvvᵀ.
-    private func applyBothSides(_ m: inout Matrix, vector v: [Double], tau: Double) {
-        applyRight(&m, vector: v, tau: tau)
-        let size = m.rows
-        var w = [Double](repeating: 0, count: size)
-        for i in 0..<size {
-            for j in 0..<size { w[j] += v[i] * m[i, j] }
-        }
-        for i in 0..<size {
-            for j in 0..<size { m[i, j] -= tau * v[i] * w[j] }
-        }
-    }
-
-    /// M ← M P with P = I − τvvᵀ.
-    private func applyRight(_ m: inout Matrix, vector v: [Double], tau: Double) {
-        for i in 0..<m.rows {
-            var s = 0.0
-            for j in 0..<m.columns { s += m[i, j] * v[j] }
-            for j in 0..<m.columns { m[i, j] -= tau * s * v[j] }
         }
     }
 }

@@ -33,15 +33,11 @@ struct HessenbergReduction {
     /// the trailing matrix one rank-one update at a time.
     private mutating func reduceUnblocked(_ a: UnsafeMutablePointer<Double>, n: Int, from start: Int) {
         let v = UnsafeMutablePointer<Double>.allocate(capacity: n)
-        let w = UnsafeMutablePointer<Double>.allocate(capacity: n)
-        defer {
-            v.deallocate()
-            w.deallocate()
-        }
+        defer { v.deallocate() }
         for k in start..<(n - 2) {
             let m = n - k - 1
             for i in 0..<m { v[i] = a[(k + 1 + i) * n + k] }
-            let tau = makeReflector(v, count: m)
+            let tau = Householder.makeReflector(v, count: m)
             a[(k + 1) * n + k] = v[0]
             v[0] = 1
             for i in (k + 2)..<n { a[i * n + k] = 0 }
@@ -49,26 +45,8 @@ struct HessenbergReduction {
                 reflectors.append(([], 0))
                 continue
             }
-            // Left: A[k+1..., k+1...] −= τ v (vᵀ A[k+1..., k+1...]).
-            for j in 0..<m { w[j] = 0 }
-            for i in 0..<m {
-                let row = a + (k + 1 + i) * n + k + 1
-                let vi = v[i]
-                for j in 0..<m { w[j] += vi * row[j] }
-            }
-            for i in 0..<m {
-                let row = a + (k + 1 + i) * n + k + 1
-                let factor = tau * v[i]
-                for j in 0..<m { row[j] -= factor * w[j] }
-            }
-            // Right: A[:, k+1...] −= τ (A[:, k+1...] v) vᵀ.
-            for i in 0..<n {
-                let row = a + i * n + k + 1
-                var s = 0.0
-                for j in 0..<m { s += row[j] * v[j] }
-                let factor = tau * s
-                for j in 0..<m { row[j] -= factor * v[j] }
-            }
+            Householder.reflectRows(a, stride: n, firstRow: k + 1, columns: (k + 1)..<n, vector: v, count: m, tau: tau)
+            Householder.reflectColumns(a, stride: n, firstColumn: k + 1, rows: 0..<n, vector: v, count: m, tau: tau)
             reflectors.append((Array(UnsafeBufferPointer(start: v, count: m)), tau))
         }
     }
@@ -109,7 +87,7 @@ struct HessenbergReduction {
             }
             // The reflector of column j, from rows j+1...
             let m = n - j - 1
-            let tau = makeReflector(column + j + 1, count: m)
+            let tau = Householder.makeReflector(column + j + 1, count: m)
             for r in (k + 1)...(j + 1) { a[r * n + j] = column[r] }
             for r in (j + 2)..<n { a[r * n + j] = 0 }
             v[(j + 1) * nb + i] = 1
@@ -195,33 +173,11 @@ struct HessenbergReduction {
         }
     }
 
-    /// Turns x[0..<count] into a Householder reflector in place (LAPACK's `dlarfg`): on return
-    /// x[0] = β and x[1...] = v[1...] with (I − τvvᵀ)x_original = βe₁, v[0] = 1. Returns τ.
-    private func makeReflector(_ x: UnsafeMutablePointer<Double>, count: Int) -> Double {
-        var tail = 0.0
-        for i in 1..<max(count, 1) { tail += x[i] * x[i] }
-        guard count > 1, tail > 0 else { return 0 }
-        let alpha = x[0]
-        let beta = -(alpha >= 0 ? 1.0 : -1.0) * (alpha * alpha + tail).squareRoot()
-        let scale = 1 / (alpha - beta)
-        for i in 1..<count { x[i] *= scale }
-        x[0] = beta
-        return (beta - alpha) / beta
-    }
-
     /// Q = P₀P₁⋯P_{n−3}, accumulated backwards.
     func orthogonalFactor(size n: Int) -> Matrix {
         var q = Matrix.identity(n)
         for (k, reflector) in reflectors.enumerated().reversed() where reflector.tau != 0 {
-            let v = reflector.vector
-            let offset = k + 1
-            var w = [Double](repeating: 0, count: n)
-            for i in 0..<v.count {
-                for j in offset..<n { w[j] += v[i] * q[offset + i, j] }
-            }
-            for i in 0..<v.count {
-                for j in offset..<n { q[offset + i, j] -= reflector.tau * v[i] * w[j] }
-            }
+            q.reflectRows(from: k + 1, columns: (k + 1)..<n, vector: reflector.vector, tau: reflector.tau)
         }
         return q
     }

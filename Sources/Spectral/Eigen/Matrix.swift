@@ -37,6 +37,15 @@ public struct Matrix: Sendable, Equatable {
         set { elements[row * columns + column] = newValue }
     }
 
+    /// The elements in `rows` × `columns`, as a new matrix.
+    public func submatrix(rows: Range<Int>, columns: Range<Int>) -> Matrix {
+        var result = Matrix(rows: rows.count, columns: columns.count)
+        for (i, r) in rows.enumerated() {
+            for (j, c) in columns.enumerated() { result[i, j] = self[r, c] }
+        }
+        return result
+    }
+
     /// This matrix as a float64 tensor.
     public var tensor: Tensor { Tensor(shape: [rows, columns], scalars: elements) }
 
