@@ -11,14 +11,16 @@ import PackageDescription
 ///
 /// Set `GANNUMERICS_PORTABLE=1` to build for the baseline CPU instead (a binary to copy to another
 /// machine); other architectures (arm64) always build for their baseline, which already has FMA.
-let hostCPUSettings: [SwiftSetting] = {
+let hostCPUFlags: [String] = {
     #if arch(x86_64)
     if Context.environment["GANNUMERICS_PORTABLE"] == nil {
-        return [.unsafeFlags(["-Xcc", "-march=native", "-Xcc", "-mprefer-vector-width=512"], .when(configuration: .release))]
+        return ["-Xcc", "-march=native", "-Xcc", "-mprefer-vector-width=512"]
     }
     #endif
     return []
 }()
+
+let hostCPUSettings: [SwiftSetting] = hostCPUFlags.isEmpty ? [] : [.unsafeFlags(hostCPUFlags, .when(configuration: .release))]
 
 let numerics = Target.Dependency.product(name: "RealModule", package: "swift-numerics")
 let numericsUmbrella = Target.Dependency.product(name: "Numerics", package: "swift-numerics")
@@ -56,9 +58,10 @@ let package = Package(
             swiftSettings: hostCPUSettings),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], swiftSettings: hostCPUSettings),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"], swiftSettings: hostCPUSettings),
-        .testTarget(name: "FormatsTests", dependencies: ["Formats"], swiftSettings: hostCPUSettings),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "Experiments"], swiftSettings: hostCPUSettings),
         .testTarget(name: "GamesTests", dependencies: ["Games"], swiftSettings: hostCPUSettings),
         .testTarget(name: "SpectralTests", dependencies: ["Spectral", numericsUmbrella], swiftSettings: hostCPUSettings),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "GANNumericsCLI"], swiftSettings: hostCPUSettings),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "GANNumericsCLI"], exclude: ["Fixtures"],
+                    swiftSettings: hostCPUSettings),
     ]
 )

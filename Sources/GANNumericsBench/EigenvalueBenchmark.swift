@@ -11,6 +11,9 @@ struct EigenvalueBenchmark: ParsableCommand {
     @Option(help: "Matrix size.")
     var n = 2003
 
+    @Option(help: "Time this matrix (a square float64 or float32 .npy file) instead of a random one.")
+    var matrix: String?
+
     @Option(help: "A mog8 run directory or checkpoint for the whole-spectrum figure (default: the paper's networks at initialisation, saved to a temporary directory).")
     var checkpoint: String?
 
@@ -19,16 +22,18 @@ struct EigenvalueBenchmark: ParsableCommand {
 
     func run() throws {
         var generator = RandomGenerator(seed: 0)
-        let matrix = Matrix(Tensor.normal([n, n], dtype: .float64, using: &generator))
-        let seconds = try measure { _ = try EigenDecomposition(matrix).eigenvalues }
-        print("gan-numerics eigvals n=\(n) seconds=\(formatted(seconds, digits: 3))")
+        let subject = try matrix.map { Matrix(try NumPyArray.read($0)) }
+            ?? Matrix(Tensor.normal([n, n], dtype: .float64, using: &generator))
+        let seconds = try measure { _ = try EigenDecomposition(subject).eigenvalues }
+        print("gan-numerics eigvals n=\(subject.rows) seconds=\(formatted(seconds, digits: 3))")
         guard batches > 0 else { return }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gan-numerics-bench-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var source = checkpoint ?? scratch
         if checkpoint == nil {
-            try FileIO.makeDirectory(scratch)
-            try Checkpoint.save(MixtureExperiment(configuration: TrainingConfiguration()), iteration: 0, elapsed: 0, in: scratch)
+            var initial = TrainingConfiguration()
+            initial.iterations = 0
+            try TrainingRun(configuration: initial, directory: scratch).run()
             source = scratch
         }
         var analysis = SpectrumAnalysis()

@@ -15,10 +15,10 @@ struct SpectrumCommand: ParsableCommand {
             disc |1 + hλ| < 1.
             """)
 
-    @Argument(help: "A run directory (from `train`) or a checkpoint.safetensors file.")
+    @Argument(help: "A run directory (from `train`), a checkpoint directory, or a model .safetensors file.")
     var source: String
 
-    @Option(help: "Minibatches to average the Jacobian over.")
+    @Option(parsing: .unconditional, help: "Minibatches to average the Jacobian over.")
     var batches = 10
 
     @Option(parsing: .unconditional, help: "γ of J − γJᵀJ.")
@@ -27,19 +27,19 @@ struct SpectrumCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "The step size h to analyse (default: the run's learning rate).")
     var stepSize: Double?
 
-    @Option(help: "Minibatch size (default: the run's).")
+    @Option(parsing: .unconditional, help: "Minibatch size (default: the run's).")
     var batchSize: Int?
 
-    @Option(help: "Seed of the minibatches.")
+    @Option(parsing: .unconditional, help: "Seed of the minibatches.")
     var seed: UInt64 = 0
 
-    @Option(help: "Also find this many largest-modulus eigenvalues matrix-free (Arnoldi on Jacobian-vector products) and compare.")
+    @Option(parsing: .unconditional, help: "Also find this many largest-modulus eigenvalues matrix-free (Arnoldi on Jacobian-vector products) and compare.")
     var arnoldi = 0
 
     @Flag(help: "Also write the Jacobian as jacobian.npy.")
     var saveJacobian = false
 
-    @Option(help: "The output directory (default: <run directory>/spectrum, or spectrum/ beside a checkpoint file).")
+    @Option(help: "The output directory (default: <run directory>/spectrum, or spectrum/ beside a model file outside a run).")
     var out: String?
 
     func validate() throws {
@@ -59,10 +59,7 @@ struct SpectrumCommand: ParsableCommand {
         analysis.seed = seed
         analysis.arnoldiCount = arnoldi
         analysis.saveJacobian = saveJacobian
-        var isDirectory: ObjCBool = false
-        let isRun = FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) && isDirectory.boolValue
-        let directory = out ?? (isRun ? source + "/spectrum"
-                                : URL(fileURLWithPath: source).deletingLastPathComponent().appendingPathComponent("spectrum").path)
+        let directory = out ?? Checkpoint.analysisDirectory(for: source, named: "spectrum")
         do {
             let report = try analysis.run(source: source, directory: directory)
             for (name, summary) in [("v′", report.jacobian), ("v′ − γv′ᵀv′", report.consensus)] {

@@ -9,117 +9,153 @@ struct TrainCommand: ParsableCommand {
         discussion: """
             Writes a run directory: config.json, metrics.jsonl (JSON lines: iteration, both losses, \
             ‖v‖, wall time, and mode metrics every snapshot), density plots of 2,560 samples from a \
-            fixed z under samples/ (PNG), and checkpoint.safetensors + optimizer.safetensors. \
-            A run that blows up stops, names the iteration, and keeps its last good checkpoint.
+            fixed z under samples/ (PNG), and the checkpoint: checkpoint/ → checkpoints/iteration-N/ \
+            with model.safetensors, optimizer.safetensors and state.json, committed together so a \
+            run killed at any moment resumes exactly. A run that blows up stops, names the \
+            iteration, and keeps its last good checkpoint.
+
+            --resume continues the run in --out with the settings saved in its config.json; options \
+            given with it must agree with them, except --iterations, which may extend the run.
             """)
 
-    @Option(help: "The data and networks: mog8 (the paper's ring) or mog25 (the 5×5 grid).")
-    var experiment: TrainingConfiguration.Experiment = .mog8
+    private static let defaults = TrainingConfiguration()
 
-    @Option(help: "simgd, altgd, conopt, clip or smooth.")
-    var method: TrainingConfiguration.Method = .conopt
+    @Option(help: "The data and networks: mog8 (the paper's ring) or mog25 (the 5×5 grid) (default: \(defaults.experiment.rawValue)).")
+    var experiment: TrainingConfiguration.Experiment?
 
-    @Option(parsing: .unconditional, help: "γ: the consensus weight (conopt, smooth) or the clipping norm (clip).")
-    var gamma: Double = 10
+    @Option(help: "How the players' directions are formed (default: \(defaults.method.rawValue)).")
+    var method: TrainingConfiguration.Method?
 
-    @Option(name: .customLong("lr"), parsing: .unconditional, help: "The learning rate.")
-    var learningRate: Double = 1e-4
+    @Option(parsing: .unconditional, help: "γ: the consensus weight (conopt, smooth) or the clipping norm (clip) (default: \(defaults.gamma)).")
+    var gamma: Double?
 
-    @Option(help: "Training iterations.")
-    var iterations: Int = 50_000
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "The learning rate (default: \(defaults.learningRate)).")
+    var learningRate: Double?
 
-    @Option(help: "Samples per minibatch.")
-    var batchSize: Int = 512
+    @Option(parsing: .unconditional, help: "Training iterations (default: \(defaults.iterations)).")
+    var iterations: Int?
 
-    @Option(help: "Units per hidden layer of both networks (the paper: 16).")
-    var width = 16
+    @Option(parsing: .unconditional, help: "Samples per minibatch (default: \(defaults.batchSize)).")
+    var batchSize: Int?
 
-    @Option(help: "Hidden layers of both networks (the paper: 4).")
-    var depth = 4
+    @Option(parsing: .unconditional, help: "Dimensions of the latent code z (default: \(defaults.latentSize)).")
+    var latentSize: Int?
 
-    @Option(help: "The random seed (networks, data, latent codes).")
-    var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Units per hidden layer of both networks (default: \(defaults.width), the paper's).")
+    var width: Int?
 
-    @Option(help: "The GAN objective: standard, JS, KL, tv or indicator.")
-    var loss: GANObjective = .standard
+    @Option(parsing: .unconditional, help: "Hidden layers of both networks (default: \(defaults.depth), the paper's).")
+    var depth: Int?
 
-    @Option(help: "rmsprop (TF1, as the reference), rmsprop-pytorch, adam or sgd.")
-    var stepRule: TrainingConfiguration.StepRuleKind = .rmsprop
+    @Option(parsing: .unconditional, help: "The random seed: networks, data, latent codes (default: \(defaults.seed)).")
+    var seed: UInt64?
 
-    @Option(help: "altgd: discriminator steps per iteration, each on a fresh batch.")
-    var discriminatorSteps = 1
+    @Option(help: "The GAN objective (default: \(defaults.loss.rawValue)).")
+    var loss: GANObjective?
 
-    @Option(help: "altgd: generator steps per iteration, each on a fresh batch.")
-    var generatorSteps = 1
+    @Option(help: "The per-parameter update; rmsprop is TF1's, as the reference (default: \(defaults.stepRule.rawValue)).")
+    var stepRule: TrainingConfiguration.StepRuleKind?
 
-    @Option(help: "Iterations between density plots and mode metrics.")
-    var snapshotEvery: Int = 500
+    @Option(parsing: .unconditional, help: "altgd: discriminator steps per iteration, each on a fresh batch (default: \(defaults.discriminatorSteps)).")
+    var discriminatorSteps: Int?
 
-    @Option(help: "Iterations between checkpoints.")
-    var checkpointEvery: Int = 5_000
+    @Option(parsing: .unconditional, help: "altgd: generator steps per iteration, each on a fresh batch (default: \(defaults.generatorSteps)).")
+    var generatorSteps: Int?
 
-    @Option(help: "Iterations between spectrum records (spectrum.jsonl, matrix-free; 0: none).")
-    var spectrumEvery = 0
+    @Option(parsing: .unconditional, help: "Iterations between rows of metrics.jsonl (default: \(defaults.logEvery)).")
+    var logEvery: Int?
 
-    @Option(help: "Pixels per side of the density plots.")
-    var plotSize: Int = 256
+    @Option(parsing: .unconditional, help: "Iterations between density plots and mode metrics (default: \(defaults.snapshotEvery)).")
+    var snapshotEvery: Int?
+
+    @Option(parsing: .unconditional, help: "Iterations between checkpoints (default: \(defaults.checkpointEvery)).")
+    var checkpointEvery: Int?
+
+    @Option(parsing: .unconditional, help: "Iterations between spectrum records in spectrum.jsonl, matrix-free (default: \(defaults.spectrumEvery), none).")
+    var spectrumEvery: Int?
+
+    @Option(parsing: .unconditional, help: "Pixels per side of the density plots (default: \(defaults.plotSize)).")
+    var plotSize: Int?
 
     @Option(help: "The run directory (default: runs/<experiment>-<method>-seed<seed>).")
     var out: String?
 
-    @Flag(help: "Continue the run in --out from its checkpoint.")
+    @Flag(help: "Continue the run in --out from its checkpoint, with its saved settings.")
     var resume = false
 
-    var trainingConfiguration: TrainingConfiguration {
-        var configuration = TrainingConfiguration()
-        configuration.experiment = experiment
-        configuration.method = method
-        configuration.gamma = gamma
-        configuration.learningRate = learningRate
-        configuration.iterations = iterations
-        configuration.batchSize = batchSize
-        configuration.seed = seed
-        configuration.loss = loss
-        configuration.stepRule = stepRule
-        configuration.snapshotEvery = snapshotEvery
-        configuration.checkpointEvery = checkpointEvery
-        configuration.plotSize = plotSize
-        configuration.discriminatorSteps = discriminatorSteps
-        configuration.generatorSteps = generatorSteps
-        configuration.width = width
-        configuration.depth = depth
-        configuration.spectrumEvery = spectrumEvery
-        return configuration
+    /// Applies the options given to `configuration`; returns the settings they name.
+    func apply(to configuration: inout TrainingConfiguration) -> [TrainingConfiguration.Setting] {
+        var given: [TrainingConfiguration.Setting] = []
+        func set<Value>(_ value: Value?, _ keyPath: WritableKeyPath<TrainingConfiguration, Value> & Sendable) {
+            guard let value else { return }
+            configuration[keyPath: keyPath] = value
+            given.append(TrainingConfiguration.setting(keyPath))
+        }
+        set(experiment, \.experiment)
+        set(method, \.method)
+        set(gamma, \.gamma)
+        set(learningRate, \.learningRate)
+        set(iterations, \.iterations)
+        set(batchSize, \.batchSize)
+        set(latentSize, \.latentSize)
+        set(width, \.width)
+        set(depth, \.depth)
+        set(seed, \.seed)
+        set(loss, \.loss)
+        set(stepRule, \.stepRule)
+        set(discriminatorSteps, \.discriminatorSteps)
+        set(generatorSteps, \.generatorSteps)
+        set(logEvery, \.logEvery)
+        set(snapshotEvery, \.snapshotEvery)
+        set(checkpointEvery, \.checkpointEvery)
+        set(spectrumEvery, \.spectrumEvery)
+        set(plotSize, \.plotSize)
+        return given
     }
 
     func validate() throws {
+        var configuration = TrainingConfiguration()
+        _ = apply(to: &configuration)
         do {
-            try trainingConfiguration.validate()
+            try configuration.validate()
         } catch {
             throw ValidationError(error.description)
         }
     }
 
     func run() throws {
-        let configuration = trainingConfiguration
+        var configuration = TrainingConfiguration()
+        let given = apply(to: &configuration)
         let directory = out ?? "runs/" + configuration.defaultRunName
-        let run = TrainingRun(configuration: configuration, directory: directory)
-        let progress = ProgressBar(total: configuration.iterations, label: configuration.method.rawValue)
-        run.onIteration = { iteration, report in
-            progress.update(iteration, status: "g=\(short(report.losses[0])) d=\(short(report.losses[1])) ‖v‖=\(short(report.fieldNorm))")
-        }
+        var progress: ProgressBar?
         do {
-            let summary = try run.run(resume: resume)
-            progress.finish()
+            let run = resume ? try TrainingRun.resuming(directory, given: given, values: configuration)
+                : TrainingRun(configuration: configuration, directory: directory)
+            let method = run.configuration.method.rawValue
+            run.onStart = { start in
+                progress = ProgressBar(total: run.configuration.iterations, label: method, first: start)
+            }
+            run.onIteration = { iteration, report in
+                progress?.update(iteration, status: "g=\(short(report.losses[0])) d=\(short(report.losses[1])) ‖v‖=\(short(report.fieldNorm))")
+            }
+            let outcome = try run.run(resume ? .resume : .new)
+            progress?.finish()
+            let summary = outcome.summary
             let metrics = summary.finalMetrics
+            if outcome.wasFinished {
+                print("\(directory) had already finished its \(summary.iterations) iterations; its final outputs are written")
+            } else {
+                print("""
+                    \(directory): \(summary.iterations) iterations in \(short(summary.seconds)) s \
+                    (\(Int(summary.stepsPerSecond.isFinite ? summary.stepsPerSecond : 0)) it/s), peak memory \(summary.peakMemoryBytes >> 20) MiB
+                    """)
+            }
             print("""
-                \(directory): \(summary.iterations) iterations in \(short(summary.seconds)) s \
-                (\(Int(summary.stepsPerSecond)) it/s), peak memory \(summary.peakMemoryBytes >> 20) MiB
                 modes recovered \(metrics.modesRecovered)/\(metrics.modeCount), high-quality samples \
                 \(short(metrics.highQualityPercent))%, ‖v‖ \(short(summary.finalFieldNorm))
                 """)
         } catch {
-            progress.finish()
+            progress?.finish()
             throw CommandFailure(error)
         }
     }

@@ -220,7 +220,7 @@ extension Tensor {
         guard shape == reference.shape, dtype == reference.dtype else {
             ShapeError(op: "gated", detail: "shapes \(shape) and \(reference.shape) differ").stop()
         }
-        var result = Tensor(uninitializedShape: shape, dtype: dtype)
+        let result = Tensor(uninitializedShape: shape, dtype: dtype)
         switch dtype {
         case .float32:
             let a = Float(slope)

@@ -20,7 +20,7 @@ extension Tensor {
         }
         if axes == Array(0..<rank) { return self }
         let resultShape = axes.map { shape[$0] }
-        var result = Tensor(uninitializedShape: resultShape, dtype: dtype)
+        let result = Tensor(uninitializedShape: resultShape, dtype: dtype)
         let sourceStrides = contiguousStrides(shape)
         let strides = axes.map { sourceStrides[$0] }
         switch dtype {
@@ -48,7 +48,7 @@ extension Tensor {
         resultShape[axis] = range.count
         let inner = shape[(axis + 1)...].reduce(1, *)
         let outer = shape[..<axis].reduce(1, *)
-        var result = Tensor(uninitializedShape: resultShape, dtype: dtype)
+        let result = Tensor(uninitializedShape: resultShape, dtype: dtype)
         let width = dtype.byteWidth
         for o in 0..<outer {
             let source = storage.base + ((o * shape[axis] + range.lowerBound) * inner) * width
@@ -74,7 +74,7 @@ extension Tensor {
     public func rows(_ indices: [Int]) -> Tensor {
         guard rank >= 1 else { ShapeError(op: "rows", detail: "shape \(shape) has no rows").stop() }
         let rowBytes = (count / Swift.max(shape[0], 1)) * dtype.byteWidth
-        var result = Tensor(uninitializedShape: [indices.count] + shape.dropFirst(), dtype: dtype)
+        let result = Tensor(uninitializedShape: [indices.count] + shape.dropFirst(), dtype: dtype)
         for (position, index) in indices.enumerated() {
             guard index >= 0 && index < shape[0] else {
                 ShapeError(op: "rows", detail: "row \(index) is out of range for shape \(shape)").stop()
@@ -101,7 +101,7 @@ extension Tensor {
         }
         var resultShape = first.shape
         resultShape[axis] = tensors.reduce(0) { $0 + $1.shape[axis] }
-        var result = Tensor(uninitializedShape: resultShape, dtype: first.dtype)
+        let result = Tensor(uninitializedShape: resultShape, dtype: first.dtype)
         let outer = first.shape[..<axis].reduce(1, *)
         let width = first.dtype.byteWidth
         var target = result.storage.base
@@ -138,7 +138,7 @@ extension Tensor {
             ShapeError(op: "broadcast", detail: "shape \(shape) cannot be broadcast to \(newShape)").stop()
         }
         if shape == newShape { return self }
-        var result = Tensor(uninitializedShape: newShape, dtype: dtype)
+        let result = Tensor(uninitializedShape: newShape, dtype: dtype)
         let strides = broadcastStrides(shape, to: newShape.count)
         switch dtype {
         case .float32: gather(pointer(as: Float.self), result.mutablePointer(as: Float.self), newShape, strides)
@@ -171,7 +171,7 @@ extension Tensor {
             ShapeError(op: "pad", detail: "padding \(before)/\(after) does not fit shape \(shape)").stop()
         }
         let resultShape = (0..<rank).map { shape[$0] + before[$0] + after[$0] }
-        var result = Tensor.zeros(resultShape, dtype: dtype)
+        let result = Tensor.zeros(resultShape, dtype: dtype)
         guard count > 0 else { return result }
         let resultStrides = contiguousStrides(resultShape)
         let start = zip(before, resultStrides).reduce(0) { $0 + $1.0 * $1.1 }

@@ -2,7 +2,7 @@ extension Tensor {
     /// x·Wᵀ + b for x [n, in], W [out, in] (PyTorch's layout) and b [out], with the bias added in
     /// place of the product (one pass, no temporary).
     public func linear(weight: Tensor, bias: Tensor) -> Tensor {
-        var result = matmul(weight, transposingOther: true)
+        let result = matmul(weight, transposingOther: true)
         guard rank == 2, bias.shape == [result.shape[1]], bias.dtype == dtype else {
             ShapeError(op: "linear", detail: "input \(shape), weight \(weight.shape) and bias \(bias.shape) do not fit").stop()
         }

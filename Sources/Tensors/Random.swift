@@ -40,6 +40,24 @@ public struct RandomGenerator: RandomNumberGenerator, Codable, Sendable, Equatab
         return SIMD4(c0, c1, c2, c3)
     }
 
+    /// Reads a saved generator, refusing a state no generator can be in.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        key = try container.decode(SIMD2<UInt32>.self, forKey: .key)
+        blockIndex = try container.decode(UInt64.self, forKey: .blockIndex)
+        stream = try container.decode(UInt64.self, forKey: .stream)
+        buffer = try container.decode(SIMD4<UInt32>.self, forKey: .buffer)
+        buffered = try container.decode(Int.self, forKey: .buffered)
+        guard (0...4).contains(buffered) else {
+            throw DecodingError.dataCorruptedError(forKey: .buffered, in: container,
+                                                   debugDescription: "\(buffered) buffered words (0...4 possible)")
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case key, blockIndex, stream, buffer, buffered
+    }
+
     /// The next 32 random bits.
     public mutating func nextUInt32() -> UInt32 {
         if buffered == 0 {
@@ -144,7 +162,7 @@ extension Tensor {
         _ shape: [Int], mean: Double = 0, std: Double = 1, dtype: DType = .float32,
         using generator: inout RandomGenerator
     ) -> Tensor {
-        var result = Tensor(uninitializedShape: shape, dtype: dtype)
+        let result = Tensor(uninitializedShape: shape, dtype: dtype)
         let count = result.count
         switch dtype {
         case .float32:

@@ -41,7 +41,7 @@ extension Tensor {
             source = permuted(kept + reducedAxes)
             outer = kept.reduce(1) { $0 * shape[$1] }
         }
-        var result = Tensor(uninitializedShape: resultShape, dtype: dtype)
+        let result = Tensor(uninitializedShape: resultShape, dtype: dtype)
         switch dtype {
         case .float32: reduce(function, source.pointer(as: Float.self), result.mutablePointer(as: Float.self),
                               outer: outer, reduced: reducedCount, inner: inner)

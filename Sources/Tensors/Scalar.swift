@@ -18,7 +18,7 @@ public enum DType: String, Sendable, CustomStringConvertible {
 ///
 /// Kernels are written once, generically over `TensorScalar`, and specialised by the compiler for
 /// both types. `Vector` is the SIMD register-sized vector the kernels accumulate in (64 bytes).
-public protocol TensorScalar: Real, BinaryFloatingPoint, SIMDScalar, Sendable
+public protocol TensorScalar: Real, BinaryFloatingPoint, SIMDScalar, Codable, Sendable
 where Vector.Scalar == Self, Vector.MaskStorage.Scalar: FixedWidthInteger {
     associatedtype Vector: SIMD
     /// The run-time tag of this scalar type.

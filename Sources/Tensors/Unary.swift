@@ -25,7 +25,7 @@ public enum UnaryFunction: Sendable, Equatable {
 extension Tensor {
     /// `f` applied to every element.
     public func applying(_ function: UnaryFunction) -> Tensor {
-        var result = Tensor(uninitializedShape: shape, dtype: dtype)
+        let result = Tensor(uninitializedShape: shape, dtype: dtype)
         switch dtype {
         case .float32: applyUnary(function, pointer(as: Float.self), result.mutablePointer(as: Float.self), count)
         case .float64: applyUnary(function, pointer(as: Double.self), result.mutablePointer(as: Double.self), count)

@@ -3,38 +3,40 @@ import Foundation
 @testable import GANNumericsCLI
 import Testing
 
+/// Runs `gan-numerics` with `arguments` in this process: the one-line message it would print and
+/// its exit code (0 and "" on success).
+func runCommand(_ arguments: [String]) -> (message: String, code: Int32) {
+    do {
+        var command = try GANNumericsCommand.parseAsRoot(arguments)
+        try command.run()
+        return ("", 0)
+    } catch {
+        return (GANNumericsCommand.message(for: error), GANNumericsCommand.exitCode(for: error).rawValue)
+    }
+}
+
 /// Bad input gets one clear line and a non-zero exit code.
 @Suite struct CommandLineTests {
-    func failure(_ arguments: [String]) -> (message: String, code: Int32) {
-        do {
-            var command = try GANNumericsCommand.parseAsRoot(arguments)
-            try command.run()
-            return ("", 0)
-        } catch {
-            return (GANNumericsCommand.message(for: error), GANNumericsCommand.exitCode(for: error).rawValue)
-        }
-    }
-
     @Test func unknownChoicesListTheValidOnes() {
         for (option, value, valid) in [("--experiment", "mog9", "mog8"), ("--method", "adagrad", "conopt"),
                                        ("--loss", "wasserstein", "indicator"), ("--step-rule", "lbfgs", "adam")] {
-            let (message, code) = failure(["train", option, value])
+            let (message, code) = runCommand(["train", option, value])
             #expect(code != 0)
             #expect(message.contains("'\(value)'") && message.contains(valid), "\(message)")
         }
     }
 
     @Test func negativeSettingsAreRefused() {
-        let (gammaMessage, gammaCode) = failure(["train", "--gamma", "-1"])
+        let (gammaMessage, gammaCode) = runCommand(["train", "--gamma", "-1"])
         #expect(gammaCode != 0 && gammaMessage.contains("--gamma must be non-negative, got -1.0"))
-        let (rateMessage, _) = failure(["train", "--lr", "-0.1"])
+        let (rateMessage, _) = runCommand(["train", "--lr", "-0.1"])
         #expect(rateMessage.contains("--lr must be positive, got -0.1"))
-        let (seedsMessage, _) = failure(["reproduce", "mog", "--seeds", "0"])
+        let (seedsMessage, _) = runCommand(["reproduce", "mog", "--seeds", "0"])
         #expect(seedsMessage.contains("--seeds must be positive"))
     }
 
     @Test func unwritableOutputIsOneLine() {
-        let (message, code) = failure(["train", "--iterations", "1", "--out", "/proc/no-such-dir/run"])
+        let (message, code) = runCommand(["train", "--iterations", "1", "--out", "/proc/no-such-dir/run"])
         #expect(code != 0)
         #expect(message.contains("/proc/no-such-dir/run") && !message.contains("\n"))
     }

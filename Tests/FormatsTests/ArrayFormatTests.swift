@@ -72,6 +72,32 @@ import Tensors
         #expect(throws: FormatError("header is not a JSON object")) { try Safetensors.decode(garbage) }
     }
 
+    /// Extents whose product overflows (they crashed the readers) are errors.
+    @Test func overflowingShapesAreErrors() throws {
+        var header = Array(#"{"w":{"dtype":"F32","shape":[1099511627776,1099511627776],"data_offsets":[0,4]}}"#.utf8)
+        while header.count % 8 != 0 { header.append(0x20) }
+        let file = (0..<8).map { UInt8(truncatingIfNeeded: header.count >> (8 * $0)) } + header + [0, 0, 0, 0]
+        #expect(throws: FormatError("entry 'w' has shape [1099511627776, 1099511627776], which is negative or too large")) {
+            try Safetensors.decode(file)
+        }
+        /// A version 1.0 `.npy` file with this header text and data.
+        func npy(_ header: String, data: [UInt8]) -> [UInt8] {
+            var text = Array(header.utf8)
+            while (10 + text.count + 1) % 64 != 0 { text.append(0x20) }
+            text.append(0x0A)
+            return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(text.count & 0xFF), UInt8(text.count >> 8)] + text + data
+        }
+        let huge = npy("{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", data: [UInt8](repeating: 0, count: 8))
+        #expect(throws: FormatError(".npy shape [4294967296, 4294967296] is too large")) { try NumPyArray.decode(huge) }
+        // (−1,) is refused, not read as (1,).
+        let negative = npy("{'descr': '<f8', 'fortran_order': False, 'shape': (-1,), }", data: [UInt8](repeating: 0, count: 8))
+        #expect(throws: FormatError(".npy shape (-1,) has an extent that is not a non-negative integer")) {
+            try NumPyArray.decode(negative)
+        }
+        let scalar = npy("{'descr': '<f8', 'fortran_order': False, 'shape': (), }", data: [0, 0, 0, 0, 0, 0, 0xF0, 0x3F])
+        #expect(try NumPyArray.decode(scalar).item == 1)
+    }
+
     @Test func filesAreWrittenAtomicallyAndMissingFilesNamed() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gan-numerics-\(UUID())").path
         try FileIO.makeDirectory(directory)

@@ -28,4 +28,33 @@ import Testing
         file[20] ^= 1
         #expect(throws: Inflate.DataError(description: "PNG chunk IHDR has a bad CRC")) { try PNG.decode(file) }
     }
+
+    /// A PNG whose chunks are given, each with a correct CRC.
+    static func png(_ chunks: [(String, [UInt8])]) -> [UInt8] {
+        var file: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        for (type, data) in chunks {
+            let body = Array(type.utf8) + data
+            let crc = CRC32.checksum(body)
+            file += bigEndian(UInt32(data.count)) + body + bigEndian(crc)
+        }
+        return file
+    }
+
+    static func bigEndian(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) } }
+
+    /// Headers that crashed the decoder (found by fuzzing it): too short, or a size whose pixel
+    /// count overflows.
+    @Test func malformedHeadersAreErrors() {
+        let idat = ("IDAT", Deflate.zlibCompress([0, 1, 2, 3]))
+        #expect(throws: Inflate.DataError(description: "PNG header chunk has 4 bytes, not 13")) {
+            try PNG.decode(Self.png([("IHDR", [0, 0, 0, 1]), idat, ("IEND", [])]))
+        }
+        let huge = Self.bigEndian(0x7FFF_FFFF) + Self.bigEndian(0x7FFF_FFFF) + [8, 2, 0, 0, 0]
+        #expect(throws: Inflate.DataError(description: "PNG size 2147483647×2147483647 is invalid")) {
+            try PNG.decode(Self.png([("IHDR", huge), idat, ("IEND", [])]))
+        }
+        #expect(throws: Inflate.DataError(description: "PNG file has no header chunk")) {
+            try PNG.decode(Self.png([idat, ("IEND", [])]))
+        }
+    }
 }

@@ -149,23 +149,7 @@ func randomMatrix(_ n: Int, seed: UInt64) -> Matrix {
         let trace = (0..<n).reduce(0.0) { $0 + a[$1, $1] }
         let sum = values.reduce(Complex<Double>.zero, +)
         #expect(abs(sum.real - trace) < 1e-10 * Double(n) && abs(sum.imaginary) < 1e-10 * Double(n))
-        // log|det A| by Gaussian elimination with partial pivoting against Σ log|λ|.
-        var lu = a
-        var logDeterminant = 0.0
-        var sign = 1.0
-        for k in 0..<n {
-            let pivot = (k..<n).max { abs(lu[$0, k]) < abs(lu[$1, k]) }!
-            if pivot != k {
-                sign = -sign
-                for j in 0..<n { (lu[k, j], lu[pivot, j]) = (lu[pivot, j], lu[k, j]) }
-            }
-            logDeterminant += Double.log(abs(lu[k, k]))
-            if lu[k, k] < 0 { sign = -sign }
-            for i in (k + 1)..<n {
-                let factor = lu[i, k] / lu[k, k]
-                for j in k..<n { lu[i, j] -= factor * lu[k, j] }
-            }
-        }
+        let (logDeterminant, sign) = logAbsoluteDeterminant(a)
         let logProduct = values.reduce(0.0) { $0 + Double.log($1.length) }
         #expect(abs(logProduct - logDeterminant) < 1e-9 * Double(n))
         let realNegative = values.filter { $0.imaginary == 0 && $0.real < 0 }.count

@@ -29,8 +29,9 @@ public struct MixtureReproduction: Sendable {
         public let klFromUniform: [Double?]
     }
 
-    /// Trains every (method, seed) run not already finished, then writes `table.md`,
+    /// Trains every (method, seed) run not already finished (resuming interrupted ones), then writes `table.md`,
     /// `results.json` and `figure.png`. `progress` gets (iterations done, iterations in all).
+    @discardableResult
     public func run(progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Cell] {
         try FileIO.makeDirectory(directory)
         let runs = methods.flatMap { method in (0..<seeds).map { (method, UInt64($0)) } }
@@ -40,11 +41,12 @@ public struct MixtureReproduction: Sendable {
         let work = { @Sendable (index: Int) in
             let (method, seed) = runs[index]
             let run = TrainingRun(configuration: configuration(method, seed), directory: runDirectory(method, seed))
-            if let summary = try? JSONDecoder().decode(TrainingSummary.self,
-                                                       from: Data(FileIO.read(run.directory + "/summary.json"))),
-               summary.iterations == iterations {
-                done.withLock { $0[index] = iterations }
-                return
+            run.onStart = { start in
+                let sum = done.withLock { counts in
+                    counts[index] = start
+                    return counts.reduce(0, +)
+                }
+                progress?(sum, total)
             }
             run.onIteration = { iteration, _ in
                 guard iteration % 100 == 0 else { return }
@@ -55,7 +57,7 @@ public struct MixtureReproduction: Sendable {
                 progress?(sum, total)
             }
             do {
-                try run.run(resume: true)
+                try run.run(.resumeOrStart)
             } catch {
                 failure.withLock { $0 = $0 ?? error }
             }
@@ -74,7 +76,7 @@ public struct MixtureReproduction: Sendable {
         if let error = failure.withLock({ $0 }) { throw error }
         let cells = try collect()
         try FileIO.write(text: table(cells), to: directory + "/table.md")
-        try FileIO.write(encoded(cells) + Array("\n".utf8), to: directory + "/results.json")
+        try JSON.write(cells, to: directory + "/results.json")
         try FileIO.write(figure().png(), to: directory + "/figure.png")
         return cells
     }

@@ -54,21 +54,13 @@ public struct SpectrumAnalysis: Sendable {
     }
 
     /// Analyses the run directory or checkpoint file `source` and writes everything to `directory`.
+    /// The settings, the checkpoint's configuration and the memory the dense Jacobian needs are
+    /// checked before anything is computed; with `saveJacobian` the matrix is written before its
+    /// eigenvalues are computed, and if the eigenvalue iteration fails, the eigenvalues it found
+    /// and the matrix are written and the error says where.
     public func run(source: String, directory: String) throws -> Report {
         let start = Date()
-        let (experiment, iteration) = try SpectrumAnalysis.load(source)
-        var generator = RandomGenerator(seed: seed, stream: 3)
-        var configuration = experiment.configuration
-        configuration.batchSize = batchSize ?? configuration.batchSize
-        let sampler = MixtureExperiment(configuration: configuration)
-        // Evaluated in float64 from the checkpoint's values, so the Jacobian is exact to double
-        // precision rather than to the training precision.
-        for named in experiment.game.allParameters { named.parameter.value = named.parameter.value.converted(to: .float64) }
-        let minibatches = (0..<batches).map { _ in
-            let batch = sampler.batch(using: &generator)
-            return GenerativeAdversarialGame.Batch(real: batch.real.converted(to: .float64),
-                                                   noise: batch.noise.converted(to: .float64))
-        }
+        let (experiment, iteration, minibatches) = try prepare(source)
         try FileIO.makeDirectory(directory)
         try FileIO.makeDirectory(directory + "/batches")
         for (index, batch) in minibatches.enumerated() {
@@ -78,13 +70,14 @@ public struct SpectrumAnalysis: Sendable {
         }
         let jacobian = GameJacobian(game: experiment.game, batches: minibatches)
         let jacobianTime = Date().timeIntervalSince(start)
-        let values = try EigenDecomposition(jacobian.matrix).eigenvalues
-        let consensusValues = try EigenDecomposition(jacobian.consensusMatrix(gamma: gamma)).eigenvalues
+        if saveJacobian { try NumPyArray.write(jacobian.matrix.tensor, to: directory + "/jacobian.npy") }
+        let values = try eigenvalues(of: jacobian.matrix, named: "jacobian", jacobian: jacobian, directory: directory)
+        let consensusValues = try eigenvalues(of: jacobian.consensusMatrix(gamma: gamma), named: "consensus",
+                                              jacobian: jacobian, directory: directory)
         let eigenTime = Date().timeIntervalSince(start) - jacobianTime
         let h = stepSize ?? experiment.configuration.learningRate
         try NumPyArray.write(values, to: directory + "/eigenvalues-jacobian.npy")
         try NumPyArray.write(consensusValues, to: directory + "/eigenvalues-consensus.npy")
-        if saveJacobian { try NumPyArray.write(jacobian.matrix.tensor, to: directory + "/jacobian.npy") }
         var arnoldi: Report.ArnoldiCheck?
         if arnoldiCount > 0 {
             let product = GameFieldOperator(game: experiment.game, batches: minibatches)
@@ -99,34 +92,90 @@ public struct SpectrumAnalysis: Sendable {
         }
         let report = Report(
             source: source, iteration: iteration, parameterCount: jacobian.matrix.rows, blocks: jacobian.blocks,
-            batches: batches, batchSize: configuration.batchSize, gamma: gamma,
+            batches: batches, batchSize: minibatches[0].real.shape[0], gamma: gamma,
             jacobian: StabilitySummary(eigenvalues: values, stepSize: h),
             consensus: StabilitySummary(eigenvalues: consensusValues, stepSize: h),
             seconds: Report.Timing(jacobian: jacobianTime, eigenvalues: eigenTime, total: Date().timeIntervalSince(start)),
             arnoldi: arnoldi)
-        try FileIO.write(encoded(report) + Array("\n".utf8), to: directory + "/summary.json")
+        try JSON.write(report, to: directory + "/summary.json")
         let plot = SpectrumAnalysis.figure(jacobian: values, consensus: consensusValues, gamma: gamma, stepSize: h)
         try FileIO.write(plot.png().png(), to: directory + "/spectrum.png")
         try FileIO.write(text: plot.svg(), to: directory + "/spectrum.svg")
         return report
     }
 
-    /// The experiment of a run directory (config.json + checkpoint) or of a checkpoint file (its
-    /// configuration metadata), with the checkpoint's parameters.
-    public static func load(_ source: String) throws -> (MixtureExperiment, Int?) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else {
-            throw FormatError("no such run directory or checkpoint", path: source)
+    /// The exact Jacobian of the field at the checkpoint `source`, averaged over this analysis's
+    /// minibatches (what ``run(source:directory:)`` analyses).
+    public func jacobian(source: String) throws -> GameJacobian {
+        let (experiment, _, minibatches) = try prepare(source)
+        return GameJacobian(game: experiment.game, batches: minibatches)
+    }
+
+    /// The checkpoint's experiment in float64 and the minibatches, after checking the settings,
+    /// the checkpoint's configuration and the memory the dense Jacobian needs.
+    private func prepare(_ source: String) throws -> (MixtureExperiment, Int?, [GenerativeAdversarialGame.Batch]) {
+        guard batches > 0 else { throw ConfigurationError("--batches must be positive, got \(batches)") }
+        let (experiment, iteration) = try SpectrumAnalysis.load(source)
+        var configuration = experiment.configuration
+        configuration.batchSize = batchSize ?? configuration.batchSize
+        try configuration.validate()
+        let dimension = experiment.game.allParameters.reduce(0) { $0 + $1.parameter.value.count }
+        let (denseBytes, available) = (4 * Double(dimension) * Double(dimension) * 8, Double(ProcessInfo.processInfo.physicalMemory))
+        guard denseBytes <= available else {
+            throw ConfigurationError("the dense Jacobian of \(dimension) parameters needs about \(gibibytes(denseBytes)); this machine has \(gibibytes(available))")
         }
-        let checkpoint = isDirectory.boolValue ? source + "/" + Checkpoint.modelFile : source
-        let (_, metadata) = try Safetensors.read(checkpoint)
+        // Evaluated in float64 from the checkpoint's values, so the Jacobian is exact to double
+        // precision rather than to the training precision.
+        for named in experiment.game.allParameters { named.parameter.value = named.parameter.value.converted(to: .float64) }
+        let sampler = MixtureExperiment(configuration: configuration)
+        var generator = RandomGenerator(seed: seed, stream: 3)
+        let minibatches = (0..<batches).map { _ in
+            let batch = sampler.batch(using: &generator)
+            return GenerativeAdversarialGame.Batch(real: batch.real.converted(to: .float64),
+                                                   noise: batch.noise.converted(to: .float64))
+        }
+        return (experiment, iteration, minibatches)
+    }
+
+    /// The eigenvalues of `matrix`; when the iteration fails, writes the eigenvalues it found as
+    /// `eigenvalues-<name>.partial.npy` and the Jacobian as `jacobian.npy`, and says so.
+    private func eigenvalues(of matrix: Matrix, named name: String, jacobian: GameJacobian,
+                             directory: String) throws -> [Complex<Double>] {
+        do {
+            return try EigenDecomposition(matrix).eigenvalues
+        } catch .noConvergence(let iterations, let found, let unconverged) {
+            let partial = directory + "/eigenvalues-\(name).partial.npy"
+            try NumPyArray.write(found, to: partial)
+            if !saveJacobian { try NumPyArray.write(jacobian.matrix.tensor, to: directory + "/jacobian.npy") }
+            throw SpectrumError("""
+                the eigenvalues of the \(name) matrix did not converge after \(iterations) QR iterations: \
+                \(found.count) of \(matrix.rows) were found and written to \(partial), \(unconverged) were not; \
+                the Jacobian is in \(directory)/jacobian.npy
+                """)
+        } catch {
+            throw SpectrumError("the eigenvalues of the \(name) matrix: \(error)")
+        }
+    }
+
+    /// The experiment of a run directory, a checkpoint directory or a model file (whose
+    /// `configuration` metadata says how to build the networks, checked like command-line
+    /// settings), with the checkpoint's parameters.
+    public static func load(_ source: String) throws -> (MixtureExperiment, Int?) {
+        let path = try Checkpoint.modelPath(for: source)
+        let (tensors, metadata) = try Safetensors.read(path)
         var configuration = TrainingConfiguration()
-        if let text = metadata["configuration"],
-           let saved = try? JSONDecoder().decode(TrainingConfiguration.self, from: Data(text.utf8)) {
-            configuration = saved
+        if let text = metadata["configuration"] {
+            do {
+                configuration = try JSON.decode(TrainingConfiguration.self, from: Array(text.utf8))
+                try configuration.validate()
+            } catch let error as FormatError {
+                throw FormatError("its configuration metadata is unreadable: \(error.reason)", path: path)
+            } catch {
+                throw FormatError("its configuration metadata is not usable: \(error)", path: path)
+            }
         }
         let experiment = MixtureExperiment(configuration: configuration)
-        _ = try Checkpoint.loadParameters(from: checkpoint, into: experiment.game)
+        try Checkpoint.loadParameters(tensors, into: experiment.game, path: path)
         return (experiment, metadata["iteration"].flatMap(Int.init))
     }
 
@@ -145,6 +194,15 @@ public struct SpectrumAnalysis: Sendable {
                         points: consensus.map { ($0.real, $0.imaginary) }),
         ]
         return plot
+    }
+}
+
+/// A spectrum that could not be computed, with what was written instead.
+public struct SpectrumError: Error, CustomStringConvertible {
+    public let description: String
+
+    init(_ description: String) {
+        self.description = description
     }
 }
 

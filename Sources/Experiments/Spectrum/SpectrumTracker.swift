@@ -22,36 +22,54 @@ public final class SpectrumTracker {
         public let converged: Bool
     }
 
+    /// The largest Krylov basis Arnoldi may build per record.
+    public static let maximumDimension = 200
+
     public let directory: String
     public let count: Int
     private var records: [Record] = []
-    private var random: RandomGenerator
+    /// The stream the minibatches of the records are drawn from; saved in checkpoints.
+    public private(set) var random: RandomGenerator
+    private let log: AppendOnlyFile
 
-    public init(directory: String, count: Int = 8, seed: UInt64) {
+    /// The stream a run of `seed` starts with.
+    public static func initialRandom(seed: UInt64) -> RandomGenerator {
+        RandomGenerator(seed: seed, stream: 4)
+    }
+
+    /// Opens `spectrum.jsonl` in `directory` cut back to `length` bytes (0: a new run), keeping
+    /// the records already there for the final figure, and continues from `random`.
+    public init(directory: String, count: Int = 8, random: RandomGenerator, length: Int) throws(FormatError) {
         self.directory = directory
         self.count = count
-        random = RandomGenerator(seed: seed, stream: 4)
+        self.random = random
+        let path = directory + "/spectrum.jsonl"
+        if length > 0 {
+            let kept = try FileIO.read(path).prefix(length)
+            records = kept.split(separator: UInt8(ascii: "\n")).compactMap { try? JSON.decode(Record.self, from: $0) }
+        }
+        log = try AppendOnlyFile(path: path, length: length)
     }
 
     /// Records the spectrum of `experiment` at `iteration`.
     public func record(_ experiment: MixtureExperiment, iteration: Int) throws {
         let product = GameFieldOperator(game: experiment.game, batches: [experiment.batch(using: &random)])
         let magnitude = try ArnoldiEigenvalues(dimension: product.dimension, count: count, target: .largestMagnitude,
-                                               tolerance: 1e-5, maximumDimension: 200, apply: product.apply)
+                                               tolerance: 1e-5, maximumDimension: SpectrumTracker.maximumDimension, apply: product.apply)
         let real = try ArnoldiEigenvalues(dimension: product.dimension, count: count, target: .largestRealPart,
-                                          tolerance: 1e-5, maximumDimension: 200, apply: product.apply)
+                                          tolerance: 1e-5, maximumDimension: SpectrumTracker.maximumDimension, apply: product.apply)
         let record = Record(iteration: iteration, largestMagnitude: magnitude.eigenvalues.map { [$0.real, $0.imaginary] },
                             largestRealPart: real.eigenvalues.map { [$0.real, $0.imaginary] },
                             maximumRealPart: real.eigenvalues.map(\.real).max() ?? 0,
                             spectralRadius: magnitude.eigenvalues.map(\.length).max() ?? 0,
                             converged: magnitude.converged && real.converged)
         records.append(record)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let line = (try? encoder.encode(record)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        let path = directory + "/spectrum.jsonl"
-        let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        try FileIO.write(text: existing + line + "\n", to: path)
+        try log.append(JSON.line(record) + "\n")
+    }
+
+    /// Flushes the records to disk; returns the length to record in a checkpoint.
+    public func synchronize() throws(FormatError) -> Int {
+        try log.synchronize()
     }
 
     /// Writes the trajectory figure: every recorded eigenvalue, coloured from dark (early) to

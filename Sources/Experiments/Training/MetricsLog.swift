@@ -1,19 +1,28 @@
 import Foundation
 import Formats
 
-/// One line of `metrics.jsonl`. Mode metrics appear on snapshot iterations only, spectrum
-/// fields on spectrum iterations only.
+/// One line of `metrics.jsonl`. Mode metrics appear on snapshot iterations only. Losses and ‖v‖
+/// are `null` where there are none (iteration 0) — JSON has no NaN.
 public struct MetricsRow: Codable, Sendable, Equatable {
     public var iteration: Int
-    public var generatorLoss: Double
-    public var discriminatorLoss: Double
+    @FiniteOrNull public var generatorLoss: Double
+    @FiniteOrNull public var discriminatorLoss: Double
     /// ‖v‖ on the iteration's minibatch.
-    public var fieldNorm: Double
-    /// Seconds since the run began (across resumes).
-    public var wallTime: Double
+    @FiniteOrNull public var fieldNorm: Double
+    /// Seconds since the run began (across resumes): wall-clock, the one field that differs
+    /// between identical runs.
+    @FiniteOrNull public var wallTime: Double
     public var modesRecovered: Int?
     public var highQualityPercent: Double?
     public var klFromUniform: Double?
+
+    public init(iteration: Int, generatorLoss: Double, discriminatorLoss: Double, fieldNorm: Double, wallTime: Double) {
+        self.iteration = iteration
+        self.generatorLoss = generatorLoss
+        self.discriminatorLoss = discriminatorLoss
+        self.fieldNorm = fieldNorm
+        self.wallTime = wallTime
+    }
 
     enum CodingKeys: String, CodingKey {
         case iteration
@@ -27,45 +36,38 @@ public struct MetricsRow: Codable, Sendable, Equatable {
     }
 }
 
-/// Appends JSON lines to a file; on resume, drops the lines past the restored iteration.
+/// `metrics.jsonl`: one JSON line per logged iteration, appended as training goes. A checkpoint
+/// records how many bytes had been written when it was committed; a resumed run cuts the file
+/// back to that length, so rows of iterations after the checkpoint are dropped exactly.
 public final class MetricsLog {
-    public let path: String
-    private let handle: FileHandle
-    private let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity",
-                                                                      negativeInfinity: "-Infinity", nan: "NaN")
-        return encoder
-    }()
+    private let file: AppendOnlyFile
 
-    /// Reads rows, including the strings written for non-finite numbers.
-    static func decodeRow(_ line: Substring) -> MetricsRow? {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity",
-                                                                        negativeInfinity: "-Infinity", nan: "NaN")
-        return try? decoder.decode(MetricsRow.self, from: Data(line.utf8))
+    /// Opens `path` cut back to `length` bytes (0: a new run).
+    public init(path: String, length: Int) throws(FormatError) {
+        file = try AppendOnlyFile(path: path, length: length)
     }
 
-    /// Opens `path` for appending, keeping the existing rows up to iteration `keepingThrough`
-    /// (a resumed run) or none (nil: a new run).
-    public init(path: String, keepingThrough iteration: Int?) throws(FormatError) {
-        self.path = path
-        var kept: [String] = []
-        if let iteration, let existing = try? String(contentsOfFile: path, encoding: .utf8) {
-            kept = existing.split(separator: "\n").filter { line in
-                MetricsLog.decodeRow(line).map { $0.iteration <= iteration } ?? false
-            }.map(String.init)
-        }
-        try FileIO.write(text: kept.map { $0 + "\n" }.joined(), to: path)
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw FormatError("cannot be opened for writing", path: path) }
-        handle.seekToEndOfFile()
-        self.handle = handle
+    public var path: String { file.path }
+
+    public func append(_ row: MetricsRow) throws(FormatError) {
+        try file.append(JSON.line(row) + "\n")
     }
 
-    public func append(_ row: MetricsRow) {
-        guard let data = try? encoder.encode(row) else { return }
-        handle.write(data + Data("\n".utf8))
+    /// Flushes the rows to disk; returns the length to record in a checkpoint.
+    public func synchronize() throws(FormatError) -> Int {
+        try file.synchronize()
+    }
+
+    /// The length of the rows of `path` up to `iteration`, after rewriting the file to hold only
+    /// them: how a run from before checkpoints recorded lengths, or whose log was cut short
+    /// since, is resumed.
+    public static func keepRows(at path: String, through iteration: Int) throws(FormatError) -> Int {
+        let text = (try? FileIO.read(path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let kept = text.split(separator: "\n").filter { line in
+            (try? JSON.decode(MetricsRow.self, from: Array(line.utf8))).map { $0.iteration <= iteration } ?? false
+        }.map { $0 + "\n" }.joined()
+        try FileIO.write(text: kept, to: path)
+        return kept.utf8.count
     }
 
     /// Every row of a metrics file.
@@ -73,13 +75,11 @@ public final class MetricsLog {
         let text = String(decoding: try FileIO.read(path), as: UTF8.self)
         var rows: [MetricsRow] = []
         for (number, line) in text.split(separator: "\n").enumerated() {
-            guard let row = decodeRow(line) else {
+            guard let row = try? JSON.decode(MetricsRow.self, from: Array(line.utf8)) else {
                 throw FormatError("line \(number + 1) is not a metrics row", path: path)
             }
             rows.append(row)
         }
         return rows
     }
-
-    deinit { try? handle.close() }
 }

@@ -1,3 +1,4 @@
+import Formats
 import Games
 import Layers
 import StepRules
@@ -17,6 +18,8 @@ public final class MixtureExperiment {
     public var random: RandomGenerator
     /// 5 × 512 latent codes, fixed for the whole run (the paper's plots).
     public let fixedNoise: Tensor
+    /// The number of fixed latent codes.
+    public static let fixedSampleCount = 5 * 512
     public let plot: DensityPlot
 
     public init(configuration: TrainingConfiguration) {
@@ -39,7 +42,58 @@ public final class MixtureExperiment {
         optimizer = MixtureExperiment.makeOptimizer(configuration)
         random = RandomGenerator(seed: configuration.seed, stream: 1)
         var fixed = RandomGenerator(seed: configuration.seed, stream: 2)
-        fixedNoise = Tensor.normal([5 * 512, configuration.latentSize], using: &fixed)
+        fixedNoise = Tensor.normal([MixtureExperiment.fixedSampleCount, configuration.latentSize], using: &fixed)
+    }
+
+    /// The parameters by name, as a checkpoint's model file holds them.
+    public var modelState: [String: Tensor] {
+        Dictionary(uniqueKeysWithValues: game.allParameters.map { ($0.name, $0.parameter.value) })
+    }
+
+    /// The step rules' state by `<parameter name>.<state name>`, as a checkpoint's optimizer file
+    /// holds it.
+    public var optimizerState: [String: Tensor] {
+        var state: [String: Tensor] = [:]
+        for (player, members) in game.players.enumerated() {
+            let rule = optimizer.stepRule(forPlayer: player)
+            let offset = game.firstSlot(ofPlayer: player)
+            for (slot, named) in members.parameters.enumerated() {
+                for (key, tensor) in rule.state(ofSlot: offset + slot) { state["\(named.name).\(key)"] = tensor }
+            }
+        }
+        return state
+    }
+
+    /// Continues from `checkpoint`: parameters, step-rule state and the training stream, each
+    /// checked against the networks.
+    public func restore(_ checkpoint: Checkpoint) throws(FormatError) {
+        try Checkpoint.loadParameters(checkpoint.model, into: game, path: checkpoint.files.model)
+        random = checkpoint.state.random
+        let names = Set(game.allParameters.map(\.name))
+        if let stray = checkpoint.optimizer.keys.sorted().first(where: { key in !names.contains { key.hasPrefix($0 + ".") } }) {
+            throw FormatError("holds \(stray), which belongs to no parameter of this network",
+                              path: checkpoint.files.optimizer)
+        }
+        for (player, members) in game.players.enumerated() {
+            let rule = optimizer.stepRule(forPlayer: player)
+            let offset = game.firstSlot(ofPlayer: player)
+            for (slot, named) in members.parameters.enumerated() {
+                let prefix = named.name + "."
+                var slotState: [String: Tensor] = [:]
+                for (key, tensor) in checkpoint.optimizer where key.hasPrefix(prefix) {
+                    slotState[String(key.dropFirst(prefix.count))] = tensor
+                }
+                if let mismatch = slotState.first(where: { $0.value.shape != named.parameter.shape && $0.value.count != 1 }) {
+                    throw FormatError("\(prefix)\(mismatch.key) has shape \(mismatch.value.shape) but the parameter has \(named.parameter.shape)",
+                                      path: checkpoint.files.optimizer)
+                }
+                do {
+                    try rule.restoreState(slotState.mapValues { $0.converted(to: named.parameter.value.dtype) }, ofSlot: offset + slot)
+                } catch {
+                    throw FormatError("state of \(named.name): \(error.description)", path: checkpoint.files.optimizer)
+                }
+            }
+        }
     }
 
     /// The game optimizer of the configuration, one step rule per player.

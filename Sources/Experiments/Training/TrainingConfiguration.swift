@@ -1,3 +1,4 @@
+import Foundation
 import Games
 
 /// Everything that defines a training run; saved as `config.json` in the run directory.
@@ -92,24 +93,101 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         case plotSize
     }
 
-    /// The first problem with the settings, if any.
+    /// The first problem with the settings, if any: a value out of range, or a run too large
+    /// for this machine's memory (see ``memoryEstimate``). Checked before anything is allocated,
+    /// for settings from the command line and from saved runs alike.
     public func validate() throws(ConfigurationError) {
-        guard gamma >= 0 else { throw ConfigurationError("--gamma must be non-negative, got \(gamma)") }
+        guard gamma >= 0 && gamma.isFinite else { throw ConfigurationError("--gamma must be non-negative, got \(gamma)") }
         guard learningRate > 0 && learningRate.isFinite else {
             throw ConfigurationError("--lr must be positive, got \(learningRate)")
         }
         guard iterations >= 0 else { throw ConfigurationError("--iterations must be non-negative, got \(iterations)") }
-        guard batchSize > 0 else { throw ConfigurationError("--batch-size must be positive, got \(batchSize)") }
-        guard latentSize > 0 else { throw ConfigurationError("--latent-size must be positive, got \(latentSize)") }
-        guard width > 0 && depth >= 0 else { throw ConfigurationError("--width must be positive and --depth non-negative") }
-        for (name, value) in [("log", logEvery), ("snapshot", snapshotEvery), ("checkpoint", checkpointEvery)] where value <= 0 {
-            throw ConfigurationError("--\(name)-every must be positive, got \(value)")
+        for (option, value) in [("--batch-size", batchSize), ("--latent-size", latentSize), ("--width", width)] where value <= 0 {
+            throw ConfigurationError("\(option) must be positive, got \(value)")
+        }
+        guard depth >= 0 else { throw ConfigurationError("--depth must be non-negative, got \(depth)") }
+        for (option, value) in [("--log-every", logEvery), ("--snapshot-every", snapshotEvery),
+                                ("--checkpoint-every", checkpointEvery)] where value <= 0 {
+            throw ConfigurationError("\(option) must be positive, got \(value)")
         }
         guard discriminatorSteps > 0 && generatorSteps > 0 else {
             throw ConfigurationError("--discriminator-steps and --generator-steps must be positive")
         }
         guard plotSize >= 16 && plotSize <= 4096 else { throw ConfigurationError("--plot-size must be in 16...4096, got \(plotSize)") }
         guard spectrumEvery >= 0 else { throw ConfigurationError("--spectrum-every must be non-negative, got \(spectrumEvery)") }
+        let available = Double(ProcessInfo.processInfo.physicalMemory)
+        guard memoryEstimate <= available else {
+            throw ConfigurationError("""
+                this configuration needs about \(gibibytes(memoryEstimate)) of memory \
+                (\(Int(min(parameterCount, 1e18))) parameters, batch \(batchSize)); this machine has \(gibibytes(available))
+                """)
+        }
+    }
+
+    /// The number of trainable scalars of both networks.
+    public var parameterCount: Double {
+        let (w, depth) = (Double(width), Double(depth))
+        func network(input: Double, output: Double) -> Double {
+            depth == 0 ? (input + 1) * output
+                : (input + 1) * w + (depth - 1) * (w + 1) * w + (w + 1) * output
+        }
+        return network(input: Double(latentSize), output: 2) + network(input: 2, output: 1)
+    }
+
+    /// Bytes a run needs at most, roughly (in Double, so absurd settings cannot overflow):
+    /// parameters with their gradients, second-order graph and step-rule state; the activations
+    /// of a consensus step's three passes and their double backward; the fixed latent codes and
+    /// density plots; Arnoldi bases when the spectrum is tracked; and the process itself.
+    public var memoryEstimate: Double {
+        let scalar = 4.0
+        let parameters = 16 * parameterCount * scalar
+        let activations = 40 * Double(batchSize) * Double(max(width, 2)) * Double(depth + 1) * 3 * scalar
+        let samples = Double(MixtureExperiment.fixedSampleCount) * Double(latentSize + 2) * scalar
+            + Double(plotSize) * Double(plotSize) * 16
+        let spectrum = spectrumEvery > 0 ? 2 * Double(SpectrumTracker.maximumDimension) * parameterCount * 8 : 0
+        let process = 64.0 * 1024 * 1024
+        return parameters + activations + samples + spectrum + process
+    }
+
+    /// A setting as the command line names it, and where the configuration keeps it.
+    public struct Setting: Sendable, Hashable {
+        /// The command-line option, `--lr`.
+        public let option: String
+        public let keyPath: PartialKeyPath<TrainingConfiguration> & Sendable
+
+        public static func == (a: Setting, b: Setting) -> Bool { a.keyPath == b.keyPath }
+        public func hash(into hasher: inout Hasher) { hasher.combine(keyPath) }
+
+        /// This setting's value in `configuration`, comparable across configurations.
+        public func value(in configuration: TrainingConfiguration) -> AnyHashable {
+            configuration[keyPath: keyPath] as! AnyHashable
+        }
+    }
+
+    /// Every setting, in the order `train --help` lists them: the one list the command line, the
+    /// resume check and the error messages derive from.
+    public static let settings: [Setting] = [
+        Setting(option: "--experiment", keyPath: \.experiment), Setting(option: "--method", keyPath: \.method),
+        Setting(option: "--gamma", keyPath: \.gamma), Setting(option: "--lr", keyPath: \.learningRate),
+        Setting(option: "--iterations", keyPath: \.iterations), Setting(option: "--batch-size", keyPath: \.batchSize),
+        Setting(option: "--latent-size", keyPath: \.latentSize), Setting(option: "--width", keyPath: \.width),
+        Setting(option: "--depth", keyPath: \.depth), Setting(option: "--seed", keyPath: \.seed),
+        Setting(option: "--loss", keyPath: \.loss), Setting(option: "--step-rule", keyPath: \.stepRule),
+        Setting(option: "--discriminator-steps", keyPath: \.discriminatorSteps),
+        Setting(option: "--generator-steps", keyPath: \.generatorSteps), Setting(option: "--log-every", keyPath: \.logEvery),
+        Setting(option: "--snapshot-every", keyPath: \.snapshotEvery),
+        Setting(option: "--checkpoint-every", keyPath: \.checkpointEvery),
+        Setting(option: "--spectrum-every", keyPath: \.spectrumEvery), Setting(option: "--plot-size", keyPath: \.plotSize),
+    ]
+
+    /// The setting kept at `keyPath`.
+    public static func setting(_ keyPath: PartialKeyPath<TrainingConfiguration>) -> Setting {
+        settings.first { $0.keyPath == keyPath }!
+    }
+
+    /// The settings among `candidates` whose values differ between this configuration and `other`.
+    public func differences(from other: TrainingConfiguration, among candidates: [Setting] = settings) -> [Setting] {
+        candidates.filter { $0.value(in: self) != $0.value(in: other) }
     }
 
     /// A directory name that identifies the run.
@@ -117,6 +195,12 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
 }
 
 extension GANObjective: Codable {}
+
+/// A byte count in GiB (or MiB below one GiB), for messages.
+func gibibytes(_ bytes: Double) -> String {
+    let (mebi, gibi) = (Double(1 << 20), Double(1 << 30))
+    return bytes >= gibi ? String(format: "%.1f GiB", bytes / gibi) : String(format: "%.0f MiB", bytes / mebi)
+}
 
 /// Settings that do not make sense together.
 public struct ConfigurationError: Error, CustomStringConvertible, Equatable {

@@ -7,11 +7,15 @@ import Tensors
 public enum TrainingError: Error, CustomStringConvertible {
     case configuration(ConfigurationError)
     case file(FormatError)
-    /// The run directory already holds a run and `resume` was not asked for.
+    /// The run directory already holds a run and resuming was not asked for.
     case existingRun(directory: String)
-    /// `resume` was asked for but the saved configuration differs.
-    case configurationMismatch(directory: String, field: String)
-    /// Losses or the field norm became NaN or infinite.
+    /// Resuming was asked for, but there is nothing to resume.
+    case nothingToResume(directory: String, reason: String)
+    /// Settings given for a resumed run contradict its saved configuration.
+    case configurationMismatch(directory: String, settings: [(option: String, saved: String, given: String)])
+    /// The run has gone further than the iterations asked for.
+    case pastIterations(directory: String, committed: Int, requested: Int)
+    /// Losses, the field norm or the parameters became NaN or infinite.
     case diverged(iteration: Int, lastCheckpoint: Int?, directory: String)
 
     public var description: String {
@@ -20,71 +24,134 @@ public enum TrainingError: Error, CustomStringConvertible {
         case .file(let error): return error.description
         case .existingRun(let directory):
             return "\(directory) already holds a run; pass --resume to continue it or choose another --out"
-        case .configurationMismatch(let directory, let field):
-            return "\(directory) was trained with a different \(field); resume with the same settings or choose another --out"
+        case .nothingToResume(let directory, let reason):
+            return "\(directory): nothing to resume (\(reason)); start a new run without --resume"
+        case .configurationMismatch(let directory, let settings):
+            let listed = settings.map { "\($0.option) \($0.given) (the run has \($0.saved))" }.joined(separator: ", ")
+            return "\(directory) was trained with other settings: \(listed); resume without them or choose another --out"
+        case .pastIterations(let directory, let committed, let requested):
+            return "\(directory) is already at iteration \(committed), past --iterations \(requested); nothing was changed"
         case .diverged(let iteration, let checkpoint, let directory):
             let kept = checkpoint.map { "the last good checkpoint (iteration \($0)) is kept in \(directory)" }
                 ?? "no checkpoint had been written yet"
-            return "training diverged at iteration \(iteration): a loss or ‖v‖ became NaN or infinite; \(kept)"
+            return "training diverged at iteration \(iteration): a loss, ‖v‖ or a parameter became NaN or infinite; \(kept)"
         }
     }
 }
 
-/// What a finished run reports.
+/// What a finished run reports (`summary.json`).
 public struct TrainingSummary: Codable, Sendable {
     public let iterations: Int
-    public let seconds: Double
-    public let stepsPerSecond: Double
+    /// Seconds of training across resumes.
+    @FiniteOrNull public var seconds: Double
+    /// Iterations per second of this process's share of the training (null when it trained none).
+    @FiniteOrNull public var stepsPerSecond: Double
     public let finalMetrics: ModeMetrics
-    public let finalFieldNorm: Double
+    /// ‖v‖ at the last iteration (null for a run of 0 iterations).
+    @FiniteOrNull public var finalFieldNorm: Double
     /// The process's peak resident memory in bytes.
     public let peakMemoryBytes: Int
 }
 
 /// A training run in a directory: `config.json`, `metrics.jsonl`, density plots under
-/// `samples/`, and the checkpoint (see ``Checkpoint``).
+/// `samples/`, `spectrum.jsonl` when tracked, the checkpoint (see ``Checkpoint``) and, at the
+/// end, `summary.json`.
+///
+/// A new run refuses a directory that holds one. A resumed run continues from the last committed
+/// checkpoint with the configuration saved in it — only the iteration count may be raised — cuts
+/// the logs back to what that checkpoint recorded, and finishes bit-identically to a run that was
+/// never interrupted. One process at a time trains in a directory (``DirectoryLock``).
 public final class TrainingRun {
     public let configuration: TrainingConfiguration
     public let directory: String
+    /// Called once training is about to start, with the iteration it starts after.
+    public var onStart: ((Int) -> Void)?
     /// Called after every iteration with the iteration and its report.
     public var onIteration: ((Int, StepReport) -> Void)?
+
+    /// How a run treats what its directory already holds.
+    public enum Mode: Sendable {
+        /// Start from iteration 0 in a directory that holds no run.
+        case new
+        /// Continue from the committed checkpoint; there must be one.
+        case resume
+        /// Continue from the committed checkpoint if there is one, otherwise start over (for
+        /// directories a reproduction owns).
+        case resumeOrStart
+    }
+
+    /// What ``run(_:)`` did.
+    public struct Outcome: Sendable {
+        public let summary: TrainingSummary
+        /// The iteration training started after (0 for a new run).
+        public let startIteration: Int
+        /// Whether the resumed run had already finished, so only its final outputs were written.
+        public let wasFinished: Bool
+    }
 
     public init(configuration: TrainingConfiguration, directory: String) {
         self.configuration = configuration
         self.directory = directory
     }
 
-    /// The experiment is built, restored from the directory's checkpoint if `resume`, then trained
-    /// to `configuration.iterations`.
+    /// The run in `directory` to resume, with the configuration saved in its `config.json`.
+    /// `given` are settings stated again (on the command line) with their values in `values`:
+    /// `--iterations` may differ from the saved value, any other difference is an error naming
+    /// each contradicting option.
+    public static func resuming(_ directory: String, given: [TrainingConfiguration.Setting] = [],
+                                values: TrainingConfiguration = TrainingConfiguration()) throws(TrainingError) -> TrainingRun {
+        guard FileIO.isDirectory(directory) else { throw .nothingToResume(directory: directory, reason: "no such directory") }
+        guard Checkpoint.exists(in: directory) else {
+            throw .nothingToResume(directory: directory, reason: "it holds no checkpoint")
+        }
+        var saved: TrainingConfiguration
+        do {
+            saved = try JSON.read(TrainingConfiguration.self, from: directory + "/" + TrainingRun.configurationFile)
+        } catch {
+            throw .file(error)
+        }
+        let iterations = TrainingConfiguration.setting(\.iterations)
+        let contradicting = saved.differences(from: values, among: given.filter { $0 != iterations })
+        guard contradicting.isEmpty else {
+            throw .configurationMismatch(directory: directory, settings: contradicting.map {
+                (option: $0.option, saved: "\($0.value(in: saved))", given: "\($0.value(in: values))")
+            })
+        }
+        if given.contains(iterations) { saved.iterations = values.iterations }
+        return TrainingRun(configuration: saved, directory: directory)
+    }
+
+    static let configurationFile = "config.json"
+    static let summaryFile = "summary.json"
+
+    /// Trains to `configuration.iterations`. Everything is checked before anything is written:
+    /// the settings (including the memory they need), what the directory holds, and the
+    /// checkpoint to continue from.
     @discardableResult
-    public func run(resume: Bool = false) throws(TrainingError) -> TrainingSummary {
+    public func run(_ mode: Mode = .new) throws(TrainingError) -> Outcome {
         do {
             try configuration.validate()
         } catch {
             throw .configuration(error)
         }
-        let experiment = MixtureExperiment(configuration: configuration)
-        var (start, elapsedBefore) = (0, 0.0)
-        do {
-            try FileIO.makeDirectory(directory)
-            try FileIO.makeDirectory(directory + "/samples")
-            if resume && Checkpoint.exists(in: directory) {
-                try checkSavedConfiguration()
-                (start, elapsedBefore) = try Checkpoint.restore(experiment, from: directory)
-            } else if Checkpoint.exists(in: directory) {
-                throw TrainingError.existingRun(directory: directory)
-            }
-            try FileIO.write(text: String(decoding: try encoded(configuration), as: UTF8.self) + "\n",
-                             to: directory + "/config.json")
-        } catch let error as FormatError {
-            throw .file(error)
-        } catch let error as TrainingError {
-            throw error
-        } catch {
-            throw .file(FormatError("\(error)", path: directory))
+        // A directory without a committed checkpoint holds at most the start of a run killed
+        // before its first commit (iteration 0): nothing to lose by starting over.
+        let hasCheckpoint = FileIO.isDirectory(directory) && Checkpoint.exists(in: directory)
+        switch mode {
+        case .new where hasCheckpoint: throw .existingRun(directory: directory)
+        case .resume where !FileIO.isDirectory(directory): throw .nothingToResume(directory: directory, reason: "no such directory")
+        case .resume where !hasCheckpoint: throw .nothingToResume(directory: directory, reason: "it holds no checkpoint")
+        default: break
         }
         do {
-            return try train(experiment, from: start, elapsedBefore: elapsedBefore)
+            let checkpoint = mode != .new && hasCheckpoint ? try Checkpoint.load(from: directory) : nil
+            if let checkpoint { try check(checkpoint) }
+            try FileIO.makeDirectory(directory)
+            let lock = try DirectoryLock(directory)
+            defer { withExtendedLifetime(lock) {} }
+            Checkpoint.removeUnpublished(in: directory)
+            try FileIO.makeDirectory(directory + "/samples")
+            return try train(from: checkpoint)
         } catch let error as TrainingError {
             throw error
         } catch let error as FormatError {
@@ -94,50 +161,109 @@ public final class TrainingRun {
         }
     }
 
-    private func train(_ experiment: MixtureExperiment, from start: Int, elapsedBefore: Double) throws -> TrainingSummary {
-        let log = try MetricsLog(path: directory + "/metrics.jsonl", keepingThrough: start > 0 ? start : nil)
-        let tracker = configuration.spectrumEvery > 0
-            ? SpectrumTracker(directory: directory, seed: configuration.seed) : nil
-        let clockStart = Date()
-        var lastCheckpoint: Int? = start > 0 ? start : nil
-        var lastReport = StepReport(losses: [.nan, .nan], fieldNorm: .nan)
-        let elapsed = { elapsedBefore + Date().timeIntervalSince(clockStart) }
-        if start == 0 { try snapshot(experiment, iteration: 0, report: nil, log: log, elapsed: 0) }
-        for iteration in (start + 1)..<(configuration.iterations + 1) {
-            let report = experiment.step()
-            guard report.losses.allSatisfy(\.isFinite) && report.fieldNorm.isFinite else {
-                throw TrainingError.diverged(iteration: iteration, lastCheckpoint: lastCheckpoint, directory: directory)
-            }
-            lastReport = report
-            if iteration % configuration.snapshotEvery == 0 {
-                try snapshot(experiment, iteration: iteration, report: report, log: log, elapsed: elapsed())
-            } else if iteration % configuration.logEvery == 0 {
-                log.append(row(iteration, report, elapsed()))
-            }
-            if let tracker, iteration % configuration.spectrumEvery == 0 {
-                try tracker.record(experiment, iteration: iteration)
-            }
-            if iteration % configuration.checkpointEvery == 0 {
-                try Checkpoint.save(experiment, iteration: iteration, elapsed: elapsed(), in: directory)
-                lastCheckpoint = iteration
-            }
-            onIteration?(iteration, report)
+    /// A checkpoint to continue from must be of this configuration and not past its end.
+    private func check(_ checkpoint: Checkpoint) throws(TrainingError) {
+        let saved = checkpoint.state.configuration
+        let contradicting = saved.differences(from: configuration).filter { $0 != TrainingConfiguration.setting(\.iterations) }
+        guard contradicting.isEmpty else {
+            throw .configurationMismatch(directory: directory, settings: contradicting.map {
+                (option: $0.option, saved: "\($0.value(in: saved))", given: "\($0.value(in: configuration))")
+            })
         }
+        guard checkpoint.iteration <= configuration.iterations else {
+            throw .pastIterations(directory: directory, committed: checkpoint.iteration, requested: configuration.iterations)
+        }
+    }
+
+    private func train(from checkpoint: Checkpoint?) throws -> Outcome {
+        let experiment = MixtureExperiment(configuration: configuration)
+        let start = checkpoint?.iteration ?? 0
+        var state = checkpoint?.state
+            ?? RunState(iteration: 0, configuration: configuration, random: experiment.random, elapsed: 0)
+        if let checkpoint { try experiment.restore(checkpoint) }
+        state.configuration = configuration
+        try JSON.write(configuration, to: directory + "/" + TrainingRun.configurationFile)
+        let log = try MetricsLog(path: directory + "/metrics.jsonl",
+                                 length: try committedLength(of: "metrics.jsonl", recorded: state.metricsLength, checkpoint: checkpoint))
+        let tracker = configuration.spectrumEvery > 0
+            ? try SpectrumTracker(directory: directory,
+                                  random: state.spectrumRandom ?? SpectrumTracker.initialRandom(seed: configuration.seed),
+                                  length: checkpoint == nil ? 0 : min(state.spectrumLength ?? 0, fileSize("spectrum.jsonl"))) : nil
+        let clockStart = Date()
+        let elapsedBefore = state.elapsed
+        let elapsed = { elapsedBefore + Date().timeIntervalSince(clockStart) }
+        onStart?(start)
+        var lastCommitted = checkpoint?.iteration
+        func commit(after iteration: Int, report: StepReport?) throws {
+            guard experiment.game.allParameters.allSatisfy({ $0.parameter.value.doubles.allSatisfy(\.isFinite) }) else {
+                throw TrainingError.diverged(iteration: iteration, lastCheckpoint: lastCommitted, directory: directory)
+            }
+            state.iteration = iteration
+            state.random = experiment.random
+            state.spectrumRandom = tracker?.random
+            state.elapsed = elapsed()
+            state.metricsLength = try log.synchronize()
+            state.spectrumLength = try tracker?.synchronize()
+            if let report {
+                state.losses = report.losses.map(FiniteOrNull.init(wrappedValue:))
+                state.fieldNorm = report.fieldNorm
+            }
+            try Checkpoint(model: experiment.modelState, optimizer: experiment.optimizerState, state: state).commit(in: directory)
+            lastCommitted = iteration
+        }
+        if checkpoint == nil {
+            // A new run is resumable from the start.
+            try snapshot(experiment, iteration: 0, report: nil, log: log, elapsed: 0)
+            try commit(after: 0, report: nil)
+        }
+        let processStart = Date()
+        if start < configuration.iterations {
+            for iteration in (start + 1)...configuration.iterations {
+                let report = experiment.step()
+                guard report.losses.allSatisfy(\.isFinite) && report.fieldNorm.isFinite else {
+                    throw TrainingError.diverged(iteration: iteration, lastCheckpoint: lastCommitted, directory: directory)
+                }
+                if iteration % configuration.snapshotEvery == 0 {
+                    try snapshot(experiment, iteration: iteration, report: report, log: log, elapsed: elapsed())
+                } else if iteration % configuration.logEvery == 0 {
+                    try log.append(row(iteration, report, elapsed()))
+                }
+                if let tracker, iteration % configuration.spectrumEvery == 0 {
+                    try tracker.record(experiment, iteration: iteration)
+                }
+                if iteration % configuration.checkpointEvery == 0 || iteration == configuration.iterations {
+                    try commit(after: iteration, report: report)
+                }
+                onIteration?(iteration, report)
+            }
+        }
+        let trainedSeconds = Date().timeIntervalSince(processStart)
         try tracker?.finish()
         let final = experiment.fixedSamples()
         try FileIO.write(experiment.plot.render(final).png(), to: directory + "/samples/final.png")
         try NumPyArray.write(final, to: directory + "/samples/final.npy")
-        if lastCheckpoint != configuration.iterations {
-            try Checkpoint.save(experiment, iteration: configuration.iterations, elapsed: elapsed(), in: directory)
-        }
-        let seconds = Date().timeIntervalSince(clockStart)
         let summary = TrainingSummary(
-            iterations: configuration.iterations, seconds: elapsed(),
-            stepsPerSecond: seconds > 0 ? Double(configuration.iterations - start) / seconds : 0,
+            iterations: configuration.iterations, seconds: state.elapsed,
+            stepsPerSecond: start < configuration.iterations ? Double(configuration.iterations - start) / trainedSeconds : .nan,
             finalMetrics: ModeMetrics(samples: final, mixture: experiment.mixture),
-            finalFieldNorm: lastReport.fieldNorm, peakMemoryBytes: peakResidentBytes())
-        try FileIO.write(encoded(summary) + Array("\n".utf8), to: directory + "/summary.json")
-        return summary
+            finalFieldNorm: state.fieldNorm, peakMemoryBytes: peakResidentBytes())
+        try JSON.write(summary, to: directory + "/" + TrainingRun.summaryFile)
+        return Outcome(summary: summary, startIteration: start,
+                       wasFinished: checkpoint != nil && start == configuration.iterations)
+    }
+
+    /// The length a log is cut back to: the length the checkpoint recorded, or — for a run
+    /// from before recorded lengths, or a log cut shorter since — the rows up to the
+    /// checkpoint's iteration.
+    private func committedLength(of name: String, recorded: Int?, checkpoint: Checkpoint?) throws(FormatError) -> Int {
+        guard let checkpoint else { return 0 }
+        if let recorded, recorded <= fileSize(name) { return recorded }
+        return try MetricsLog.keepRows(at: directory + "/" + name, through: checkpoint.iteration)
+    }
+
+    /// The size of a file in the run directory (0 if it is missing).
+    private func fileSize(_ name: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: directory + "/" + name))?[.size] as? Int) ?? 0
     }
 
     /// Writes the density plot of the fixed samples and a metrics row with mode coverage.
@@ -151,7 +277,7 @@ public final class TrainingRun {
         entry.modesRecovered = metrics.modesRecovered
         entry.highQualityPercent = metrics.highQualityPercent
         entry.klFromUniform = metrics.klFromUniform
-        log.append(entry)
+        try log.append(entry)
     }
 
     /// The file name of the snapshot after `iteration` iterations.
@@ -164,28 +290,6 @@ public final class TrainingRun {
         MetricsRow(iteration: iteration, generatorLoss: report.losses[0], discriminatorLoss: report.losses[1],
                    fieldNorm: report.fieldNorm, wallTime: elapsed)
     }
-
-    private func checkSavedConfiguration() throws {
-        let path = directory + "/config.json"
-        guard let saved = try? JSONDecoder().decode(TrainingConfiguration.self, from: Data(FileIO.read(path))) else {
-            throw FormatError("is missing or unreadable, so the run cannot be resumed", path: path)
-        }
-        var comparable = saved
-        comparable.iterations = configuration.iterations
-        guard comparable == configuration else {
-            let mirrorSaved = Mirror(reflecting: comparable).children
-            let mirrorNew = Mirror(reflecting: configuration).children
-            let field = zip(mirrorSaved, mirrorNew).first { "\($0.value)" != "\($1.value)" }?.0.label ?? "setting"
-            throw TrainingError.configurationMismatch(directory: directory, field: field)
-        }
-    }
-}
-
-/// Pretty-printed, key-sorted JSON.
-func encoded<T: Encodable>(_ value: T) throws -> [UInt8] {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    return Array(try encoder.encode(value))
 }
 
 /// The peak resident set size of this program: VmHWM from /proc/self/status on Linux (which,

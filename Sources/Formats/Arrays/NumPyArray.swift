@@ -48,8 +48,8 @@ public enum NumPyArray {
         guard header.descr.dropFirst() == "c16", header.shape.count == 1 else {
             throw FormatError(".npy file holds '\(header.descr)' of shape \(header.shape), not a complex128 vector")
         }
-        let interleaved = Tensor(shape: [2 * header.shape[0]], dtype: .float64,
-                                 bytes: try payload(bytes, header, width: 16)).doubles
+        let data = try payload(bytes, header, width: 16)
+        let interleaved = Tensor(shape: [2 * header.shape[0]], dtype: .float64, bytes: data).doubles
         return (stride(from: 0, to: interleaved.count, by: 2).map { interleaved[$0] },
                 stride(from: 1, to: interleaved.count, by: 2).map { interleaved[$0] })
     }
@@ -89,16 +89,36 @@ public enum NumPyArray {
               let order = field("fortran_order", in: text), let shapeText = field("shape", in: text) else {
             throw FormatError(".npy header lacks descr, fortran_order or shape: \(text)")
         }
-        let shape = shapeText.filter { $0.isNumber || $0 == "," }.split(separator: ",").compactMap { Int($0) }
+        let shape = try parseShape(shapeText)
         return Header(descr: descr, fortranOrder: order.hasPrefix("True"), shape: shape,
                       dataStart: headerStart + headerLength)
     }
 
+    /// A shape tuple, `()`, `(3,)` or `(2, 3)`: non-negative integers only.
+    private static func parseShape(_ text: String) throws(FormatError) -> [Int] {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.hasPrefix("("), trimmed.hasSuffix(")"), trimmed.count >= 2 else {
+            throw FormatError(".npy shape \(text) is not a tuple")
+        }
+        let inside = trimmed.dropFirst().dropLast().split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        var extents = inside
+        if extents.last == "" { extents.removeLast() }  // (3,) and ()
+        var shape: [Int] = []
+        for extent in extents {
+            guard let value = Int(extent), value >= 0 else { throw FormatError(".npy shape \(text) has an extent that is not a non-negative integer") }
+            shape.append(value)
+        }
+        return shape
+    }
+
     /// The data bytes, checked against the shape and put in little-endian order.
     private static func payload(_ bytes: [UInt8], _ header: Header, width: Int) throws(FormatError) -> [UInt8] {
-        let count = header.shape.reduce(1, *)
-        guard bytes.count - header.dataStart == count * width else {
-            throw FormatError(".npy data has \(bytes.count - header.dataStart) bytes but shape \(header.shape) of \(header.descr) needs \(count * width)")
+        guard let expected = byteCount(header.shape, width: width) else {
+            throw FormatError(".npy shape \(header.shape) is too large")
+        }
+        guard bytes.count - header.dataStart == expected else {
+            throw FormatError(".npy data has \(bytes.count - header.dataStart) bytes but shape \(header.shape) of \(header.descr) needs \(expected)")
         }
         var data = Array(bytes[header.dataStart...])
         if header.descr.first == ">" {

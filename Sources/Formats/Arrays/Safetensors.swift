@@ -26,21 +26,26 @@ public enum Safetensors {
         return (0..<8).map { UInt8(truncatingIfNeeded: length >> (8 * $0)) } + header + data
     }
 
-    /// The tensors and metadata of a safetensors file, every entry checked against the data.
+    /// The largest header read (the format's own limit), so a corrupt length cannot make the
+    /// reader allocate or parse gigabytes.
+    static let maximumHeaderLength = 100_000_000
+
+    /// The tensors and metadata of a safetensors file, every entry checked against the data
+    /// (extents, byte counts and offsets with overflow checks) before any tensor is allocated.
     public static func decode(_ bytes: [UInt8]) throws(FormatError) -> (tensors: [String: Tensor], metadata: [String: String]) {
         guard bytes.count >= 8 else { throw FormatError("too short for a safetensors file (\(bytes.count) bytes)") }
         let headerLength = (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[$1]) << (8 * UInt64($1)) }
-        guard headerLength <= UInt64(bytes.count - 8) else {
+        guard headerLength <= UInt64(bytes.count - 8), headerLength <= UInt64(maximumHeaderLength) else {
             throw FormatError("header length \(headerLength) exceeds the file size \(bytes.count)")
         }
         let dataStart = 8 + Int(headerLength)
+        let dataLength = bytes.count - dataStart
         guard let json = try? JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart])),
               let header = json as? [String: Any] else {
             throw FormatError("header is not a JSON object")
         }
-        var tensors: [String: Tensor] = [:]
+        var entries: [(name: String, shape: [Int], dtype: DType, start: Int, end: Int)] = []
         var metadata: [String: String] = [:]
-        var covered: [(Int, Int)] = []
         for (name, value) in header {
             if name == "__metadata__" {
                 guard let fields = value as? [String: String] else { throw FormatError("__metadata__ must map strings to strings") }
@@ -57,22 +62,27 @@ public enum Safetensors {
             case "F64": dtype = .float64
             default: throw FormatError("entry '\(name)' has dtype \(code); only F32 and F64 are read")
             }
-            guard shape.allSatisfy({ $0 >= 0 }) else { throw FormatError("entry '\(name)' has a negative extent in \(shape)") }
-            let expected = shape.reduce(1, *) * dtype.byteWidth
-            let (start, end) = (offsets[0], offsets[1])
-            guard start >= 0, end >= start, end - start == expected, dataStart + end <= bytes.count else {
-                throw FormatError("entry '\(name)' of shape \(shape) has data offsets [\(start), \(end)] that do not fit its \(expected) bytes in the \(bytes.count - dataStart)-byte data section")
+            guard let byteCount = byteCount(shape, width: dtype.byteWidth) else {
+                throw FormatError("entry '\(name)' has shape \(shape), which is negative or too large")
             }
-            covered.append((start, end))
-            tensors[name] = Tensor(shape: shape, dtype: dtype, bytes: bytes[(dataStart + start)..<(dataStart + end)])
+            let (start, end) = (offsets[0], offsets[1])
+            guard start >= 0, end >= start, end <= dataLength, end - start == byteCount else {
+                throw FormatError("entry '\(name)' of shape \(shape) has data offsets [\(start), \(end)] that do not fit its \(byteCount) bytes in the \(dataLength)-byte data section")
+            }
+            entries.append((name, shape, dtype, start, end))
         }
-        covered.sort { $0.0 < $1.0 }
+        let ordered = entries.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
         var next = 0
-        for (start, end) in covered {
-            guard start == next else { throw FormatError("data section has a gap or overlap at byte \(next)") }
-            next = end
+        for entry in ordered {
+            guard entry.start == next else { throw FormatError("data section has a gap or overlap at byte \(next)") }
+            next = entry.end
         }
-        guard next == bytes.count - dataStart else { throw FormatError("data section has \(bytes.count - dataStart - next) stray bytes") }
+        guard next == dataLength else { throw FormatError("data section has \(dataLength - next) stray bytes") }
+        var tensors: [String: Tensor] = [:]
+        for entry in entries {
+            tensors[entry.name] = Tensor(shape: entry.shape, dtype: entry.dtype,
+                                         bytes: bytes[(dataStart + entry.start)..<(dataStart + entry.end)])
+        }
         return (tensors, metadata)
     }
 
@@ -89,6 +99,19 @@ public enum Safetensors {
             throw error.path == nil ? error.at(path) : error
         }
     }
+}
+
+/// The bytes of a tensor of `shape` with elements of `width` bytes, or nil when an extent is
+/// negative or the count overflows.
+func byteCount(_ shape: [Int], width: Int) -> Int? {
+    var count = width
+    for extent in shape {
+        guard extent >= 0 else { return nil }
+        let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+        guard !overflow else { return nil }
+        count = product
+    }
+    return count
 }
 
 /// `value` as a JSON string literal.

@@ -6,11 +6,11 @@ extension Tensor {
         switch dtype {
         case .float32:
             var values = [Float](repeating: 0, count: shape.reduce(1, *))
-            values.withUnsafeMutableBytes { target in _ = target.copyBytes(from: bytes) }
+            values.withUnsafeMutableBytes { target in target.copyBytes(from: bytes) }
             self.init(shape: shape, scalars: values.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) })
         case .float64:
             var values = [Double](repeating: 0, count: shape.reduce(1, *))
-            values.withUnsafeMutableBytes { target in _ = target.copyBytes(from: bytes) }
+            values.withUnsafeMutableBytes { target in target.copyBytes(from: bytes) }
             self.init(shape: shape, scalars: values.map { Double(bitPattern: UInt64(littleEndian: $0.bitPattern)) })
         }
     }

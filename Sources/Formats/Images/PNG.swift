@@ -54,8 +54,14 @@ public enum PNG {
                 throw Inflate.DataError(description: "PNG chunk \(type) has a bad CRC")
             }
             if type == "IHDR" {
+                guard data.count == 13 else { throw Inflate.DataError(description: "PNG header chunk has \(data.count) bytes, not 13") }
                 let word = { (offset: Int) in Int(data[offset..<offset + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }) }
                 (width, height) = (word(0), word(4))
+                // The format's limit (2³¹ − 1 per side) and one that keeps the pixel count in range.
+                guard width > 0, height > 0, width <= Int(Int32.max), height <= Int(Int32.max),
+                      width.multipliedReportingOverflow(by: 3 * height).overflow == false else {
+                    throw Inflate.DataError(description: "PNG size \(width)×\(height) is invalid")
+                }
                 guard data[8] == 8, data[9] == 2, data[12] == 0 else {
                     throw Inflate.DataError(description: "only 8-bit RGB, non-interlaced PNG is read")
                 }
@@ -64,6 +70,7 @@ public enum PNG {
             }
             position += 12 + length
         }
+        guard width > 0 else { throw Inflate.DataError(description: "PNG file has no header chunk") }
         let raw = try Inflate.zlibDecompress(compressed)
         let stride = width * 3
         guard raw.count == (stride + 1) * height else { throw Inflate.DataError(description: "PNG image data has the wrong size") }

@@ -7,13 +7,20 @@ import Tensors
 /// the spike s·Vᵀe₁; eigenvalues of S at the bottom whose spike entries are negligible are
 /// deflated at once, often dozens per call. The rest of the window is returned to Hessenberg
 /// form and its eigenvalues serve as shifts for the next sweep.
+///
+/// When the window's own QR iteration does not converge, nothing is changed and the caller
+/// takes a double-shift step instead (`dlaqr3` likewise treats an unconverged window as
+/// undeflatable).
 struct AggressiveEarlyDeflation {
+    /// Rows of the trailing window.
+    let windowSize: Int
     /// Eigenvalues deflated at the bottom of the block.
     private(set) var deflated = 0
     /// The undeflated eigenvalues of the window, bottom last: shifts for the next sweep.
     private(set) var shifts: [Complex<Double>] = []
 
-    init(_ h: inout Matrix, lo: Int, hi: Int, windowSize: Int) throws(EigenError) {
+    init?(_ h: inout Matrix, lo: Int, hi: Int, windowSize: Int) {
+        self.windowSize = windowSize
         let n = h.rows
         let kw = hi - windowSize + 1
         precondition(kw > lo, "AggressiveEarlyDeflation: the window must leave a spike")
@@ -23,8 +30,8 @@ struct AggressiveEarlyDeflation {
             for j in max(0, i - 1)..<windowSize { window[i, j] = h[kw + i, kw + j] }
         }
         var vectors: Matrix? = Matrix.identity(windowSize)
-        let schur = try SchurDecomposition(&window, z: &vectors, wantSchurForm: true)
-        guard let v = vectors else { return }
+        guard let schur = try? SchurDecomposition(&window, z: &vectors, wantSchurForm: true),
+              let v = vectors else { return nil }
         // Deflate from the bottom while the spike entries are negligible.
         let ulp = Double.ulpOfOne
         let small = Double.leastNormalMagnitude * (Double(n) / ulp)

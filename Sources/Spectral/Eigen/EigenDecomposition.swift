@@ -2,7 +2,7 @@ import Numerics
 import Tensors
 
 /// Eigenvalues (and, on request, right eigenvectors) of a real square matrix, in Double:
-/// balancing, Householder reduction to Hessenberg form, then the Francis double-shift QR
+/// balancing (permutation to isolate eigenvalues, then scaling), Householder reduction to Hessenberg form, then the Francis double-shift QR
 /// algorithm to real Schur form; eigenvectors by back-substitution in the Schur form,
 /// transformed back and normalised to unit 2-norm (LAPACK's `dgeev` pipeline).
 public struct EigenDecomposition: Sendable {
@@ -12,21 +12,53 @@ public struct EigenDecomposition: Sendable {
     public let eigenvectors: [[Complex<Double>]]?
 
     public init(_ matrix: Matrix, computeEigenvectors: Bool = false) throws(EigenError) {
+        try self.init(matrix, computeEigenvectors: computeEigenvectors, iterationLimit: nil)
+    }
+
+    /// With `iterationLimit`, the QR iteration gives up after that many iterations without a
+    /// deflation instead of ``SchurDecomposition/iterationLimit(blockSize:)`` (to test failures).
+    init(_ matrix: Matrix, computeEigenvectors: Bool, iterationLimit: Int?) throws(EigenError) {
         guard matrix.rows == matrix.columns else { throw .notSquare(rows: matrix.rows, columns: matrix.columns) }
         guard matrix.elements.allSatisfy(\.isFinite) else { throw .notFinite }
         let n = matrix.rows
+        guard n > 0 else {
+            (eigenvalues, eigenvectors) = ([], computeEigenvectors ? [] : nil)
+            return
+        }
         var h = matrix
         let balancing = Balancing(&h)
-        let reduction = HessenbergReduction(&h)
-        var z: Matrix? = computeEigenvectors ? reduction.orthogonalFactor(size: n) : nil
-        let schur = try SchurDecomposition(&h, z: &z, wantSchurForm: computeEigenvectors)
-        eigenvalues = schur.eigenvalues
-        guard let z else {
+        guard computeEigenvectors else {
+            eigenvalues = try EigenDecomposition.eigenvalues(balanced: h, middle: balancing.middle,
+                                                             iterationLimit: iterationLimit)
             eigenvectors = nil
             return
         }
-        eigenvectors = EigenDecomposition.backSubstitute(schur: h, vectors: z, eigenvalues: schur.eigenvalues,
-                                                         scale: balancing.scale)
+        let reduction = HessenbergReduction(&h)
+        var z: Matrix? = reduction.orthogonalFactor(size: n)
+        let schur = try SchurDecomposition(&h, z: &z, wantSchurForm: true, iterationLimit: iterationLimit)
+        eigenvalues = schur.eigenvalues
+        eigenvectors = EigenDecomposition.backSubstitute(schur: h, vectors: z!, eigenvalues: schur.eigenvalues)
+            .map { balancing.restore($0) { $0 * Complex($1) } }
+            .map(EigenDecomposition.normalized)
+    }
+
+    /// The eigenvalues of a balanced matrix: the diagonal outside its middle block (isolated by
+    /// the permutation) and those of the middle block by Hessenberg reduction and QR.
+    private static func eigenvalues(balanced h: Matrix, middle: ClosedRange<Int>,
+                                    iterationLimit: Int?) throws(EigenError) -> [Complex<Double>] {
+        let n = h.rows
+        let above = (0..<middle.lowerBound).map { Complex(h[$0, $0]) }
+        let below = ((middle.upperBound + 1)..<n).map { Complex(h[$0, $0]) }
+        var block = h.submatrix(rows: middle.lowerBound..<(middle.upperBound + 1),
+                                columns: middle.lowerBound..<(middle.upperBound + 1))
+        _ = HessenbergReduction(&block)
+        var noVectors: Matrix? = nil
+        do {
+            return above + (try SchurDecomposition(&block, z: &noVectors, wantSchurForm: false,
+                                                             iterationLimit: iterationLimit).eigenvalues) + below
+        } catch .noConvergence(let iterations, let found, let unconverged) {
+            throw .noConvergence(iterations: iterations, found: above + found + below, unconverged: unconverged)
+        }
     }
 
     /// The eigenvalues of a square float tensor.
@@ -35,9 +67,14 @@ public struct EigenDecomposition: Sendable {
         try self.init(Matrix(tensor), computeEigenvectors: computeEigenvectors)
     }
 
-    /// Eigenvectors of the quasi-triangular T, mapped by Z and the balancing scale.
-    private static func backSubstitute(schur t: Matrix, vectors z: Matrix, eigenvalues: [Complex<Double>],
-                                       scale: [Double]) -> [[Complex<Double>]] {
+    /// `v` scaled to unit 2-norm.
+    private static func normalized(_ v: [Complex<Double>]) -> [Complex<Double>] {
+        let length = v.reduce(0) { $0 + $1.lengthSquared }.squareRoot()
+        return length > 0 ? v.map { $0 / Complex(length) } : v
+    }
+
+    /// Eigenvectors of the quasi-triangular T, mapped by Z.
+    private static func backSubstitute(schur t: Matrix, vectors z: Matrix, eigenvalues: [Complex<Double>]) -> [[Complex<Double>]] {
         let n = t.rows
         let norm = max(t.frobeniusNorm, .leastNormalMagnitude)
         let tiny = Double.ulpOfOne * norm
@@ -90,15 +127,13 @@ public struct EigenDecomposition: Sendable {
                     i -= 1
                 }
             }
-            // v = D·Z·x, normalised.
+            // v = Z·x.
             var v = [Complex<Double>](repeating: .zero, count: n)
             for row in 0..<n {
                 var sum = Complex<Double>.zero
                 for j in 0...last { sum += Complex(z[row, j]) * x[j] }
-                v[row] = sum * Complex(scale[row])
+                v[row] = sum
             }
-            let length = v.reduce(0) { $0 + $1.lengthSquared }.squareRoot()
-            if length > 0 { v = v.map { $0 / Complex(length) } }
             result.append(v)
             if pair {
                 result.append(v.map(\.conjugate))

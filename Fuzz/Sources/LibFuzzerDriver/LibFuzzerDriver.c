@@ -1,0 +1,2 @@
+// LLVMFuzzerRunDriver is defined by libFuzzer, which `-sanitize=fuzzer` links in.
+#include "LibFuzzerDriver.h"
