@@ -16,14 +16,53 @@ public func vectorJacobianProduct(
     gradients(of: outputs, wrt: targets, seeds: cotangents.map { Variable($0) }, createGraph: createGraph)
 }
 
-/// The Jacobian-vector product J·v of `outputs` with respect to `targets`, by the double-VJP
-/// trick: g(u) = Jᵀu is linear in u, so J·v = ∂⟨g(u), v⟩/∂u at any u (here u = 0).
+/// The Jacobian-vector product J·u of `outputs` with respect to `targets`, by forward mode: the
+/// targets' tangents are pushed through the recorded graph, inputs before outputs, by each
+/// operation's tangent rule — about the cost of evaluating the graph once more (where the
+/// double-VJP trick needs two reverse passes).
+///
+/// - Parameters:
+///   - tangents: u, one tensor per target, of the target's shape.
+///   - createGraph: record the tangent computation, so that the product can be differentiated
+///     with respect to the graph's variables (the tangents are constants).
+/// - Returns: one tangent per output, of its shape (zeros where an output does not depend on the
+///   targets).
 public func jacobianVectorProduct(
     of outputs: [Variable], wrt targets: [Variable], tangents: [Tensor], createGraph: Bool = false
 ) -> [Variable] {
-    let dummies = outputs.map { Variable(differentiable: Tensor.zeros(like: $0.value)) }
-    let transposed = gradients(of: outputs, wrt: targets, seeds: dummies, createGraph: true)
-    return gradients(of: innerProduct(transposed, tangents), wrt: dummies, createGraph: createGraph)
+    precondition(tangents.count == targets.count, "jacobianVectorProduct: \(targets.count) targets but \(tangents.count) tangents")
+    for (target, tangent) in zip(targets, tangents) where target.shape != tangent.shape {
+        ShapeError(op: "jacobianVectorProduct", detail: "tangent of shape \(tangent.shape) for target of shape \(target.shape)").stop()
+    }
+    let graph = BackwardGraph(roots: outputs.compactMap(\.node), targets: targets.compactMap(\.node))
+    var tangent = [Variable?](repeating: nil, count: graph.nodes.count)
+    for (target, value) in zip(targets, tangents) {
+        guard let node = target.node, let index = graph.table.value(for: node) else { continue }
+        let seed = Variable(value.converted(to: target.dtype))
+        tangent[index] = tangent[index].map { $0 + seed } ?? seed
+    }
+    var inputTangents: [Variable?] = []
+    for index in graph.postOrder where graph.relevant[index] && !graph.isTarget[index] {
+        let node = graph.nodes[index]
+        guard let operation = node.operation else { continue }
+        let edges = graph.edgeRange(of: index)
+        inputTangents.removeAll(keepingCapacity: true)
+        var anyNonzero = false
+        for position in edges {
+            let input = graph.edge(position)
+            let inputTangent = input >= 0 ? tangent[input] : nil
+            anyNonzero = anyNonzero || inputTangent != nil
+            inputTangents.append(inputTangent)
+        }
+        guard anyNonzero else { continue }
+        let output = Variable(value: node.value, node: createGraph ? node : nil)
+        tangent[index] = operation.tangent(of: OperationInputs(node: node, detached: !createGraph), tangents: inputTangents,
+                                           output: output)
+    }
+    return outputs.map { output in
+        output.node.flatMap { graph.table.value(for: $0) }.flatMap { tangent[$0] }
+            ?? Variable(Tensor.zeros(like: output.value))
+    }
 }
 
 /// The dense Jacobian of `output` with respect to `targets`: a float64 matrix with one row per

@@ -104,9 +104,26 @@ final class GraphNode {
 /// ``Variable/recording(_:_:_:)``. Nothing else in the engine changes.
 public protocol DifferentiableOperation {
     /// The gradient with respect to each input, given the gradient `seed` with respect to the
-    /// output. `inputs` and `output` are differentiable when a graph of the gradient is being
-    /// recorded, constants otherwise. Return nil where `wanted[i]` is false.
+    /// output (the transpose of the operation's derivative, for reverse mode). `inputs` and
+    /// `output` are differentiable when a graph of the gradient is being recorded, constants
+    /// otherwise. Return nil where `wanted[i]` is false.
     func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?]
+
+    /// The output's tangent — the derivative applied to the inputs' tangents, for forward mode —
+    /// given each input's tangent (nil where it is zero; at least one is not). Written in
+    /// `Variable` ops like ``gradients(seed:inputs:output:wanted:)``, so it can be differentiated
+    /// again.
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable
+}
+
+/// a + b where either may be absent (zero); at least one is present.
+func sum(_ a: Variable?, _ b: Variable?) -> Variable {
+    switch (a, b) {
+    case let (a?, b?): return a + b
+    case let (a?, nil): return a
+    case let (nil, b?): return b
+    case (nil, nil): preconditionFailure("sum: both tangents are zero")
+    }
 }
 
 /// The inputs of a recorded operation as its backward rule sees them: the recorded variables when

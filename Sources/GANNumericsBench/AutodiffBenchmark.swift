@@ -31,6 +31,30 @@ struct AutodiffBenchmark: ParsableCommand {
         let higher = secondsPerCall { consume(gradients(of: output, wrt: [leaf], createGraph: true)) } / Double(chain)
         print("autodiff tensor_op_ns=\(formatted(plain * 1e9, digits: 0)) recorded_op_ns=\(formatted(recorded * 1e9, digits: 0)) overhead_ns_per_op=\(formatted((recorded - plain) * 1e9, digits: 0))")
         print("autodiff backward_ns_per_op=\(formatted(backward * 1e9, digits: 0)) backward_create_graph_ns_per_op=\(formatted(higher * 1e9, digits: 0))")
-        print("gan-numerics simgd steps_per_s=\(formatted(stepsPerSecond(method: "simgd", batchSize: 512)))")
+        print("gan-numerics simgd steps_per_s=\(formatted(stepsPerSecond(method: .simgd, batchSize: 512)))")
+        productCosts()
+    }
+
+    /// The Jacobian of the paper's MoG field applied to a vector: forward mode (J·u) against
+    /// reverse mode (Jᵀw), on the field recorded once, and the recording itself.
+    private func productCosts() {
+        let experiment = MixtureExperiment(configuration: TrainingConfiguration())
+        var generator = RandomGenerator(seed: 1)
+        let batch = experiment.batch(using: &generator)
+        let targets = experiment.game.allParameters.map(\.parameter.variable)
+        let field = experiment.game.recordedField(on: batch)
+        let tangents = targets.map { Tensor.normal($0.shape, using: &generator) }
+        let cotangent = Tensor.normal(field.shape, using: &generator)
+        let record = secondsPerCall { consume(experiment.game.recordedField(on: batch)) }
+        let forward = secondsPerCall { consume(jacobianVectorProduct(of: [field], wrt: targets, tangents: tangents)) }
+        let reverse = secondsPerCall { consume(vectorJacobianProduct(of: [field], wrt: targets, cotangents: [cotangent])) }
+        // What forward mode replaces: J·u as ∂⟨Jᵀw, u⟩/∂w, two reverse passes.
+        let doubleReverse = secondsPerCall {
+            let dummy = Variable(differentiable: Tensor.zeros(like: field.value))
+            let transposed = gradients(of: [field], wrt: targets, seeds: [dummy], createGraph: true)
+            let pairing = zip(transposed, tangents).map { ($0 * Variable($1)).sum() }.reduce(Variable(Tensor.scalar(0)), +)
+            consume(gradients(of: pairing, wrt: [dummy]))
+        }
+        print("mog-field record_us=\(formatted(record * 1e6, digits: 0)) jvp_us=\(formatted(forward * 1e6, digits: 0)) vjp_us=\(formatted(reverse * 1e6, digits: 0)) double_vjp_us=\(formatted(doubleReverse * 1e6, digits: 0)) jvp_over_vjp=\(formatted(forward / reverse, digits: 2))")
     }
 }

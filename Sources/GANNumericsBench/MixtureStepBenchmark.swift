@@ -1,43 +1,52 @@
 import ArgumentParser
 import GANNumerics
 
+extension TrainingConfiguration.Method: ExpressibleByArgument {}
+
 struct MixtureStepBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mog-step",
-        abstract: "Steps/s of the paper's mixture-of-Gaussians training step (SimGD and ConOpt, RMSProp).")
+        abstract: "Steps/s and ms per step of game methods on the paper's mixture-of-Gaussians GAN (RMSProp; SGD for acgd).")
 
-    @Option(help: "Methods to time: simgd, conopt.")
+    @Option(parsing: .upToNextOption, help: "Methods to time (default: simgd conopt; `all` for every method).")
     var methods: [String] = ["simgd", "conopt"]
 
     @Option(help: "Batch size.")
     var batchSize = 512
 
+    func validate() throws {
+        for name in methods where name != "all" && TrainingConfiguration.Method(rawValue: name) == nil {
+            throw ValidationError("unknown method '\(name)'; one of \(TrainingConfiguration.Method.allCases.map(\.rawValue).joined(separator: ", ")) or all")
+        }
+    }
+
     func run() {
-        for method in methods {
+        let chosen = methods.contains("all") ? TrainingConfiguration.Method.allCases : methods.compactMap(TrainingConfiguration.Method.init)
+        for method in chosen {
             let rate = stepsPerSecond(method: method, batchSize: batchSize)
-            print("gan-numerics \(method) steps_per_s=\(formatted(rate))")
+            print("gan-numerics \(method.rawValue) steps_per_s=\(formatted(rate)) ms_per_step=\(formatted(1000 / rate, digits: 3))")
         }
     }
 }
 
-/// Steps/s of one method on the paper's MoG game, data and noise drawn outside the timed step
-/// (16 pre-drawn batches cycled, as the peer script does).
-func stepsPerSecond(method: String, batchSize: Int) -> Double {
+/// Steps/s of one method on the paper's MoG game (γ = 10, λ = 1 for SGA), data and noise drawn
+/// outside the timed step (16 pre-drawn batches cycled, as the peer script does).
+func stepsPerSecond(method: TrainingConfiguration.Method, batchSize: Int) -> Double {
+    var configuration = TrainingConfiguration()
+    configuration.method = method
+    configuration.batchSize = batchSize
+    if method == .sga { configuration.gamma = 1 }
+    if method == .acgd { configuration.stepRule = .sgd }
+    let experiment = MixtureExperiment(configuration: configuration)
     var generator = RandomGenerator(seed: 0)
-    let game = GenerativeAdversarialGame(generator: PaperNetworks.generator(using: &generator),
-                                         discriminator: PaperNetworks.discriminator(using: &generator))
-    let data = MixtureOfGaussians.ring()
-    let batches = (0..<16).map { _ in
-        GenerativeAdversarialGame.Batch(real: data.batch(count: batchSize, using: &generator),
-                                        noise: Tensor.normal([batchSize, 16], using: &generator))
-    }
-    var optimizer: any GameOptimizer = method == "conopt"
-        ? ConsensusOptimization(gamma: 10, stepRule: RMSProp(learningRate: 1e-4))
-        : SimultaneousGradientDescent(stepRule: RMSProp(learningRate: 1e-4))
+    let batches = (0..<16).map { _ in experiment.batch(using: &generator) }
+    var state = OptimizerState()
     var index = 0
     let seconds = secondsPerCall(minimumSeconds: 2) {
-        _ = optimizer.step(game) { batches[index % 16] }
-        index += 1
+        _ = experiment.optimizer.step(experiment.game, state: &state) {
+            defer { index += 1 }
+            return batches[index % 16]
+        }
     }
     return 1 / seconds
 }

@@ -11,13 +11,14 @@ struct GANNumericsCommand: ParsableCommand {
             optimization and the eigenvalues of the Jacobian of the game's vector field.
             """,
         version: "gan-numerics 0.1.0",
-        subcommands: [TrainCommand.self, ReproduceCommand.self, SpectrumCommand.self],
+        subcommands: [TrainCommand.self, ReproduceCommand.self, SpectrumCommand.self, CompareCommand.self],
         defaultSubcommand: nil)
 }
 
 extension TrainingConfiguration.Experiment: ExpressibleByArgument {}
 extension TrainingConfiguration.Method: ExpressibleByArgument {}
 extension TrainingConfiguration.StepRuleKind: ExpressibleByArgument {}
+extension TrainingConfiguration.Penalty: ExpressibleByArgument {}
 extension GANObjective: ExpressibleByArgument {}
 
 /// A failure to report as one line and a non-zero exit (no stack trace).

@@ -26,7 +26,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "How the players' directions are formed (default: \(defaults.method.rawValue)).")
     var method: TrainingConfiguration.Method?
 
-    @Option(parsing: .unconditional, help: "γ: the consensus weight (conopt, smooth) or the clipping norm (clip) (default: \(defaults.gamma)).")
+    @Option(parsing: .unconditional, help: "The weight of the method's term: \(TrainingConfiguration.Method.allCases.compactMap { method in method.weightName.map { "\($0) of \(method.rawValue)" } }.joined(separator: ", ")) (default: \(defaults.gamma)).")
     var gamma: Double?
 
     @Option(name: .customLong("lr"), parsing: .unconditional, help: "The learning rate (default: \(defaults.learningRate)).")
@@ -53,6 +53,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The GAN objective (default: \(defaults.loss.rawValue)).")
     var loss: GANObjective?
 
+    @Option(help: "A penalty on the discriminator's input gradient: r1, r2 or wgan-gp (with --loss indicator) (default: \(defaults.penalty.rawValue)).")
+    var penalty: TrainingConfiguration.Penalty?
+
+    @Option(parsing: .unconditional, help: "The penalty's weight γ or λ (default: \(defaults.penaltyWeight)).")
+    var penaltyWeight: Double?
+
     @Option(help: "The per-parameter update; rmsprop is TF1's, as the reference (default: \(defaults.stepRule.rawValue)).")
     var stepRule: TrainingConfiguration.StepRuleKind?
 
@@ -61,6 +67,18 @@ struct TrainCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "altgd: generator steps per iteration, each on a fresh batch (default: \(defaults.generatorSteps)).")
     var generatorSteps: Int?
+
+    @Flag(inversion: .prefixedNo, help: "extragradient: the look-ahead step also advances the step rule's state, as Gidel et al.'s ExtraAdam (default: off).")
+    var extrapolationAdvancesState: Bool?
+
+    @Option(parsing: .unconditional, help: "lookahead: fast steps between synchronisations (default: \(defaults.lookaheadPeriod)).")
+    var lookaheadPeriod: Int?
+
+    @Option(parsing: .unconditional, help: "lookahead: the slow weights' step α (default: \(defaults.lookaheadAlpha)).")
+    var lookaheadAlpha: Double?
+
+    @Option(parsing: .unconditional, help: "β of an exponential moving average of the generator, used for samples and metrics (default: \(defaults.averageDecay), none).")
+    var averageDecay: Double?
 
     @Option(parsing: .unconditional, help: "Iterations between rows of metrics.jsonl (default: \(defaults.logEvery)).")
     var logEvery: Int?
@@ -102,9 +120,15 @@ struct TrainCommand: ParsableCommand {
         set(depth, \.depth)
         set(seed, \.seed)
         set(loss, \.loss)
+        set(penalty, \.penalty)
+        set(penaltyWeight, \.penaltyWeight)
         set(stepRule, \.stepRule)
         set(discriminatorSteps, \.discriminatorSteps)
         set(generatorSteps, \.generatorSteps)
+        set(extrapolationAdvancesState, \.extrapolationAdvancesState)
+        set(lookaheadPeriod, \.lookaheadPeriod)
+        set(lookaheadAlpha, \.lookaheadAlpha)
+        set(averageDecay, \.averageDecay)
         set(logEvery, \.logEvery)
         set(snapshotEvery, \.snapshotEvery)
         set(checkpointEvery, \.checkpointEvery)

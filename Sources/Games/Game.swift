@@ -46,12 +46,6 @@ extension DifferentiableGame {
     /// Every player's parameters, in player order.
     public var allParameters: [NamedParameter] { players.flatMap(\.parameters) }
 
-    /// The step-rule slot of the first parameter of `player`: slots number all parameters of the
-    /// game in order, so that one rule can be shared by every player.
-    public func firstSlot(ofPlayer player: Int) -> Int {
-        players[..<player].reduce(0) { $0 + $1.parameters.count }
-    }
-
     /// ξ = −v: each player's gradient of its own loss with respect to its own parameters.
     /// With `createGraph` the gradients are differentiable (for consensus optimization and
     /// Jacobians).

@@ -3,7 +3,8 @@ import Games
 import Tensors
 
 /// x ↦ v′(x̄)·x for a game's field at the current parameters, averaged over minibatches, without
-/// forming the matrix: one Jacobian-vector product (by the double-VJP trick) per minibatch.
+/// forming the matrix: one forward-mode Jacobian-vector product per minibatch through the
+/// recorded field.
 /// The operator for ``ArnoldiEigenvalues`` on networks too large for a dense Jacobian.
 public final class GameFieldOperator {
     /// n, the number of parameters.

@@ -7,7 +7,9 @@ import Tensors
 ///   p ← p − lr·g / √(ms + ε), ρ = 0.9, ε = 1e-10.
 /// - `.pytorch` (`torch.optim.RMSprop`): the mean square starts at 0,
 ///   p ← p − lr·g / (√ms + ε), ρ = 0.99, ε = 1e-8.
-public final class RMSProp: StepRule {
+///
+/// State: `square_avg`, the mean square.
+public struct RMSProp: StepRule {
     public enum Form: String, Sendable, CaseIterable {
         case tensorflow1
         case pytorch
@@ -17,7 +19,6 @@ public final class RMSProp: StepRule {
     public let decay: Double
     public let epsilon: Double
     public let form: Form
-    private var meanSquares: [Int: Tensor] = [:]
 
     /// An RMSProp with the defaults of `form` unless `decay` or `epsilon` are given.
     public init(learningRate: Double, form: Form = .tensorflow1, decay: Double? = nil, epsilon: Double? = nil) {
@@ -27,21 +28,19 @@ public final class RMSProp: StepRule {
         self.epsilon = epsilon ?? (form == .tensorflow1 ? 1e-10 : 1e-8)
     }
 
-    public func updated(_ value: Tensor, gradient: Tensor, slot: Int) -> Tensor {
+    public func step(_ value: Tensor, gradient: Tensor, state: inout ParameterState) -> Tensor {
         checkGradient(value, gradient, rule: "RMSProp")
-        let meanSquare = meanSquares[slot]
-            ?? (form == .tensorflow1 ? Tensor.ones(like: value) : Tensor.zeros(like: value))
-        let (result, state) = value.dtype == .float32
-            ? step(value, gradient, meanSquare, Float.self) : step(value, gradient, meanSquare, Double.self)
-        meanSquares[slot] = state[0]
-        return result
+        return value.dtype == .float32
+            ? step(value, gradient, &state, Float.self) : step(value, gradient, &state, Double.self)
     }
 
-    private func step<S: TensorScalar>(_ value: Tensor, _ gradient: Tensor, _ meanSquare: Tensor, _: S.Type)
-        -> (Tensor, [Tensor]) {
+    private func step<S: TensorScalar>(_ value: Tensor, _ gradient: Tensor, _ state: inout ParameterState,
+                                       _: S.Type) -> Tensor {
         let (lr, rho, eps) = (S(learningRate), S(decay), S(epsilon))
         let insideRoot = form == .tensorflow1
-        return withElements(value, gradient, [meanSquare], as: S.self) { p, g, state, count in
+        return withElements(value, gradient, &state, ["square_avg"], as: S.self, initial: { _ in
+            insideRoot ? Tensor.ones(like: value) : Tensor.zeros(like: value)
+        }) { p, g, state, count in
             let ms = state[0]
             for i in 0..<count {
                 if insideRoot {
@@ -55,11 +54,9 @@ public final class RMSProp: StepRule {
         }
     }
 
-    public func state(ofSlot slot: Int) -> [String: Tensor] {
-        meanSquares[slot].map { ["square_avg": $0] } ?? [:]
-    }
+    public var stateNames: [String] { ["square_avg"] }
 
-    public func restoreState(_ state: [String: Tensor], ofSlot slot: Int) throws(StepRuleStateError) {
-        meanSquares[slot] = state["square_avg"]
+    public func validate(_ state: ParameterState, for value: Tensor) throws(StepRuleStateError) {
+        try validate(state, for: value, rule: "RMSProp")
     }
 }

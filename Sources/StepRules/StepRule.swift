@@ -1,42 +1,85 @@
 import Tensors
 
-/// A first-order update rule: how a parameter moves given its gradient (descent direction is
-/// −gradient). Rules with state (momentum, running averages) keep one state per *slot*, a
-/// parameter's position in the list the caller updates, so one rule can serve many parameters.
-public protocol StepRule: AnyObject {
-    /// The parameter in `slot` after one step with `gradient`.
-    func updated(_ value: Tensor, gradient: Tensor, slot: Int) -> Tensor
+/// The state a step rule keeps for one parameter: tensors under PyTorch's state names
+/// (`"square_avg"`, `"exp_avg"`, `"step"`, `"momentum_buffer"`).
+public typealias ParameterState = [String: Tensor]
 
-    /// The state of `slot`, named as PyTorch's optimizer state dict names it
-    /// (`"square_avg"`, `"exp_avg"`, …); empty for a stateless rule or an unused slot.
-    func state(ofSlot slot: Int) -> [String: Tensor]
+/// A first-order update rule: how a parameter moves given its gradient (the descent direction
+/// is −gradient).
+///
+/// A rule holds only its hyperparameters. Its state — running averages, momentum — is a value
+/// the caller owns and passes in (optax's `GradientTransformation` design), so a state can be
+/// copied to try a step and thrown away, saved with a checkpoint by parameter name, and
+/// restored. A parameter's state starts empty; the rule fills it on the first step.
+public protocol StepRule: Sendable {
+    /// The step size the rule scales its updates by.
+    var learningRate: Double { get }
 
-    /// Restores the state of `slot` saved by ``state(ofSlot:)``.
-    func restoreState(_ state: [String: Tensor], ofSlot slot: Int) throws(StepRuleStateError)
+    /// The names of the state the rule keeps for a parameter (other entries of a
+    /// ``ParameterState`` belong to the game method and are left alone).
+    var stateNames: [String] { get }
+
+    /// The parameter after one step along −`gradient`, updating `state` (the parameter's).
+    func step(_ value: Tensor, gradient: Tensor, state: inout ParameterState) -> Tensor
+
+    /// Checks the rule's entries of a state read from a checkpoint against the parameter they
+    /// belong to.
+    func validate(_ state: ParameterState, for value: Tensor) throws(StepRuleStateError)
 }
 
 /// A saved state that does not fit the rule.
-public struct StepRuleStateError: Error, CustomStringConvertible {
+public struct StepRuleStateError: Error, CustomStringConvertible, Equatable {
     public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
 }
 
-/// Runs `body` on the state, value and gradient of one parameter as raw `S` pointers.
+extension StepRule {
+    /// Checks that the rule's entries of `state` are all there or all absent (a parameter not
+    /// stepped yet), each of the parameter's shape and dtype, and that `scalars` hold one number.
+    func validate(_ state: ParameterState, for value: Tensor, scalars: [String] = [], rule: String) throws(StepRuleStateError) {
+        let present = stateNames.filter { state[$0] != nil }
+        guard !present.isEmpty else { return }
+        guard present.count == stateNames.count else {
+            throw StepRuleStateError("\(rule) state needs \(stateNames.joined(separator: ", ")), found only \(present.joined(separator: ", "))")
+        }
+        for name in stateNames {
+            let tensor = state[name]!
+            if scalars.contains(name) {
+                guard tensor.count == 1 else {
+                    throw StepRuleStateError("\(rule) state \(name) must hold one number, found shape \(tensor.shape)")
+                }
+            } else if tensor.shape != value.shape || tensor.dtype != value.dtype {
+                throw StepRuleStateError("\(rule) state \(name) is \(tensor.dtype) \(tensor.shape), the parameter \(value.dtype) \(value.shape)")
+            }
+        }
+    }
+}
+
+/// Runs `body` on the elements of a copy of `value` (to update), `gradient`, and the state
+/// tensors `names` taken out of `state` (created by `initial` when absent), as raw `S` pointers;
+/// puts the state back and returns the updated value. Taking the tensors out of the dictionary
+/// leaves them uniquely referenced, so they are updated in place.
 @inline(__always)
 func withElements<S: TensorScalar>(
-    _ value: Tensor, _ gradient: Tensor, _ states: [Tensor], as type: S.Type,
+    _ value: Tensor, _ gradient: Tensor, _ state: inout ParameterState, _ names: [String], as type: S.Type,
+    initial: (String) -> Tensor,
     _ body: (UnsafeMutablePointer<S>, UnsafePointer<S>, [UnsafeMutablePointer<S>], Int) -> Void
-) -> (Tensor, [Tensor]) {
+) -> Tensor {
     var updated = value
-    var states = states
-    let statePointers = states.indices.map { index in
-        states[index].withUnsafeMutableBufferPointer(as: S.self) { $0.baseAddress! }
+    var tensors = names.map { state.removeValue(forKey: $0) ?? initial($0) }
+    let pointers = tensors.indices.map { index in
+        tensors[index].withUnsafeMutableBufferPointer(as: S.self) { $0.baseAddress! }
     }
     updated.withUnsafeMutableBufferPointer(as: S.self) { parameter in
         gradient.withUnsafeBufferPointer(as: S.self) { gradient in
-            body(parameter.baseAddress!, gradient.baseAddress!, statePointers, value.count)
+            body(parameter.baseAddress!, gradient.baseAddress!, pointers, value.count)
         }
     }
-    return (updated, states)
+    for (name, tensor) in zip(names, tensors) { state[name] = tensor }
+    return updated
 }
 
 /// Checks the gradient against the value it updates.

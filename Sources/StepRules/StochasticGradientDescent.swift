@@ -2,29 +2,28 @@ import Tensors
 
 /// Gradient descent with optional heavy-ball momentum, in PyTorch's form:
 /// b ← μ·b + g;  p ← p − lr·b  (with μ = 0: p ← p − lr·g).
-public final class StochasticGradientDescent: StepRule {
+///
+/// State: `momentum_buffer` (b), when μ ≠ 0.
+public struct StochasticGradientDescent: StepRule {
     public let learningRate: Double
     public let momentum: Double
-    private var buffers: [Int: Tensor] = [:]
 
     public init(learningRate: Double, momentum: Double = 0) {
         self.learningRate = learningRate
         self.momentum = momentum
     }
 
-    public func updated(_ value: Tensor, gradient: Tensor, slot: Int) -> Tensor {
+    public func step(_ value: Tensor, gradient: Tensor, state: inout ParameterState) -> Tensor {
         checkGradient(value, gradient, rule: "SGD")
-        let buffer = momentum == 0 ? [] : [buffers[slot] ?? Tensor.zeros(like: value)]
-        let (result, state) = value.dtype == .float32
-            ? step(value, gradient, buffer, Float.self) : step(value, gradient, buffer, Double.self)
-        if momentum != 0 { buffers[slot] = state[0] }
-        return result
+        return value.dtype == .float32
+            ? step(value, gradient, &state, Float.self) : step(value, gradient, &state, Double.self)
     }
 
-    private func step<S: TensorScalar>(_ value: Tensor, _ gradient: Tensor, _ buffer: [Tensor], _: S.Type)
-        -> (Tensor, [Tensor]) {
+    private func step<S: TensorScalar>(_ value: Tensor, _ gradient: Tensor, _ state: inout ParameterState,
+                                       _: S.Type) -> Tensor {
         let (lr, mu) = (S(learningRate), S(momentum))
-        return withElements(value, gradient, buffer, as: S.self) { p, g, state, count in
+        return withElements(value, gradient, &state, momentum == 0 ? [] : ["momentum_buffer"], as: S.self,
+                            initial: { _ in Tensor.zeros(like: value) }) { p, g, state, count in
             if state.isEmpty {
                 for i in 0..<count { p[i] -= lr * g[i] }
             } else {
@@ -37,11 +36,9 @@ public final class StochasticGradientDescent: StepRule {
         }
     }
 
-    public func state(ofSlot slot: Int) -> [String: Tensor] {
-        buffers[slot].map { ["momentum_buffer": $0] } ?? [:]
-    }
+    public var stateNames: [String] { momentum == 0 ? [] : ["momentum_buffer"] }
 
-    public func restoreState(_ state: [String: Tensor], ofSlot slot: Int) throws(StepRuleStateError) {
-        buffers[slot] = state["momentum_buffer"]
+    public func validate(_ state: ParameterState, for value: Tensor) throws(StepRuleStateError) {
+        try validate(state, for: value, rule: "SGD")
     }
 }

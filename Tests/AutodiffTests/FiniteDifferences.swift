@@ -2,8 +2,12 @@ import Testing
 @testable import Autodiff
 import Tensors
 
-/// Checks the gradient and a Hessian-vector product of an operation against central finite
-/// differences, everything in float64.
+/// Checks an operation's derivatives against central finite differences, everything in float64:
+/// the gradient and a Hessian-vector product (reverse mode, and reverse over reverse), the
+/// Jacobian-vector product (forward mode, each operation's tangent rule) with the adjoint
+/// identity ⟨Ju, w⟩ = ⟨u, Jᵀw⟩ against the vector-Jacobian product, and forward over reverse
+/// (the tangent of the recorded gradient, which runs the tangent rules of the backward
+/// operations) against the Hessian-vector product.
 ///
 /// The objective is L(x) = Σ w ⊙ f(x) + ½ Σ c ⊙ f(x)² with fixed random w and c, so that its
 /// Hessian involves both the first and the second derivative of f even when f is linear.
@@ -60,6 +64,32 @@ struct FiniteDifferenceCheck {
             let numeric = ((plus[index] - minus[index]) / (2 * h)).doubles
             #expect(agree(product[index].value.doubles, numeric), "Hessian-vector product of input \(index)",
                     sourceLocation: sourceLocation)
+        }
+        checkForwardMode(direction: direction, reverseProduct: product.map(\.value), sourceLocation: sourceLocation)
+    }
+
+    /// J·u by forward mode against finite differences and against reverse mode.
+    private func checkForwardMode(direction: [Tensor], reverseProduct: [Tensor], sourceLocation: SourceLocation) {
+        let variables = inputs.map { Variable(differentiable: $0) }
+        let output = function(variables)
+        let forward = jacobianVectorProduct(of: [output], wrt: variables, tangents: direction)[0].value
+        let h = 1e-6
+        let shifted = { (sign: Double) in self.function(zip(self.inputs, direction).map { Variable($0 + $1 * (sign * h)) }).value }
+        let numeric = ((shifted(1) - shifted(-1)) / (2 * h)).doubles
+        #expect(forward.shape == output.shape && agree(forward.doubles, numeric), "Jacobian-vector product",
+                sourceLocation: sourceLocation)
+        var generator = RandomGenerator(seed: 17)
+        let cotangent = Tensor.uniform(output.shape, low: -1, high: 1, dtype: .float64, using: &generator)
+        let transposed = vectorJacobianProduct(of: [output], wrt: variables, cotangents: [cotangent])
+        let left = (forward * cotangent).sum().item
+        let right = zip(direction, transposed).reduce(0.0) { $0 + ($1.0 * $1.1.value).sum().item }
+        #expect(Swift.abs(left - right) <= 1e-12 * Swift.max(1, Swift.abs(left)), "⟨Ju, w⟩ = ⟨u, Jᵀw⟩: \(left) vs \(right)",
+                sourceLocation: sourceLocation)
+        let recorded = gradients(of: objective(variables), wrt: variables, createGraph: true)
+        let forwardOverReverse = jacobianVectorProduct(of: recorded, wrt: variables, tangents: direction)
+        for index in inputs.indices {
+            #expect(agree(forwardOverReverse[index].value.doubles, reverseProduct[index].doubles),
+                    "forward-over-reverse Hessian-vector product of input \(index)", sourceLocation: sourceLocation)
         }
     }
 

@@ -47,6 +47,31 @@ func smallConfiguration(method: TrainingConfiguration.Method = .conopt, iteratio
         #expect(rows.dropFirst().map(\.fieldNorm) == straightRows.dropFirst().map(\.fieldNorm))
     }
 
+    /// Every method, as `--method` runs it: finite losses, its state saved by parameter name, and
+    /// a run resumed halfway identical to one trained straight (the state a method keeps between
+    /// iterations — previous directions, slow weights, ACGD's averages — round-trips).
+    @Test(arguments: TrainingConfiguration.Method.allCases)
+    func everyMethodTrainsAndResumes(method: TrainingConfiguration.Method) throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var configuration = smallConfiguration(method: method, iterations: 6)
+        (configuration.width, configuration.depth, configuration.checkpointEvery) = (4, 1, 3)
+        (configuration.lookaheadPeriod, configuration.averageDecay) = (2, 0.9)
+        if method == .acgd { configuration.stepRule = .sgd }
+        let summary = try TrainingRun(configuration: configuration, directory: root + "/straight").run().summary
+        #expect(summary.finalFieldNorm.isFinite)
+        var half = configuration
+        half.iterations = 3
+        try TrainingRun(configuration: half, directory: root + "/split").run()
+        try TrainingRun(configuration: configuration, directory: root + "/split").run(.resume)
+        for file in [Checkpoint.modelFile, Checkpoint.optimizerFile] {
+            #expect(try FileIO.read(root + "/straight/checkpoint/" + file) == FileIO.read(root + "/split/checkpoint/" + file),
+                    "\(method): \(file) differs")
+        }
+        let state = try Safetensors.read(root + "/straight/checkpoint/" + Checkpoint.optimizerFile).tensors
+        #expect(state.keys.contains("generator.layers.0.weight.average"))
+    }
+
     @Test func runDirectoryHoldsEverything() throws {
         let root = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }

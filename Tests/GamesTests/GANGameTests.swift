@@ -58,6 +58,7 @@ import Tensors
             .kl: (-mean(f), dLoss),
             .tv: (-mean(f.map { Double.tanh($0) }), mean(f.map { Double.tanh($0) }) - mean(r.map { Double.tanh($0) })),
             .indicator: (-mean(f), mean(f) - mean(r)),
+            .hinge: (-mean(f), mean(r.map { max(0, 1 - $0) }) + mean(f.map { max(0, 1 + $0) })),
         ]
         for (objective, (generatorLoss, discriminatorLoss)) in expected {
             let losses = objective.losses(realLogits: real, fakeLogits: fake)
@@ -74,7 +75,7 @@ import Tensors
         let flat = Variable.concatenate(field.joined().map { $0.reshaped([-1]) })
         let jacobian = Autodiff.jacobian(of: flat, wrt: parameters)
         let expected = jacobian.matmul(flat.value.reshaped([-1, 1]), transposingSelf: true).doubles
-        let regularizer = ConsensusOptimization.regularizer(field)
+        let regularizer = FieldEvaluation.halfSquaredNorm(Array(field.joined()))
         let actual = gradients(of: regularizer, wrt: parameters).flatMap { $0.value.doubles }
         #expect(actual.count == expected.count)
         #expect(zip(actual, expected).allSatisfy { Swift.abs($0 - $1) < 1e-12 * Swift.max(1, Swift.abs($1)) })
@@ -83,33 +84,37 @@ import Tensors
     /// Bit for bit: ConOpt with γ = 0, clipping to a norm never reached, and smoothing with γ = 0
     /// all make the same steps as SimGD.
     @Test func degenerateMethodsEqualSimultaneousDescent() {
-        func train(_ make: ([any StepRule]) -> any GameOptimizer) -> [Double] {
+        func train(_ transforms: [any DirectionTransform]) -> [Double] {
             let (game, batch) = smallGame(seed: 4)
-            var optimizer = make([RMSProp(learningRate: 0.01), RMSProp(learningRate: 0.01)])
-            for _ in 0..<5 { _ = optimizer.step(game) { batch } }
+            let optimizer = GameOptimizer(transforms: transforms,
+                                          stepRules: [RMSProp(learningRate: 0.01), RMSProp(learningRate: 0.01)])
+            var state = OptimizerState()
+            for _ in 0..<5 { _ = optimizer.step(game, state: &state) { batch } }
             return game.allParameters.flatMap { $0.parameter.value.doubles }
         }
-        let reference = train { SimultaneousGradientDescent(stepRules: $0) }
-        #expect(train { ConsensusOptimization(gamma: 0, stepRules: $0) } == reference)
-        #expect(train { ClippedGradientDescent(maxNorm: 1e9, stepRules: $0) } == reference)
-        #expect(train { SmoothedGradientDescent(gamma: 0, stepRules: $0) } == reference)
-        #expect(train { ConsensusOptimization(gamma: 1, stepRules: $0) } != reference)
+        let reference = train([])
+        #expect(train([Consensus(gamma: 0)]) == reference)
+        #expect(train([GradientClipping(maxNorm: 1e9)]) == reference)
+        #expect(train([GradientNormPenalty.smoothing(gamma: 0)]) == reference)
+        #expect(train([Consensus(gamma: 1)]) != reference)
     }
 
     /// Smoothing adds γ∇_φ ½‖∇_θ ℓ_θ‖² to the discriminator only.
     @Test func smoothingRegularisesOnlyTheDiscriminator() {
         let (game, batch) = smallGame(seed: 5)
         let (reference, _) = smallGame(seed: 5)
-        var smooth = SmoothedGradientDescent(gamma: 3, stepRules: [StochasticGradientDescent(learningRate: 0.1)])
-        var plain = SimultaneousGradientDescent(stepRule: StochasticGradientDescent(learningRate: 0.1))
+        let sgd = StochasticGradientDescent(learningRate: 0.1)
+        let smooth = GameOptimizer(transforms: [GradientNormPenalty.smoothing(gamma: 3)], stepRules: [sgd])
+        let plain = GameOptimizer(stepRules: [sgd])
         let field = reference.simultaneousGradient(of: reference.losses(on: batch), createGraph: true)
-        let penalty = gradients(of: ConsensusOptimization.regularizer([field[0]]),
+        let penalty = gradients(of: FieldEvaluation.halfSquaredNorm(field[0]),
                                 wrt: reference.players[1].parameters.map(\.parameter.variable))
         let expectedDiscriminator = zip(reference.players[1].parameters, zip(field[1], penalty)).map { named, pair in
             named.parameter.value - (pair.0.value + pair.1.value * 3) * 0.1
         }
-        _ = smooth.step(game) { batch }
-        _ = plain.step(reference) { batch }
+        var (state, referenceState) = (OptimizerState(), OptimizerState())
+        _ = smooth.step(game, state: &state) { batch }
+        _ = plain.step(reference, state: &referenceState) { batch }
         #expect(zip(game.players[0].parameters, reference.players[0].parameters).allSatisfy {
             $0.parameter.value.isEqual(to: $1.parameter.value)
         })
@@ -121,12 +126,62 @@ import Tensors
     @Test func clippingLimitsEachPlayersStep() {
         let (game, batch) = smallGame(seed: 6)
         let before = game.allParameters.map(\.parameter.value)
-        var optimizer = ClippedGradientDescent(maxNorm: 1e-3, stepRules: [StochasticGradientDescent(learningRate: 1)])
-        _ = optimizer.step(game) { batch }
+        let optimizer = GameOptimizer(transforms: [GradientClipping(maxNorm: 1e-3)],
+                                      stepRules: [StochasticGradientDescent(learningRate: 1)])
+        var state = OptimizerState()
+        _ = optimizer.step(game, state: &state) { batch }
         for (player, range) in [(0, 0..<game.players[0].parameters.count),
                                 (1, game.players[0].parameters.count..<before.count)] {
             let moved = range.map { (game.allParameters[$0].parameter.value - before[$0]).squared().sum().item }
             #expect(Swift.abs(moved.reduce(0, +).squareRoot() - 1e-3) < 1e-12, "player \(player)")
+        }
+    }
+
+    /// R1 = (γ/2)·mean ‖∇_x D(x)‖² on the real batch, R2 the same on the generated one, against
+    /// the input gradient by central differences.
+    @Test func gradientPenaltiesMatchFiniteDifferences() {
+        let (plain, batch) = smallGame(seed: 8)
+        let gamma = 3.0
+        func discriminatorLoss(_ penalty: DiscriminatorPenalty) -> Double {
+            let game = GenerativeAdversarialGame(generator: plain.generator, discriminator: plain.discriminator, penalty: penalty)
+            return game.losses(on: batch)[1].value.item
+        }
+        func meanSquaredInputGradient(_ samples: Tensor) -> Double {
+            let (n, h) = (samples.shape[0], 1e-6)
+            var total = 0.0
+            for index in 0..<(samples.count) {
+                var (up, down) = (samples, samples)
+                up.withUnsafeMutableBufferPointer(as: Double.self) { $0[index] += h }
+                down.withUnsafeMutableBufferPointer(as: Double.self) { $0[index] -= h }
+                let derivative = (plain.discriminator(up).sum().item - plain.discriminator(down).sum().item) / (2 * h)
+                total += derivative * derivative
+            }
+            return total / Double(n)
+        }
+        let base = discriminatorLoss(.none)
+        let r1 = discriminatorLoss(.r1(weight: gamma)) - base
+        #expect(Swift.abs(r1 - gamma / 2 * meanSquaredInputGradient(batch.real)) < 1e-8)
+        let fake = plain.sample(noise: batch.noise)
+        let r2 = discriminatorLoss(.r2(weight: gamma)) - base
+        #expect(Swift.abs(r2 - gamma / 2 * meanSquaredInputGradient(fake)) < 1e-8)
+        #expect(r1 > 0 && r2 > 0)
+    }
+
+    /// WGAN-GP vanishes for a critic whose input gradient has norm 1 everywhere, and is λ for norm 2.
+    @Test func wassersteinPenaltyMeasuresTheDistanceFromNormOne() {
+        var generator = RandomGenerator(seed: 9)
+        let critic = Linear(inputSize: 2, outputSize: 1, dtype: .float64, using: &generator)
+        let batch = GenerativeAdversarialGame.Batch(real: Tensor.normal([5, 2], dtype: .float64, using: &generator),
+                                                    noise: Tensor.normal([5, 2], dtype: .float64, using: &generator),
+                                                    interpolation: Tensor.uniform([5, 1], dtype: .float64, using: &generator))
+        let map = Linear(inputSize: 2, outputSize: 2, dtype: .float64, using: &generator)
+        for (norm, expected) in [(1.0, 0.0), (2.0, 7.0)] {
+            critic.weight.value = Tensor(shape: [1, 2], scalars: [0.6 * norm, 0.8 * norm])
+            let penalized = GenerativeAdversarialGame(generator: map, discriminator: critic, objective: .indicator,
+                                                      penalty: .wganGP(weight: 7))
+            let plain = GenerativeAdversarialGame(generator: map, discriminator: critic, objective: .indicator)
+            let penalty = penalized.losses(on: batch)[1].value.item - plain.losses(on: batch)[1].value.item
+            #expect(Swift.abs(penalty - expected) < 1e-9, "‖∇D‖ = \(norm)")
         }
     }
 }

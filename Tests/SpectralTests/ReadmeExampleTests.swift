@@ -16,8 +16,9 @@ import Tensors
             let f = (phi.variable * theta.variable).sum()
             return [-f, f]
         }
-        var optimizer = ConsensusOptimization(gamma: 1, stepRule: StochasticGradientDescent(learningRate: 0.5))
-        for _ in 0..<100 { _ = optimizer.step(game) }
+        let conopt = GameOptimizer(transforms: [Consensus(gamma: 1)], stepRules: [StochasticGradientDescent(learningRate: 0.5)])
+        var state = OptimizerState()
+        for _ in 0..<100 { _ = conopt.step(game, state: &state) }
         #expect(abs(phi.value.item) < 1e-10 && abs(theta.value.item) < 1e-10)
         let spectrum = try EigenDecomposition(GameJacobian(game: game, batches: [()]).matrix).eigenvalues
         #expect(Set(spectrum.map { [$0.real, $0.imaginary] }) == [[0, 1], [0, -1]])

@@ -8,6 +8,10 @@ struct LeakyRectifiedLinear: DifferentiableOperation {
     func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed.gated(by: inputs[0].value, negativeSlope: slope)]
     }
+
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        tangents[0]!.gated(by: inputs[0].value, negativeSlope: slope)
+    }
 }
 
 /// seed where a fixed reference is positive, slope·seed elsewhere: linear in seed, so its
@@ -19,12 +23,20 @@ struct Gate: DifferentiableOperation {
     func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed.gated(by: reference, negativeSlope: slope)]
     }
+
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        tangents[0]!.gated(by: reference, negativeSlope: slope)
+    }
 }
 
 /// tanh x: ∂ = seed ⊙ (1 − tanh²x).
 struct HyperbolicTangent: DifferentiableOperation {
     func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed * (1 - output.squared())]
+    }
+
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        tangents[0]! * (1 - output.squared())
     }
 }
 
@@ -33,12 +45,20 @@ struct Sigmoid: DifferentiableOperation {
     func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed * output * (1 - output)]
     }
+
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        tangents[0]! * output * (1 - output)
+    }
 }
 
 /// softplus x = log(1 + eˣ): ∂ = seed ⊙ σ(x).
 struct Softplus: DifferentiableOperation {
     func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed * inputs[0].sigmoid()]
+    }
+
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        tangents[0]! * inputs[0].sigmoid()
     }
 }
 

@@ -6,6 +6,10 @@ struct Addition: DifferentiableOperation {
         [wanted[0] ? seed.summed(toShape: inputs[0].shape) : nil,
          wanted[1] ? seed.summed(toShape: inputs[1].shape) : nil]
     }
+
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        sum(tangents[0], tangents[1]).broadcast(to: output.shape)
+    }
 }
 
 /// a − b, broadcasting.
@@ -13,6 +17,10 @@ struct Subtraction: DifferentiableOperation {
     func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [wanted[0] ? seed.summed(toShape: inputs[0].shape) : nil,
          wanted[1] ? (-seed).summed(toShape: inputs[1].shape) : nil]
+    }
+
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        sum(tangents[0], tangents[1].map { -$0 }).broadcast(to: output.shape)
     }
 }
 
@@ -22,6 +30,11 @@ struct Multiplication: DifferentiableOperation {
         [wanted[0] ? (seed * inputs[1]).summed(toShape: inputs[0].shape) : nil,
          wanted[1] ? (seed * inputs[0]).summed(toShape: inputs[1].shape) : nil]
     }
+
+    /// ∂(ab) = ∂a·b + a·∂b.
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        sum(tangents[0].map { $0 * inputs[1] }, tangents[1].map { inputs[0] * $0 }).broadcast(to: output.shape)
+    }
 }
 
 /// a / b, broadcasting. ∂/∂a = seed / b, ∂/∂b = −seed ⊙ a / b².
@@ -30,12 +43,21 @@ struct Division: DifferentiableOperation {
         [wanted[0] ? (seed / inputs[1]).summed(toShape: inputs[0].shape) : nil,
          wanted[1] ? (-seed * output / inputs[1]).summed(toShape: inputs[1].shape) : nil]
     }
+
+    /// ∂(a/b) = (∂a − (a/b)·∂b) / b.
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        (sum(tangents[0], tangents[1].map { -output * $0 }) / inputs[1]).broadcast(to: output.shape)
+    }
 }
 
 /// −a.
 struct Negation: DifferentiableOperation {
     func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [-seed]
+    }
+
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        -tangents[0]!
     }
 }
 

@@ -5,12 +5,20 @@ struct BroadcastTo: DifferentiableOperation {
     func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed.summed(toShape: inputs[0].shape)]
     }
+
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        tangents[0]!.broadcast(to: output.shape)
+    }
 }
 
 /// The sum over broadcast axes (the adjoint of broadcasting): ∂ = seed broadcast back.
 struct SumToShape: DifferentiableOperation {
     func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed.broadcast(to: inputs[0].shape)]
+    }
+
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        tangents[0]!.summed(toShape: output.shape)
     }
 }
 

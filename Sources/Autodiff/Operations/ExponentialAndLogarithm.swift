@@ -5,12 +5,20 @@ struct Exponential: DifferentiableOperation {
     func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed * output]
     }
+
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        tangents[0]! * output
+    }
 }
 
 /// log x: ∂ = seed / x.
 struct Logarithm: DifferentiableOperation {
     func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed / inputs[0]]
+    }
+
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        tangents[0]! / inputs[0]
     }
 }
 

@@ -9,6 +9,14 @@ struct AffineMap: DifferentiableOperation {
                 wanted[1] ? seed.matmul(x, transposingSelf: true) : nil,
                 wanted[2] ? seed.sum(alongAxes: [0]) : nil]
     }
+
+    /// ∂y = ∂x·Wᵀ + x·∂Wᵀ + ∂b.
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        let (x, weight) = (inputs[0], inputs[1])
+        return sum(sum(tangents[0].map { $0.matmul(weight, transposingOther: true) },
+                       tangents[1].map { x.matmul($0, transposingOther: true) }),
+                   tangents[2]).broadcast(to: output.shape)
+    }
 }
 
 extension Variable {

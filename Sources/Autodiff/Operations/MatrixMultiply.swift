@@ -23,6 +23,12 @@ struct MatrixProduct: DifferentiableOperation {
         }
         return [gradientA, gradientB]
     }
+
+    /// ∂C = op(∂A)·op(B) + op(A)·op(∂B).
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        sum(tangents[0].map { $0.matmul(inputs[1], transposingSelf: transposeA, transposingOther: transposeB) },
+            tangents[1].map { inputs[0].matmul($0, transposingSelf: transposeA, transposingOther: transposeB) })
+    }
 }
 
 extension Variable {

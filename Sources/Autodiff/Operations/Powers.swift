@@ -5,6 +5,10 @@ struct Square: DifferentiableOperation {
     func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed * inputs[0] * 2]
     }
+
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        tangents[0]! * inputs[0] * 2
+    }
 }
 
 /// √x: ∂ = seed / (2√x).
@@ -12,12 +16,20 @@ struct SquareRoot: DifferentiableOperation {
     func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed / output * 0.5]
     }
+
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        tangents[0]! / output * 0.5
+    }
 }
 
 /// |x|: ∂ = seed ⊙ sign(x) (0 at 0).
 struct AbsoluteValue: DifferentiableOperation {
     func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed * Variable(inputs[0].value.sign())]
+    }
+
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        tangents[0]! * Variable(inputs[0].value.sign())
     }
 }
 

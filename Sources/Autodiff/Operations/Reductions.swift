@@ -10,6 +10,12 @@ struct SumReduction: DifferentiableOperation {
         let spread = seed.reshaped(keptShape).broadcast(to: inputs[0].shape)
         return [scale == 1 ? spread : spread * scale]
     }
+
+    /// The tangent reduced the same way.
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        let reduced = tangents[0]!.summed(toShape: keptShape).reshaped(output.shape)
+        return scale == 1 ? reduced : reduced * scale
+    }
 }
 
 /// max over axes: ∂ = seed at the maximal elements, split equally among ties.
@@ -23,6 +29,14 @@ struct MaxReduction: DifferentiableOperation {
         let isMaximal = 1 - maximum.greater(than: x)
         let ties = isMaximal.sum(alongAxes: axesReduced, keepingDimensions: true)
         return [seed.reshaped(keptShape).broadcast(to: x.shape) * Variable(isMaximal / ties)]
+    }
+
+    /// The mean of the tangent over the maximal elements (the same tie split).
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        let x = inputs[0].value
+        let isMaximal = 1 - output.value.reshaped(keptShape).greater(than: x)
+        let ties = isMaximal.sum(alongAxes: axesReduced, keepingDimensions: true)
+        return (tangents[0]! * Variable(isMaximal / ties)).summed(toShape: keptShape).reshaped(output.shape)
     }
 
     private var axesReduced: [Int] { keptShape.indices.filter { keptShape[$0] == 1 } }

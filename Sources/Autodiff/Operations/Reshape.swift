@@ -5,6 +5,10 @@ struct Reshape: DifferentiableOperation {
     func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         [seed.reshaped(inputs[0].shape)]
     }
+
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        tangents[0]!.reshaped(output.shape)
+    }
 }
 
 /// Axes rearranged by `axes`: ∂ = seed rearranged by the inverse permutation.
@@ -15,6 +19,10 @@ struct Permutation: DifferentiableOperation {
         var inverse = axes
         for (position, axis) in axes.enumerated() { inverse[axis] = position }
         return [seed.permuted(inverse)]
+    }
+
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        tangents[0]!.permuted(axes)
     }
 }
 

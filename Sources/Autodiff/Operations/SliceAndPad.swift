@@ -12,6 +12,10 @@ struct Slice: DifferentiableOperation {
         after[axis] = inputs[0].shape[axis] - range.upperBound
         return [seed.padded(before: before, after: after)]
     }
+
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        tangents[0]!.slice(alongAxis: axis, range: range)
+    }
 }
 
 /// Zeros added around each axis: ∂ = seed sliced back to the input's region.
@@ -24,6 +28,11 @@ struct Pad: DifferentiableOperation {
             gradient = gradient.slice(alongAxis: axis, range: before[axis]..<before[axis] + extent)
         }
         return [gradient]
+    }
+
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        let after = output.shape.indices.map { output.shape[$0] - inputs[0].shape[$0] - before[$0] }
+        return tangents[0]!.padded(before: before, after: after)
     }
 }
 
@@ -38,6 +47,11 @@ struct Concatenation: DifferentiableOperation {
             defer { start += extent }
             return wanted[index] ? seed.slice(alongAxis: axis, range: start..<start + extent) : nil
         }
+    }
+
+    /// The inputs' tangents joined the same way (zeros where an input has none).
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        .concatenate(inputs.indices.map { tangents[$0] ?? Variable(Tensor.zeros(like: inputs[$0].value)) }, alongAxis: axis)
     }
 }
 

@@ -7,6 +7,8 @@ public struct Plot: Sendable {
     public enum Style: Sendable {
         case dots(radius: Double)
         case line
+        /// Consecutive pairs of points are the tail and head of an arrow.
+        case arrows
     }
 
     public struct Series: Sendable {
@@ -47,6 +49,8 @@ public struct Plot: Sendable {
     public var disc: Disc?
     public var width = 720
     public var height = 480
+    /// Distinguishes this plot's clip path when several plots share one SVG document.
+    public var identifier = "plot"
 
     public init(title: String, xLabel: String, yLabel: String, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>) {
         self.title = title
@@ -56,7 +60,10 @@ public struct Plot: Sendable {
         self.yRange = yRange
     }
 
-    static let palette = [RGB(31, 119, 180), RGB(255, 127, 14), RGB(44, 160, 44), RGB(214, 39, 40), RGB(148, 103, 189)]
+    /// Distinct colours for series (matplotlib's tab10, then darker and lighter variants).
+    public static let palette = [RGB(31, 119, 180), RGB(255, 127, 14), RGB(44, 160, 44), RGB(214, 39, 40), RGB(148, 103, 189),
+                                 RGB(140, 86, 75), RGB(227, 119, 194), RGB(127, 127, 127), RGB(188, 189, 34), RGB(23, 190, 207),
+                                 RGB(0, 0, 128), RGB(128, 0, 0), RGB(0, 100, 0), RGB(255, 215, 0), RGB(75, 0, 130)]
 
     // MARK: Layout
 
@@ -140,6 +147,13 @@ public struct Plot: Sendable {
                     let (p, q) = (pixel(a.x, a.y), pixel(b.x, b.y))
                     image.line(from: (Int(p.0), Int(p.1)), to: (Int(q.0), Int(q.1)), color: item.color)
                 }
+            case .arrows:
+                for (tail, head) in arrowSegments(item.points) {
+                    image.line(from: (Int(tail.0), Int(tail.1)), to: (Int(head.0), Int(head.1)), color: item.color)
+                    for barb in barbs(tail, head) {
+                        image.line(from: (Int(head.0), Int(head.1)), to: (Int(barb.0), Int(barb.1)), color: item.color)
+                    }
+                }
             }
         }
         image.text(title, x: left, y: 8, scale: 2)
@@ -161,17 +175,34 @@ public struct Plot: Sendable {
         return image
     }
 
+    /// The pixel segments of an arrow series.
+    private func arrowSegments(_ points: [(x: Double, y: Double)]) -> [((Double, Double), (Double, Double))] {
+        stride(from: 0, to: points.count - 1, by: 2).map { (pixel(points[$0].x, points[$0].y), pixel(points[$0 + 1].x, points[$0 + 1].y)) }
+    }
+
+    /// The ends of the two strokes of an arrowhead at `head`.
+    private func barbs(_ tail: (Double, Double), _ head: (Double, Double)) -> [(Double, Double)] {
+        let (dx, dy) = (head.0 - tail.0, head.1 - tail.1)
+        let length = (dx * dx + dy * dy).squareRoot()
+        guard length > 0 else { return [] }
+        let size = min(4, length / 2)
+        let (ux, uy) = (dx / length, dy / length)
+        return [(head.0 - size * (ux - 0.5 * uy), head.1 - size * (uy + 0.5 * ux)),
+                (head.0 - size * (ux + 0.5 * uy), head.1 - size * (uy - 0.5 * ux))]
+    }
+
     // MARK: SVG
 
     public func svg() -> String {
         var parts: [String] = []
         parts.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" font-family=\"sans-serif\" font-size=\"11\">")
         parts.append("<rect width=\"\(width)\" height=\"\(height)\" fill=\"white\"/>")
-        parts.append("<defs><clipPath id=\"area\"><rect x=\"\(left)\" y=\"\(top)\" width=\"\(right - left)\" height=\"\(bottom - top)\"/></clipPath></defs>")
+        let clip = "clip-\(identifier)"
+        parts.append("<defs><clipPath id=\"\(clip)\"><rect x=\"\(left)\" y=\"\(top)\" width=\"\(right - left)\" height=\"\(bottom - top)\"/></clipPath></defs>")
         if let disc {
             let (cx, cy) = pixel(disc.center.x, disc.center.y)
             let (edge, _) = pixel(disc.center.x + disc.radius, disc.center.y)
-            parts.append("<circle clip-path=\"url(#area)\" cx=\"\(f(cx))\" cy=\"\(f(cy))\" r=\"\(f(abs(edge - cx)))\" fill=\"\(disc.color.hex)\"/>")
+            parts.append("<circle clip-path=\"url(#\(clip))\" cx=\"\(f(cx))\" cy=\"\(f(cy))\" r=\"\(f(abs(edge - cx)))\" fill=\"\(disc.color.hex)\"/>")
         }
         for tick in Plot.ticks(xRange) {
             let (px, _) = pixel(tick, 0)
@@ -196,7 +227,12 @@ public struct Plot: Sendable {
                     let (px, py) = pixel(point.x, point.y)
                     return "\(f(px)),\(f(py))"
                 }.joined(separator: " ")
-                parts.append("<polyline clip-path=\"url(#area)\" points=\"\(path)\" fill=\"none\" stroke=\"\(item.color.hex)\" stroke-width=\"1.5\"/>")
+                parts.append("<polyline clip-path=\"url(#\(clip))\" points=\"\(path)\" fill=\"none\" stroke=\"\(item.color.hex)\" stroke-width=\"1.5\"/>")
+            case .arrows:
+                for (tail, head) in arrowSegments(item.points) {
+                    let strokes = [head] + barbs(tail, head) + [head]
+                    parts.append("<path clip-path=\"url(#\(clip))\" d=\"M\(f(tail.0)),\(f(tail.1)) L\(f(head.0)),\(f(head.1)) M\(strokes.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " L"))\" fill=\"none\" stroke=\"\(item.color.hex)\"/>")
+                }
             }
         }
         parts.append("<text x=\"\(left)\" y=\"20\" font-size=\"15\">\(escaped(title))</text>")

@@ -1,7 +1,5 @@
-import Dispatch
 import Foundation
 import Formats
-import Synchronization
 
 /// The paper's mixture-of-Gaussians comparison: simultaneous gradient descent against consensus
 /// optimization on several seeds, with mode coverage at fixed iterations, a Markdown table of
@@ -35,45 +33,7 @@ public struct MixtureReproduction: Sendable {
     public func run(progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Cell] {
         try FileIO.makeDirectory(directory)
         let runs = methods.flatMap { method in (0..<seeds).map { (method, UInt64($0)) } }
-        let done = Mutex([Int](repeating: 0, count: runs.count))
-        let failure = Mutex<(any Error)?>(nil)
-        let total = runs.count * iterations
-        let work = { @Sendable (index: Int) in
-            let (method, seed) = runs[index]
-            let run = TrainingRun(configuration: configuration(method, seed), directory: runDirectory(method, seed))
-            run.onStart = { start in
-                let sum = done.withLock { counts in
-                    counts[index] = start
-                    return counts.reduce(0, +)
-                }
-                progress?(sum, total)
-            }
-            run.onIteration = { iteration, _ in
-                guard iteration % 100 == 0 else { return }
-                let sum = done.withLock { counts in
-                    counts[index] = iteration
-                    return counts.reduce(0, +)
-                }
-                progress?(sum, total)
-            }
-            do {
-                try run.run(.resumeOrStart)
-            } catch {
-                failure.withLock { $0 = $0 ?? error }
-            }
-        }
-        let queue = DispatchQueue(label: "reproduce", attributes: .concurrent)
-        let group = DispatchGroup()
-        let slots = DispatchSemaphore(value: max(1, jobs))
-        for index in runs.indices {
-            slots.wait()
-            queue.async(group: group) {
-                work(index)
-                slots.signal()
-            }
-        }
-        group.wait()
-        if let error = failure.withLock({ $0 }) { throw error }
+        try RunQueue(runs: runs.map { (configuration($0, $1), runDirectory($0, $1)) }, jobs: jobs).train(progress: progress)
         let cells = try collect()
         try FileIO.write(text: table(cells), to: directory + "/table.md")
         try JSON.write(cells, to: directory + "/results.json")

@@ -13,7 +13,9 @@ public final class MixtureExperiment {
     public let configuration: TrainingConfiguration
     public let mixture: MixtureOfGaussians
     public let game: GenerativeAdversarialGame
-    public var optimizer: any GameOptimizer
+    public let optimizer: GameOptimizer
+    /// The step rules' and the method's state, by parameter name; saved in checkpoints.
+    public var optimizerState = OptimizerState()
     /// The training stream (minibatches and latent codes); saved in checkpoints.
     public var random: RandomGenerator
     /// 5 × 512 latent codes, fixed for the whole run (the paper's plots).
@@ -38,8 +40,8 @@ public final class MixtureExperiment {
                                                depth: configuration.depth, using: &initialization),
             discriminator: PaperNetworks.discriminator(width: configuration.width, depth: configuration.depth,
                                                        using: &initialization),
-            objective: configuration.loss)
-        optimizer = MixtureExperiment.makeOptimizer(configuration)
+            objective: configuration.loss, penalty: configuration.penalty.penalty(weight: configuration.penaltyWeight))
+        optimizer = configuration.makeOptimizer()
         random = RandomGenerator(seed: configuration.seed, stream: 1)
         var fixed = RandomGenerator(seed: configuration.seed, stream: 2)
         fixedNoise = Tensor.normal([MixtureExperiment.fixedSampleCount, configuration.latentSize], using: &fixed)
@@ -50,74 +52,18 @@ public final class MixtureExperiment {
         Dictionary(uniqueKeysWithValues: game.allParameters.map { ($0.name, $0.parameter.value) })
     }
 
-    /// The step rules' state by `<parameter name>.<state name>`, as a checkpoint's optimizer file
-    /// holds it.
-    public var optimizerState: [String: Tensor] {
-        var state: [String: Tensor] = [:]
-        for (player, members) in game.players.enumerated() {
-            let rule = optimizer.stepRule(forPlayer: player)
-            let offset = game.firstSlot(ofPlayer: player)
-            for (slot, named) in members.parameters.enumerated() {
-                for (key, tensor) in rule.state(ofSlot: offset + slot) { state["\(named.name).\(key)"] = tensor }
-            }
-        }
-        return state
-    }
-
-    /// Continues from `checkpoint`: parameters, step-rule state and the training stream, each
-    /// checked against the networks.
+    /// Continues from `checkpoint`: parameters, optimizer state and the training stream, each
+    /// checked against the networks and the method.
     public func restore(_ checkpoint: Checkpoint) throws(FormatError) {
         try Checkpoint.loadParameters(checkpoint.model, into: game, path: checkpoint.files.model)
+        do {
+            let state = try OptimizerState(flattened: checkpoint.optimizer)
+            try optimizer.validate(state, for: game)
+            optimizerState = state
+        } catch {
+            throw FormatError(error.description, path: checkpoint.files.optimizer)
+        }
         random = checkpoint.state.random
-        let names = Set(game.allParameters.map(\.name))
-        if let stray = checkpoint.optimizer.keys.sorted().first(where: { key in !names.contains { key.hasPrefix($0 + ".") } }) {
-            throw FormatError("holds \(stray), which belongs to no parameter of this network",
-                              path: checkpoint.files.optimizer)
-        }
-        for (player, members) in game.players.enumerated() {
-            let rule = optimizer.stepRule(forPlayer: player)
-            let offset = game.firstSlot(ofPlayer: player)
-            for (slot, named) in members.parameters.enumerated() {
-                let prefix = named.name + "."
-                var slotState: [String: Tensor] = [:]
-                for (key, tensor) in checkpoint.optimizer where key.hasPrefix(prefix) {
-                    slotState[String(key.dropFirst(prefix.count))] = tensor
-                }
-                if let mismatch = slotState.first(where: { $0.value.shape != named.parameter.shape && $0.value.count != 1 }) {
-                    throw FormatError("\(prefix)\(mismatch.key) has shape \(mismatch.value.shape) but the parameter has \(named.parameter.shape)",
-                                      path: checkpoint.files.optimizer)
-                }
-                do {
-                    try rule.restoreState(slotState.mapValues { $0.converted(to: named.parameter.value.dtype) }, ofSlot: offset + slot)
-                } catch {
-                    throw FormatError("state of \(named.name): \(error.description)", path: checkpoint.files.optimizer)
-                }
-            }
-        }
-    }
-
-    /// The game optimizer of the configuration, one step rule per player.
-    static func makeOptimizer(_ configuration: TrainingConfiguration) -> any GameOptimizer {
-        let rules: [any StepRule] = (0..<2).map { _ in makeStepRule(configuration) }
-        switch configuration.method {
-        case .simgd: return SimultaneousGradientDescent(stepRules: rules)
-        case .altgd:
-            return AlternatingGradientDescent(stepRules: rules, order: [1, 0],
-                                              stepsPerTurn: [configuration.generatorSteps, configuration.discriminatorSteps])
-        case .conopt: return ConsensusOptimization(gamma: configuration.gamma, stepRules: rules)
-        case .clip: return ClippedGradientDescent(maxNorm: configuration.gamma, stepRules: rules)
-        case .smooth: return SmoothedGradientDescent(gamma: configuration.gamma, stepRules: rules)
-        }
-    }
-
-    static func makeStepRule(_ configuration: TrainingConfiguration) -> any StepRule {
-        let rate = configuration.learningRate
-        switch configuration.stepRule {
-        case .rmsprop: return RMSProp(learningRate: rate, form: .tensorflow1)
-        case .rmspropPytorch: return RMSProp(learningRate: rate, form: .pytorch)
-        case .adam: return Adam(learningRate: rate)
-        case .sgd: return StochasticGradientDescent(learningRate: rate)
-        }
     }
 
     /// A fresh minibatch from the training stream.
@@ -125,21 +71,26 @@ public final class MixtureExperiment {
         batch(using: &random)
     }
 
-    /// A minibatch of stratified real samples and standard normal latent codes from `generator`.
+    /// A minibatch of stratified real samples and standard normal latent codes from `generator`
+    /// (and WGAN-GP's interpolation coefficients when that penalty is on).
     public func batch(using generator: inout RandomGenerator) -> GenerativeAdversarialGame.Batch {
         let real = mixture.batch(count: configuration.batchSize, using: &generator)
         let noise = Tensor.normal([configuration.batchSize, configuration.latentSize], using: &generator)
-        return GenerativeAdversarialGame.Batch(real: real, noise: noise)
+        let interpolation = game.penalty.needsInterpolation
+            ? Tensor.uniform([configuration.batchSize, 1], using: &generator) : nil
+        return GenerativeAdversarialGame.Batch(real: real, noise: noise, interpolation: interpolation)
     }
 
     /// One iteration of the optimizer.
     public func step() -> StepReport {
-        optimizer.step(game) { nextBatch() }
+        optimizer.step(game, state: &optimizerState) { nextBatch() }
     }
 
-    /// The generator's samples for the fixed latent codes, [2560, 2].
+    /// The generator's samples for the fixed latent codes, [2560, 2] (from the averaged
+    /// generator when the configuration keeps an average).
     public func fixedSamples() -> Tensor {
-        game.sample(noise: fixedNoise)
+        guard let averaging = optimizer.averaging else { return game.sample(noise: fixedNoise) }
+        return averaging.withAveragedParameters(game, state: optimizerState) { game.sample(noise: fixedNoise) }
     }
 
     /// Mode coverage of the fixed samples.

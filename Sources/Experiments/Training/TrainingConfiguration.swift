@@ -12,11 +12,6 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         case mog25
     }
 
-    /// How the players' directions are formed (SPEC §2, the reference's `--optimizer`).
-    public enum Method: String, Codable, CaseIterable, Sendable {
-        case simgd, altgd, conopt, clip, smooth
-    }
-
     /// The per-parameter update.
     public enum StepRuleKind: String, Codable, CaseIterable, Sendable {
         /// TF1's RMSProp, as the reference (ρ = 0.9, ε = 1e-10 inside the root, mean square from 1).
@@ -29,7 +24,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
 
     public var experiment: Experiment = .mog8
     public var method: Method = .conopt
-    /// γ: the consensus weight (conopt, smooth) or the clipping norm (clip).
+    /// The weight of the method's term: γ of conopt and smooth, the clipping norm of clip, λ of
+    /// sga, η of nk.
     public var gamma: Double = 10
     public var learningRate: Double = 1e-4
     public var iterations: Int = 50_000
@@ -41,11 +37,22 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var depth: Int = 4
     public var seed: UInt64 = 0
     public var loss: GANObjective = .standard
+    /// A penalty on the discriminator's input gradient (R1, R2, WGAN-GP) and its weight.
+    public var penalty: Penalty = .none
+    public var penaltyWeight: Double = 10
     public var stepRule: StepRuleKind = .rmsprop
     /// AltGD: discriminator steps per iteration (each on a fresh batch).
     public var discriminatorSteps: Int = 1
     /// AltGD: generator steps per iteration (each on a fresh batch).
     public var generatorSteps: Int = 1
+    /// Extragradient: whether the look-ahead step advances the step rule's state (as Gidel et
+    /// al.'s ExtraAdam does) or steps from a copy that is discarded.
+    public var extrapolationAdvancesState = false
+    /// Lookahead: fast steps between synchronisations, and the slow weights' step.
+    public var lookaheadPeriod: Int = 5
+    public var lookaheadAlpha: Double = 0.5
+    /// β of the generator's exponential moving average for samples and metrics (0: none).
+    public var averageDecay: Double = 0
     /// Iterations between rows of `metrics.jsonl`.
     public var logEvery: Int = 100
     /// Iterations between density plots (and mode metrics).
@@ -77,9 +84,15 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try read(.depth, &depth)
         try read(.seed, &seed)
         try read(.loss, &loss)
+        try read(.penalty, &penalty)
+        try read(.penaltyWeight, &penaltyWeight)
         try read(.stepRule, &stepRule)
         try read(.discriminatorSteps, &discriminatorSteps)
         try read(.generatorSteps, &generatorSteps)
+        try read(.extrapolationAdvancesState, &extrapolationAdvancesState)
+        try read(.lookaheadPeriod, &lookaheadPeriod)
+        try read(.lookaheadAlpha, &lookaheadAlpha)
+        try read(.averageDecay, &averageDecay)
         try read(.logEvery, &logEvery)
         try read(.snapshotEvery, &snapshotEvery)
         try read(.checkpointEvery, &checkpointEvery)
@@ -89,7 +102,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case experiment, method, gamma, learningRate, iterations, batchSize, latentSize, width, depth, seed, loss
-        case stepRule, discriminatorSteps, generatorSteps, logEvery, snapshotEvery, checkpointEvery, spectrumEvery
+        case penalty, penaltyWeight, stepRule, discriminatorSteps, generatorSteps, extrapolationAdvancesState
+        case lookaheadPeriod, lookaheadAlpha, averageDecay, logEvery, snapshotEvery, checkpointEvery, spectrumEvery
         case plotSize
     }
 
@@ -112,6 +126,18 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         }
         guard discriminatorSteps > 0 && generatorSteps > 0 else {
             throw ConfigurationError("--discriminator-steps and --generator-steps must be positive")
+        }
+        guard penaltyWeight >= 0 && penaltyWeight.isFinite else {
+            throw ConfigurationError("--penalty-weight must be non-negative, got \(penaltyWeight)")
+        }
+        guard lookaheadPeriod > 0 && lookaheadAlpha > 0 && lookaheadAlpha <= 1 else {
+            throw ConfigurationError("--lookahead-period must be positive and --lookahead-alpha in (0, 1]")
+        }
+        guard averageDecay >= 0 && averageDecay < 1 else {
+            throw ConfigurationError("--average-decay must be in [0, 1), got \(averageDecay)")
+        }
+        if method == .acgd && stepRule != .sgd {
+            throw ConfigurationError("acgd adapts its own step sizes inside its solve; use --step-rule sgd")
         }
         guard plotSize >= 16 && plotSize <= 4096 else { throw ConfigurationError("--plot-size must be in 16...4096, got \(plotSize)") }
         guard spectrumEvery >= 0 else { throw ConfigurationError("--spectrum-every must be non-negative, got \(spectrumEvery)") }
@@ -172,9 +198,14 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         Setting(option: "--iterations", keyPath: \.iterations), Setting(option: "--batch-size", keyPath: \.batchSize),
         Setting(option: "--latent-size", keyPath: \.latentSize), Setting(option: "--width", keyPath: \.width),
         Setting(option: "--depth", keyPath: \.depth), Setting(option: "--seed", keyPath: \.seed),
-        Setting(option: "--loss", keyPath: \.loss), Setting(option: "--step-rule", keyPath: \.stepRule),
+        Setting(option: "--loss", keyPath: \.loss), Setting(option: "--penalty", keyPath: \.penalty),
+        Setting(option: "--penalty-weight", keyPath: \.penaltyWeight), Setting(option: "--step-rule", keyPath: \.stepRule),
         Setting(option: "--discriminator-steps", keyPath: \.discriminatorSteps),
-        Setting(option: "--generator-steps", keyPath: \.generatorSteps), Setting(option: "--log-every", keyPath: \.logEvery),
+        Setting(option: "--generator-steps", keyPath: \.generatorSteps),
+        Setting(option: "--extrapolation-advances-state", keyPath: \.extrapolationAdvancesState),
+        Setting(option: "--lookahead-period", keyPath: \.lookaheadPeriod),
+        Setting(option: "--lookahead-alpha", keyPath: \.lookaheadAlpha), Setting(option: "--average-decay", keyPath: \.averageDecay),
+        Setting(option: "--log-every", keyPath: \.logEvery),
         Setting(option: "--snapshot-every", keyPath: \.snapshotEvery),
         Setting(option: "--checkpoint-every", keyPath: \.checkpointEvery),
         Setting(option: "--spectrum-every", keyPath: \.spectrumEvery), Setting(option: "--plot-size", keyPath: \.plotSize),

@@ -208,7 +208,8 @@ public final class TrainingRun {
                 state.losses = report.losses.map(FiniteOrNull.init(wrappedValue:))
                 state.fieldNorm = report.fieldNorm
             }
-            try Checkpoint(model: experiment.modelState, optimizer: experiment.optimizerState, state: state).commit(in: directory)
+            try Checkpoint(model: experiment.modelState, optimizer: experiment.optimizerState.flattened, state: state)
+                .commit(in: directory)
             lastCommitted = iteration
         }
         if checkpoint == nil {

@@ -11,8 +11,12 @@ public enum GANObjective: String, CaseIterable, Sendable {
     case kl = "KL"
     /// D: mean(tanh D(G(z)) − tanh D(x)); G: −mean(tanh D(G(z))).
     case tv
-    /// An IPM without clipping. D: mean(D(G(z)) − D(x)); G: −mean(D(G(z))).
+    /// An IPM without clipping. D: mean(D(G(z)) − D(x)); G: −mean(D(G(z))). With the
+    /// `wgan-gp` penalty this is WGAN-GP (Gulrajani et al. 2017).
     case indicator
+    /// The hinge loss (Lim & Ye 2017; Miyato et al. 2018): D: mean(max(0, 1 − D(x))) +
+    /// mean(max(0, 1 + D(G(z)))); G: −mean(D(G(z))).
+    case hinge
 
     /// (generator loss, discriminator loss) from the logits on real and generated samples.
     public func losses(realLogits: Variable, fakeLogits: Variable) -> (generator: Variable, discriminator: Variable) {
@@ -33,6 +37,8 @@ public enum GANObjective: String, CaseIterable, Sendable {
         case .indicator:
             let fake = fakeLogits.mean()
             return (-fake, fake - realLogits.mean())
+        case .hinge:
+            return (-fakeLogits.mean(), (1 - realLogits).relu().mean() + (1 + fakeLogits).relu().mean())
         }
     }
 }

@@ -6,36 +6,44 @@ import Tensors
 /// paper's eigenvalue figures). The discriminator sees the real and the generated batch in two
 /// separate calls, as in the reference implementation.
 public final class GenerativeAdversarialGame: DifferentiableGame {
-    /// A minibatch of real samples and the latent codes for as many generated ones.
+    /// A minibatch of real samples and the latent codes for as many generated ones (and, for
+    /// WGAN-GP, the interpolation coefficients, [n, 1, …] broadcasting over a sample).
     public struct Batch {
         public let real: Tensor
         public let noise: Tensor
+        public let interpolation: Tensor?
 
-        public init(real: Tensor, noise: Tensor) {
+        public init(real: Tensor, noise: Tensor, interpolation: Tensor? = nil) {
             self.real = real
             self.noise = noise
+            self.interpolation = interpolation
         }
     }
 
     public let generator: any Layer
     public let discriminator: any Layer
     public let objective: GANObjective
+    public let penalty: DiscriminatorPenalty
     public let players: [Player]
 
-    public init(generator: any Layer, discriminator: any Layer, objective: GANObjective = .standard) {
+    public init(generator: any Layer, discriminator: any Layer, objective: GANObjective = .standard,
+                penalty: DiscriminatorPenalty = .none) {
         self.generator = generator
         self.discriminator = discriminator
         self.objective = objective
+        self.penalty = penalty
         players = [Player(name: "generator", parameters: generator.namedParameters(prefix: "generator")),
                    Player(name: "discriminator", parameters: discriminator.namedParameters(prefix: "discriminator"))]
     }
 
-    /// [generator loss, discriminator loss].
+    /// [generator loss, discriminator loss (with the penalty, if any)].
     public func losses(on batch: Batch) -> [Variable] {
         let fake = generator(Variable(batch.noise))
         let (generatorLoss, discriminatorLoss) = objective.losses(
             realLogits: discriminator(Variable(batch.real)), fakeLogits: discriminator(fake))
-        return [generatorLoss, discriminatorLoss]
+        let penalty = self.penalty.value(discriminator: { self.discriminator($0) }, real: batch.real, fake: fake.value,
+                                         interpolation: batch.interpolation)
+        return [generatorLoss, penalty.map { discriminatorLoss + $0 } ?? discriminatorLoss]
     }
 
     /// Generated samples for `noise` (a plain tensor; the graph of the call is dropped at once).
