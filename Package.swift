@@ -44,8 +44,10 @@ let package = Package(
         .target(name: "Games", dependencies: ["Autodiff", "Layers", "StepRules"], swiftSettings: hostCPUSettings),
         .target(name: "Spectral", dependencies: ["Games", numericsUmbrella], swiftSettings: hostCPUSettings),
         .target(name: "Formats", dependencies: ["Tensors"], swiftSettings: hostCPUSettings),
+        // The MNIST test set (LeCun, Cortes & Burges; 10,000 images, IDX, gzip) ships with the
+        // package as the default image data set, so image runs need no download.
         .target(name: "Experiments", dependencies: ["Games", "Spectral", "Formats", numericsUmbrella],
-                swiftSettings: hostCPUSettings),
+                resources: [.copy("Resources/MNIST")], swiftSettings: hostCPUSettings),
         .target(name: "GANNumerics", dependencies: ["Tensors", "Autodiff", "Layers", "StepRules", "Games", "Spectral", "Formats", "Experiments"],
                 swiftSettings: hostCPUSettings),
         .executableTarget(

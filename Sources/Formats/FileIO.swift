@@ -99,6 +99,11 @@ public enum FileIO {
         }
     }
 
+    /// Whether something exists at `path` (following links).
+    public static func exists(_ path: String) -> Bool {
+        FileManager.default.fileExists(atPath: path)
+    }
+
     /// Whether `path` exists and is a directory (following links).
     public static func isDirectory(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false

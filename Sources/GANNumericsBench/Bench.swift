@@ -6,5 +6,6 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gan-numerics-bench",
         abstract: "Speed figures for GANNumerics's kernels and training steps (build with -c release).",
-        subcommands: [GEMMBenchmark.self, ElementwiseBenchmark.self, AutodiffBenchmark.self, MixtureStepBenchmark.self, EigenvalueBenchmark.self])
+        subcommands: [GEMMBenchmark.self, ElementwiseBenchmark.self, AutodiffBenchmark.self, MixtureStepBenchmark.self,
+                      ConvolutionalStepBenchmark.self, EigenvalueBenchmark.self])
 }

@@ -19,6 +19,7 @@ extension TrainingConfiguration.Experiment: ExpressibleByArgument {}
 extension TrainingConfiguration.Method: ExpressibleByArgument {}
 extension TrainingConfiguration.StepRuleKind: ExpressibleByArgument {}
 extension TrainingConfiguration.Penalty: ExpressibleByArgument {}
+extension ImageArchitecture: ExpressibleByArgument {}
 extension GANObjective: ExpressibleByArgument {}
 
 /// A failure to report as one line and a non-zero exit (no stack trace).

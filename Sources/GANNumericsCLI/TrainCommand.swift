@@ -5,7 +5,7 @@ import GANNumerics
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a GAN on a mixture of Gaussians (defaults: the paper's setting, conopt, 50,000 iterations).",
+        abstract: "Train a GAN on a mixture of Gaussians or on images (defaults: the paper's MoG setting, conopt, 50,000 iterations).",
         discussion: """
             Writes a run directory: config.json, metrics.jsonl (JSON lines: iteration, both losses, \
             ‖v‖, wall time, and mode metrics every snapshot), density plots of 2,560 samples from a \
@@ -19,9 +19,16 @@ struct TrainCommand: ParsableCommand {
             """)
 
     private static let defaults = TrainingConfiguration()
+    private static let imageDefaults = TrainingConfiguration.defaults(for: .mnist)
 
-    @Option(help: "The data and networks: mog8 (the paper's ring) or mog25 (the 5×5 grid) (default: \(defaults.experiment.rawValue)).")
+    @Option(help: "The data and networks: mixtures of Gaussians (mog8, the paper's ring; mog25) or images (mnist, the bundled digits unless --data; cifar10 and images need --data) (default: \(defaults.experiment.rawValue)).")
     var experiment: TrainingConfiguration.Experiment?
+
+    @Option(help: "Image experiments: the convolutional networks (default: \(defaults.architecture.rawValue)).")
+    var architecture: ImageArchitecture?
+
+    @Option(help: "Image experiments: MNIST IDX files or their folder, a folder of CIFAR-10 batches, a folder of PNG images or an .npy array [n, h, w, c].")
+    var data: String?
 
     @Option(help: "How the players' directions are formed (default: \(defaults.method.rawValue)).")
     var method: TrainingConfiguration.Method?
@@ -32,16 +39,16 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("lr"), parsing: .unconditional, help: "The learning rate (default: \(defaults.learningRate)).")
     var learningRate: Double?
 
-    @Option(parsing: .unconditional, help: "Training iterations (default: \(defaults.iterations)).")
+    @Option(parsing: .unconditional, help: "Training iterations (default: \(defaults.iterations); images \(imageDefaults.iterations)).")
     var iterations: Int?
 
-    @Option(parsing: .unconditional, help: "Samples per minibatch (default: \(defaults.batchSize)).")
+    @Option(parsing: .unconditional, help: "Samples per minibatch (default: \(defaults.batchSize); images \(imageDefaults.batchSize)).")
     var batchSize: Int?
 
-    @Option(parsing: .unconditional, help: "Dimensions of the latent code z (default: \(defaults.latentSize)).")
+    @Option(parsing: .unconditional, help: "Dimensions of the latent code z (default: \(defaults.latentSize); images \(imageDefaults.latentSize)).")
     var latentSize: Int?
 
-    @Option(parsing: .unconditional, help: "Units per hidden layer of both networks (default: \(defaults.width), the paper's).")
+    @Option(parsing: .unconditional, help: "Units per hidden layer of both MoG networks, or the base channels f of the image networks (default: \(defaults.width); images \(imageDefaults.width)).")
     var width: Int?
 
     @Option(parsing: .unconditional, help: "Hidden layers of both networks (default: \(defaults.depth), the paper's).")
@@ -83,10 +90,10 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Iterations between rows of metrics.jsonl (default: \(defaults.logEvery)).")
     var logEvery: Int?
 
-    @Option(parsing: .unconditional, help: "Iterations between density plots and mode metrics (default: \(defaults.snapshotEvery)).")
+    @Option(parsing: .unconditional, help: "Iterations between density plots or sample grids and their metrics (default: \(defaults.snapshotEvery); images \(imageDefaults.snapshotEvery)).")
     var snapshotEvery: Int?
 
-    @Option(parsing: .unconditional, help: "Iterations between checkpoints (default: \(defaults.checkpointEvery)).")
+    @Option(parsing: .unconditional, help: "Iterations between checkpoints (default: \(defaults.checkpointEvery); images \(imageDefaults.checkpointEvery)).")
     var checkpointEvery: Int?
 
     @Option(parsing: .unconditional, help: "Iterations between spectrum records in spectrum.jsonl, matrix-free (default: \(defaults.spectrumEvery), none).")
@@ -118,6 +125,8 @@ struct TrainCommand: ParsableCommand {
         set(latentSize, \.latentSize)
         set(width, \.width)
         set(depth, \.depth)
+        set(architecture, \.architecture)
+        if let data { set(data, \.data) }
         set(seed, \.seed)
         set(loss, \.loss)
         set(penalty, \.penalty)
@@ -138,7 +147,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func validate() throws {
-        var configuration = TrainingConfiguration()
+        var configuration = TrainingConfiguration.defaults(for: experiment ?? .mog8)
         _ = apply(to: &configuration)
         do {
             try configuration.validate()
@@ -148,7 +157,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        var configuration = TrainingConfiguration()
+        var configuration = TrainingConfiguration.defaults(for: experiment ?? .mog8)
         let given = apply(to: &configuration)
         let directory = out ?? "runs/" + configuration.defaultRunName
         var progress: ProgressBar?
@@ -174,10 +183,10 @@ struct TrainCommand: ParsableCommand {
                     (\(Int(summary.stepsPerSecond.isFinite ? summary.stepsPerSecond : 0)) it/s), peak memory \(summary.peakMemoryBytes >> 20) MiB
                     """)
             }
-            print("""
-                modes recovered \(metrics.modesRecovered)/\(metrics.modeCount), high-quality samples \
-                \(short(metrics.highQualityPercent))%, ‖v‖ \(short(summary.finalFieldNorm))
-                """)
+            if let modes = metrics.modes {
+                print("modes recovered \(modes.modesRecovered)/\(modes.modeCount), high-quality samples \(short(modes.highQualityPercent))%", terminator: ", ")
+            }
+            print("‖v‖ \(short(summary.finalFieldNorm)); samples in \(directory)/samples/")
         } catch {
             progress?.finish()
             throw CommandFailure(error)

@@ -40,9 +40,16 @@ public protocol DifferentiableGame: AnyObject {
     /// Each player's loss (in `players` order) at the current parameters on `batch`, recorded so
     /// that it can be differentiated.
     func losses(on batch: Batch) -> [Variable]
+
+    /// State of the game's networks that is not trained (batch normalization's running
+    /// statistics), by name: checkpointed with the parameters, outside the vector field.
+    var buffers: [NamedBuffer] { get }
 }
 
 extension DifferentiableGame {
+    /// No buffers by default.
+    public var buffers: [NamedBuffer] { [] }
+
     /// Every player's parameters, in player order.
     public var allParameters: [NamedParameter] { players.flatMap(\.parameters) }
 

@@ -29,4 +29,6 @@ public final class MultilayerPerceptron: Layer {
     public var namedParameters: [NamedParameter] {
         layers.namedParameters(prefix: "layers")
     }
+
+    public var sublayers: [any Layer] { [layers] }
 }

@@ -33,16 +33,76 @@ public struct NamedParameter {
     }
 }
 
-/// A piece of a network: a differentiable function with named parameters.
+/// State of a layer that is not trained — batch normalization's running statistics (PyTorch's
+/// buffers): saved in checkpoints and restored with them, but not part of any gradient, of a
+/// game's vector field or of its Jacobian.
+public final class Buffer {
+    public var value: Tensor
+
+    public init(_ value: Tensor) {
+        self.value = value
+    }
+}
+
+/// A buffer with its dotted name in the module tree (PyTorch's `named_buffers()`).
+public struct NamedBuffer {
+    public let name: String
+    public let buffer: Buffer
+
+    public init(name: String, buffer: Buffer) {
+        self.name = name
+        self.buffer = buffer
+    }
+}
+
+/// Whether layers that behave differently in training (batch normalization) use the batch's
+/// statistics or their running averages.
+public enum LayerMode: Sendable, Equatable {
+    /// Batch statistics; running averages are updated when `updatesStatistics`.
+    case training(updatesStatistics: Bool)
+    /// Running averages, as at inference.
+    case evaluation
+}
+
+/// A layer whose output depends on a ``LayerMode``.
+public protocol ModeDependent: AnyObject {
+    var mode: LayerMode { get set }
+}
+
+/// A piece of a network: a differentiable function with named parameters, and perhaps buffers
+/// and sublayers.
 public protocol Layer: AnyObject {
     /// The layer applied to a batch.
     func callAsFunction(_ input: Variable) -> Variable
 
     /// The layer's parameters, named as PyTorch names them (`"layers.0.weight"`).
     var namedParameters: [NamedParameter] { get }
+
+    /// The layer's buffers, named as PyTorch names them (`"layers.1.running_mean"`).
+    var namedBuffers: [NamedBuffer] { get }
+
+    /// The layers this one is made of (for setting a mode throughout a network).
+    var sublayers: [any Layer] { get }
 }
 
 extension Layer {
+    /// No buffers by default.
+    public var namedBuffers: [NamedBuffer] { [] }
+
+    /// No sublayers by default.
+    public var sublayers: [any Layer] { [] }
+
+    /// Sets `mode` on this layer and every layer it contains.
+    public func setMode(_ mode: LayerMode) {
+        (self as? ModeDependent)?.mode = mode
+        for layer in sublayers { layer.setMode(mode) }
+    }
+
+    /// The buffers' names with `prefix.` in front.
+    public func namedBuffers(prefix: String) -> [NamedBuffer] {
+        namedBuffers.map { NamedBuffer(name: prefix.isEmpty ? $0.name : "\(prefix).\($0.name)", buffer: $0.buffer) }
+    }
+
     /// The parameters in `namedParameters` order.
     public var parameters: [Parameter] { namedParameters.map(\.parameter) }
 

@@ -16,4 +16,10 @@ public final class Sequential: Layer {
     public var namedParameters: [NamedParameter] {
         layers.enumerated().flatMap { $0.element.namedParameters(prefix: "\($0.offset)") }
     }
+
+    public var namedBuffers: [NamedBuffer] {
+        layers.enumerated().flatMap { $0.element.namedBuffers(prefix: "\($0.offset)") }
+    }
+
+    public var sublayers: [any Layer] { layers }
 }

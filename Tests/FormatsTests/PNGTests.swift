@@ -57,4 +57,36 @@ import Testing
             try PNG.decode(Self.png([idat, ("IEND", [])]))
         }
     }
+
+    /// A PNG of `rows` (each already prefixed by its filter byte) with this header.
+    static func image(width: Int, height: Int, bitDepth: UInt8, colorType: UInt8, rows: [[UInt8]],
+                      palette: [UInt8]? = nil) -> [UInt8] {
+        let header = bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + [bitDepth, colorType, 0, 0, 0]
+        return png([("IHDR", header)] + (palette.map { [("PLTE", $0)] } ?? []) + [("IDAT", Deflate.zlibCompress(rows.flatMap { $0 })),
+                   ("IEND", [])])
+    }
+
+    /// Greyscale, greyscale with alpha, RGBA, 16-bit RGB (high bytes) and 2-bit palette images
+    /// decode to the same RGB, with the Sub and Paeth filters undone.
+    @Test func everyCommonKindOfPNGDecodes() throws {
+        let grey = try PNG.decode(Self.image(width: 2, height: 2, bitDepth: 8, colorType: 0, rows: [[0, 10, 200], [1, 5, 5]]))
+        #expect(grey.rgb == [10, 10, 10, 200, 200, 200, 5, 5, 5, 10, 10, 10])
+        let greyAlpha = try PNG.decode(Self.image(width: 1, height: 1, bitDepth: 8, colorType: 4, rows: [[0, 77, 255]]))
+        #expect(greyAlpha.rgb == [77, 77, 77])
+        let rgba = try PNG.decode(Self.image(width: 2, height: 1, bitDepth: 8, colorType: 6, rows: [[0, 1, 2, 3, 9, 4, 5, 6, 9]]))
+        #expect(rgba.rgb == [1, 2, 3, 4, 5, 6])
+        let deep = try PNG.decode(Self.image(width: 1, height: 2, bitDepth: 16, colorType: 2,
+                                             rows: [[0, 0x12, 0x34, 0x56, 0x78, 0x9A, 0xBC], [4, 1, 0, 1, 0, 1, 0]]))
+        #expect(deep.rgb == [0x12, 0x56, 0x9A, 0x13, 0x57, 0x9B])
+        // Palette indices 0, 3, 1, 2 packed in one byte (2 bits each).
+        let indexed = try PNG.decode(Self.image(width: 4, height: 1, bitDepth: 2, colorType: 3, rows: [[0, 0b00_11_01_10]],
+                                                palette: [10, 11, 12, 20, 21, 22, 30, 31, 32, 40, 41, 42]))
+        #expect(indexed.rgb == [10, 11, 12, 40, 41, 42, 20, 21, 22, 30, 31, 32])
+        #expect(throws: Inflate.DataError(description: "PNG pixel uses palette entry 3, beyond the palette")) {
+            try PNG.decode(Self.image(width: 1, height: 1, bitDepth: 8, colorType: 3, rows: [[0, 3]], palette: [1, 2, 3]))
+        }
+        #expect(throws: Inflate.DataError(description: "PNG colour type 2 with 4-bit samples is not read")) {
+            try PNG.decode(Self.image(width: 1, height: 1, bitDepth: 4, colorType: 2, rows: [[0, 0]]))
+        }
+    }
 }

@@ -39,9 +39,9 @@ import Tensors
         let bound = (6.0 / 500).squareRoot()
         #expect(layer.weight.value.max().item <= bound && layer.weight.value.min().item >= -bound)
         #expect(layer.weight.value.max().item > 0.95 * bound)
-        #expect(layer.bias.value.doubles.allSatisfy { $0 == 0 })
+        #expect(layer.bias!.value.doubles.allSatisfy { $0 == 0 })
         let torch = Linear(inputSize: 300, outputSize: 200, initializer: .pytorchDefault, using: &generator)
-        #expect(torch.bias.value.abs().max().item <= 1 / 300.0.squareRoot())
+        #expect(torch.bias!.value.abs().max().item <= 1 / 300.0.squareRoot())
     }
 
     /// SPEC §2's formulas on fixed logits.

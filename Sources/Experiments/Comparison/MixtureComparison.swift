@@ -30,11 +30,13 @@ struct MixtureComparison {
         let rows = try comparison.methods.map { method -> Row in
             let summary = try JSON.read(TrainingSummary.self, from: runDirectory(method) + "/" + TrainingRun.summaryFile)
             let speed = summary.seconds > 0 ? 1000 * summary.seconds / Double(summary.iterations) : .nan
+            guard let modes = summary.finalMetrics.modes else {
+                throw FormatError("has no mode metrics", path: runDirectory(method) + "/" + TrainingRun.summaryFile)
+            }
             return Row(method: method.rawValue, weight: method.weightName.map { _ in comparison.weight(for: method) },
                        iterations: summary.iterations,
-                       modesRecovered: summary.finalMetrics.modesRecovered,
-                       highQualityPercent: summary.finalMetrics.highQualityPercent,
-                       klFromUniform: summary.finalMetrics.klFromUniform, fieldNorm: summary.finalFieldNorm,
+                       modesRecovered: modes.modesRecovered, highQualityPercent: modes.highQualityPercent,
+                       klFromUniform: modes.klFromUniform, fieldNorm: summary.finalFieldNorm,
                        millisecondsPerStep: speed)
         }
         try JSON.write(rows, to: comparison.directory + "/results.json")

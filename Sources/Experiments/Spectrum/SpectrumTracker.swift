@@ -52,7 +52,7 @@ public final class SpectrumTracker {
     }
 
     /// Records the spectrum of `experiment` at `iteration`.
-    public func record(_ experiment: MixtureExperiment, iteration: Int) throws {
+    public func record(_ experiment: any TrainingExperiment, iteration: Int) throws {
         let product = GameFieldOperator(game: experiment.game, batches: [experiment.batch(using: &random)])
         let magnitude = try ArnoldiEigenvalues(dimension: product.dimension, count: count, target: .largestMagnitude,
                                                tolerance: 1e-5, maximumDimension: SpectrumTracker.maximumDimension, apply: product.apply)

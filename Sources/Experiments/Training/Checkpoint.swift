@@ -221,27 +221,30 @@ public struct Checkpoint {
         return metadata
     }
 
-    /// Sets `game`'s parameters from `tensors` (read from `path`).
+    /// Sets `game`'s parameters and buffers from `tensors` (read from `path`): every name must be
+    /// there with its shape and finite values, and nothing else.
     static func loadParameters(_ tensors: [String: Tensor], into game: GenerativeAdversarialGame, path: String) throws(FormatError) {
-        let expected = game.allParameters
-        for named in expected {
-            guard let tensor = tensors[named.name] else {
-                throw FormatError("lacks \(named.name); it was not written for this architecture", path: path)
+        let expected = game.allParameters.map { ($0.name, $0.parameter.shape) } + game.buffers.map { ($0.name, $0.buffer.value.shape) }
+        for (name, shape) in expected {
+            guard let tensor = tensors[name] else {
+                throw FormatError("lacks \(name); it was not written for this architecture", path: path)
             }
-            guard tensor.shape == named.parameter.shape else {
-                throw FormatError("\(named.name) has shape \(tensor.shape) but the network expects \(named.parameter.shape)",
-                                  path: path)
+            guard tensor.shape == shape else {
+                throw FormatError("\(name) has shape \(tensor.shape) but the network expects \(shape)", path: path)
             }
             guard tensor.doubles.allSatisfy(\.isFinite) else {
-                throw FormatError("\(named.name) holds NaN or infinite values; this is not a good checkpoint", path: path)
+                throw FormatError("\(name) holds NaN or infinite values; this is not a good checkpoint", path: path)
             }
         }
-        let names = Set(expected.map(\.name))
+        let names = Set(expected.map(\.0))
         if let extra = tensors.keys.sorted().first(where: { !names.contains($0) }) {
             throw FormatError("holds \(extra), which this network does not have (a different architecture?)", path: path)
         }
-        for named in expected {
+        for named in game.allParameters {
             named.parameter.value = tensors[named.name]!.converted(to: named.parameter.value.dtype)
+        }
+        for named in game.buffers {
+            named.buffer.value = tensors[named.name]!.converted(to: named.buffer.value.dtype)
         }
     }
 }
@@ -256,6 +259,8 @@ public struct RunState: Codable, Sendable, Equatable {
     public var random: RandomGenerator
     /// The stream of the spectrum records, when tracked.
     public var spectrumRandom: RandomGenerator?
+    /// Where the image sampler stands (nil for mixtures).
+    public var dataPosition: DataPosition?
     /// Seconds of training before this state, across resumes (wall-clock: the one value that
     /// differs between identical runs).
     @FiniteOrNull public var elapsed: Double
@@ -291,6 +296,10 @@ public struct RunState: Codable, Sendable, Equatable {
         configuration = try container.decode(TrainingConfiguration.self, forKey: .configuration)
         random = try container.decode(RandomGenerator.self, forKey: .random)
         spectrumRandom = try container.decodeIfPresent(RandomGenerator.self, forKey: .spectrumRandom)
+        dataPosition = try container.decodeIfPresent(DataPosition.self, forKey: .dataPosition)
+        if let position = dataPosition, position.epoch < 0 || position.index < 0 {
+            throw DecodingError.dataCorruptedError(forKey: .dataPosition, in: container, debugDescription: "negative data position")
+        }
         _elapsed = try container.decode(FiniteOrNull.self, forKey: .elapsed)
         metricsLength = try container.decodeIfPresent(Int.self, forKey: .metricsLength)
         spectrumLength = try container.decodeIfPresent(Int.self, forKey: .spectrumLength)
@@ -303,6 +312,7 @@ public struct RunState: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case format, iteration, configuration, random, spectrumRandom, elapsed, metricsLength, spectrumLength, losses, fieldNorm
+        case format, iteration, configuration, random, spectrumRandom, dataPosition, elapsed, metricsLength, spectrumLength, losses
+        case fieldNorm
     }
 }

@@ -24,6 +24,15 @@ public struct MetricsRow: Codable, Sendable, Equatable {
         self.wallTime = wallTime
     }
 
+    /// Adds what a snapshot measured.
+    public mutating func record(_ metrics: SampleMetrics) {
+        if let modes = metrics.modes {
+            modesRecovered = modes.modesRecovered
+            highQualityPercent = modes.highQualityPercent
+            klFromUniform = modes.klFromUniform
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case iteration
         case generatorLoss = "generator_loss"

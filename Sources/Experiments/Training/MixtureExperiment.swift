@@ -9,13 +9,14 @@ import Tensors
 ///
 /// Random streams of the seed: 0 initialises the networks, 1 draws minibatches and latent codes,
 /// 2 draws the fixed codes for snapshots (so plotting never changes the training stream).
-public final class MixtureExperiment {
+public final class MixtureExperiment: TrainingExperiment {
     public let configuration: TrainingConfiguration
     public let mixture: MixtureOfGaussians
     public let game: GenerativeAdversarialGame
     public let optimizer: GameOptimizer
-    /// The step rules' and the method's state, by parameter name; saved in checkpoints.
     public var optimizerState = OptimizerState()
+    /// Mixture batches are drawn afresh; there is no data position.
+    public var dataPosition: DataPosition?
     /// The training stream (minibatches and latent codes); saved in checkpoints.
     public var random: RandomGenerator
     /// 5 × 512 latent codes, fixed for the whole run (the paper's plots).
@@ -26,13 +27,12 @@ public final class MixtureExperiment {
 
     public init(configuration: TrainingConfiguration) {
         self.configuration = configuration
-        switch configuration.experiment {
-        case .mog8:
-            mixture = .ring()
-            plot = DensityPlot(extent: 1.6, size: configuration.plotSize, modes: mixture.means)
-        case .mog25:
+        if configuration.experiment == .mog25 {
             mixture = .grid()
             plot = DensityPlot(extent: 6, size: configuration.plotSize, modes: mixture.means)
+        } else {
+            mixture = .ring()
+            plot = DensityPlot(extent: 1.6, size: configuration.plotSize, modes: mixture.means)
         }
         var initialization = RandomGenerator(seed: configuration.seed, stream: 0)
         game = GenerativeAdversarialGame(
@@ -47,30 +47,6 @@ public final class MixtureExperiment {
         fixedNoise = Tensor.normal([MixtureExperiment.fixedSampleCount, configuration.latentSize], using: &fixed)
     }
 
-    /// The parameters by name, as a checkpoint's model file holds them.
-    public var modelState: [String: Tensor] {
-        Dictionary(uniqueKeysWithValues: game.allParameters.map { ($0.name, $0.parameter.value) })
-    }
-
-    /// Continues from `checkpoint`: parameters, optimizer state and the training stream, each
-    /// checked against the networks and the method.
-    public func restore(_ checkpoint: Checkpoint) throws(FormatError) {
-        try Checkpoint.loadParameters(checkpoint.model, into: game, path: checkpoint.files.model)
-        do {
-            let state = try OptimizerState(flattened: checkpoint.optimizer)
-            try optimizer.validate(state, for: game)
-            optimizerState = state
-        } catch {
-            throw FormatError(error.description, path: checkpoint.files.optimizer)
-        }
-        random = checkpoint.state.random
-    }
-
-    /// A fresh minibatch from the training stream.
-    public func nextBatch() -> GenerativeAdversarialGame.Batch {
-        batch(using: &random)
-    }
-
     /// A minibatch of stratified real samples and standard normal latent codes from `generator`
     /// (and WGAN-GP's interpolation coefficients when that penalty is on).
     public func batch(using generator: inout RandomGenerator) -> GenerativeAdversarialGame.Batch {
@@ -81,20 +57,16 @@ public final class MixtureExperiment {
         return GenerativeAdversarialGame.Batch(real: real, noise: noise, interpolation: interpolation)
     }
 
-    /// One iteration of the optimizer.
-    public func step() -> StepReport {
-        optimizer.step(game, state: &optimizerState) { nextBatch() }
-    }
-
     /// The generator's samples for the fixed latent codes, [2560, 2] (from the averaged
     /// generator when the configuration keeps an average).
     public func fixedSamples() -> Tensor {
-        guard let averaging = optimizer.averaging else { return game.sample(noise: fixedNoise) }
-        return averaging.withAveragedParameters(game, state: optimizerState) { game.sample(noise: fixedNoise) }
+        withEvaluationParameters { game.sample(noise: fixedNoise) }
     }
 
-    /// Mode coverage of the fixed samples.
-    public func modeMetrics() -> ModeMetrics {
-        ModeMetrics(samples: fixedSamples(), mixture: mixture)
+    /// The density plot of the fixed samples and their mode coverage.
+    public func snapshot() throws -> Snapshot {
+        let samples = fixedSamples()
+        return Snapshot(picture: plot.render(samples), samples: samples,
+                        metrics: SampleMetrics(modes: ModeMetrics(samples: samples, mixture: mixture)))
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import Games
 
 /// Everything that defines a training run; saved as `config.json` in the run directory.
-/// The defaults are the paper's mixture-of-Gaussians setting (SPEC §3).
+/// The defaults are the paper's mixture-of-Gaussians setting (SPEC §3); ``defaults(for:)`` gives
+/// the paper's image settings.
 public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// The data and networks.
     public enum Experiment: String, Codable, CaseIterable, Sendable {
@@ -10,6 +11,16 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         case mog8
         /// The 5×5 grid {−4, −2, 0, 2, 4}², σ = 0.05 (VEEGAN/PacGAN).
         case mog25
+        /// MNIST digits padded to 32×32: the bundled test set, or IDX files given by `data`.
+        case mnist
+        /// CIFAR-10 binary batches in the directory `data`.
+        case cifar10
+        /// A folder of PNG images (centre-cropped and resized to the net's size) or an `.npy`
+        /// array [n, h, w, c], given by `data`.
+        case images
+
+        /// Whether this is an image experiment (convolutional networks).
+        public var isImage: Bool { self != .mog8 && self != .mog25 }
     }
 
     /// The per-parameter update.
@@ -31,10 +42,15 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var iterations: Int = 50_000
     public var batchSize: Int = 512
     public var latentSize: Int = 16
-    /// Units per hidden layer of both networks (the paper: 16).
+    /// Units per hidden layer of both networks (the paper's MoG: 16), or the base number of
+    /// channels f of a convolutional architecture (the paper: 64).
     public var width: Int = 16
-    /// Hidden layers of both networks (the paper: 4).
+    /// Hidden layers of both networks (the paper: 4); MoG only.
     public var depth: Int = 4
+    /// The convolutional networks of an image experiment.
+    public var architecture: ImageArchitecture = .dcgan4
+    /// The data of an image experiment (nil: the bundled MNIST for `mnist`).
+    public var data: String?
     public var seed: UInt64 = 0
     public var loss: GANObjective = .standard
     /// A penalty on the discriminator's input gradient (R1, R2, WGAN-GP) and its weight.
@@ -82,6 +98,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try read(.latentSize, &latentSize)
         try read(.width, &width)
         try read(.depth, &depth)
+        try read(.architecture, &architecture)
+        data = try container.decodeIfPresent(String.self, forKey: .data)
         try read(.seed, &seed)
         try read(.loss, &loss)
         try read(.penalty, &penalty)
@@ -101,7 +119,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case experiment, method, gamma, learningRate, iterations, batchSize, latentSize, width, depth, seed, loss
+        case experiment, method, gamma, learningRate, iterations, batchSize, latentSize, width, depth, architecture, data, seed, loss
         case penalty, penaltyWeight, stepRule, discriminatorSteps, generatorSteps, extrapolationAdvancesState
         case lookaheadPeriod, lookaheadAlpha, averageDecay, logEvery, snapshotEvery, checkpointEvery, spectrumEvery
         case plotSize
@@ -150,31 +168,6 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         }
     }
 
-    /// The number of trainable scalars of both networks.
-    public var parameterCount: Double {
-        let (w, depth) = (Double(width), Double(depth))
-        func network(input: Double, output: Double) -> Double {
-            depth == 0 ? (input + 1) * output
-                : (input + 1) * w + (depth - 1) * (w + 1) * w + (w + 1) * output
-        }
-        return network(input: Double(latentSize), output: 2) + network(input: 2, output: 1)
-    }
-
-    /// Bytes a run needs at most, roughly (in Double, so absurd settings cannot overflow):
-    /// parameters with their gradients, second-order graph and step-rule state; the activations
-    /// of a consensus step's three passes and their double backward; the fixed latent codes and
-    /// density plots; Arnoldi bases when the spectrum is tracked; and the process itself.
-    public var memoryEstimate: Double {
-        let scalar = 4.0
-        let parameters = 16 * parameterCount * scalar
-        let activations = 40 * Double(batchSize) * Double(max(width, 2)) * Double(depth + 1) * 3 * scalar
-        let samples = Double(MixtureExperiment.fixedSampleCount) * Double(latentSize + 2) * scalar
-            + Double(plotSize) * Double(plotSize) * 16
-        let spectrum = spectrumEvery > 0 ? 2 * Double(SpectrumTracker.maximumDimension) * parameterCount * 8 : 0
-        let process = 64.0 * 1024 * 1024
-        return parameters + activations + samples + spectrum + process
-    }
-
     /// A setting as the command line names it, and where the configuration keeps it.
     public struct Setting: Sendable, Hashable {
         /// The command-line option, `--lr`.
@@ -197,7 +190,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         Setting(option: "--gamma", keyPath: \.gamma), Setting(option: "--lr", keyPath: \.learningRate),
         Setting(option: "--iterations", keyPath: \.iterations), Setting(option: "--batch-size", keyPath: \.batchSize),
         Setting(option: "--latent-size", keyPath: \.latentSize), Setting(option: "--width", keyPath: \.width),
-        Setting(option: "--depth", keyPath: \.depth), Setting(option: "--seed", keyPath: \.seed),
+        Setting(option: "--depth", keyPath: \.depth), Setting(option: "--architecture", keyPath: \.architecture),
+        Setting(option: "--data", keyPath: \.data), Setting(option: "--seed", keyPath: \.seed),
         Setting(option: "--loss", keyPath: \.loss), Setting(option: "--penalty", keyPath: \.penalty),
         Setting(option: "--penalty-weight", keyPath: \.penaltyWeight), Setting(option: "--step-rule", keyPath: \.stepRule),
         Setting(option: "--discriminator-steps", keyPath: \.discriminatorSteps),

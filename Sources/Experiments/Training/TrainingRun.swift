@@ -46,7 +46,7 @@ public struct TrainingSummary: Codable, Sendable {
     @FiniteOrNull public var seconds: Double
     /// Iterations per second of this process's share of the training (null when it trained none).
     @FiniteOrNull public var stepsPerSecond: Double
-    public let finalMetrics: ModeMetrics
+    public let finalMetrics: SampleMetrics
     /// ‖v‖ at the last iteration (null for a run of 0 iterations).
     @FiniteOrNull public var finalFieldNorm: Double
     /// The process's peak resident memory in bytes.
@@ -176,7 +176,7 @@ public final class TrainingRun {
     }
 
     private func train(from checkpoint: Checkpoint?) throws -> Outcome {
-        let experiment = MixtureExperiment(configuration: configuration)
+        let experiment = try configuration.makeExperiment()
         let start = checkpoint?.iteration ?? 0
         var state = checkpoint?.state
             ?? RunState(iteration: 0, configuration: configuration, random: experiment.random, elapsed: 0)
@@ -200,6 +200,7 @@ public final class TrainingRun {
             }
             state.iteration = iteration
             state.random = experiment.random
+            state.dataPosition = experiment.dataPosition
             state.spectrumRandom = tracker?.random
             state.elapsed = elapsed()
             state.metricsLength = try log.synchronize()
@@ -240,14 +241,13 @@ public final class TrainingRun {
         }
         let trainedSeconds = Date().timeIntervalSince(processStart)
         try tracker?.finish()
-        let final = experiment.fixedSamples()
-        try FileIO.write(experiment.plot.render(final).png(), to: directory + "/samples/final.png")
-        try NumPyArray.write(final, to: directory + "/samples/final.npy")
+        let final = try experiment.snapshot()
+        try FileIO.write(final.picture.png(), to: directory + "/samples/final.png")
+        try NumPyArray.write(final.samples, to: directory + "/samples/final.npy")
         let summary = TrainingSummary(
             iterations: configuration.iterations, seconds: state.elapsed,
             stepsPerSecond: start < configuration.iterations ? Double(configuration.iterations - start) / trainedSeconds : .nan,
-            finalMetrics: ModeMetrics(samples: final, mixture: experiment.mixture),
-            finalFieldNorm: state.fieldNorm, peakMemoryBytes: peakResidentBytes())
+            finalMetrics: final.metrics, finalFieldNorm: state.fieldNorm, peakMemoryBytes: peakResidentBytes())
         try JSON.write(summary, to: directory + "/" + TrainingRun.summaryFile)
         return Outcome(summary: summary, startIteration: start,
                        wasFinished: checkpoint != nil && start == configuration.iterations)
@@ -267,17 +267,13 @@ public final class TrainingRun {
         ((try? FileManager.default.attributesOfItem(atPath: directory + "/" + name))?[.size] as? Int) ?? 0
     }
 
-    /// Writes the density plot of the fixed samples and a metrics row with mode coverage.
-    private func snapshot(_ experiment: MixtureExperiment, iteration: Int, report: StepReport?, log: MetricsLog,
+    /// Writes the picture of the fixed samples and a metrics row with what they measure.
+    private func snapshot(_ experiment: any TrainingExperiment, iteration: Int, report: StepReport?, log: MetricsLog,
                           elapsed: Double) throws {
-        let samples = experiment.fixedSamples()
-        try FileIO.write(experiment.plot.render(samples).png(),
-                         to: directory + "/samples/" + TrainingRun.snapshotName(iteration))
-        let metrics = ModeMetrics(samples: samples, mixture: experiment.mixture)
+        let snapshot = try experiment.snapshot()
+        try FileIO.write(snapshot.picture.png(), to: directory + "/samples/" + TrainingRun.snapshotName(iteration))
         var entry = row(iteration, report ?? StepReport(losses: [.nan, .nan], fieldNorm: .nan), elapsed)
-        entry.modesRecovered = metrics.modesRecovered
-        entry.highQualityPercent = metrics.highQualityPercent
-        entry.klFromUniform = metrics.klFromUniform
+        entry.record(snapshot.metrics)
         try log.append(entry)
     }
 

@@ -4,7 +4,7 @@ import Tensors
 /// NumPy's `.npy` format (versions 1–3): the magic string `\x93NUMPY`, a version, a header
 /// length, a Python dict literal `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }`
 /// padded to a multiple of 64 bytes, then the data. Reads little- and big-endian f4/f8 in C or
-/// Fortran order, and complex128 vectors; writes version 1.0, C order.
+/// Fortran order, uint8 arrays and complex128 vectors; writes version 1.0, C order.
 public enum NumPyArray {
     private static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
@@ -40,6 +40,19 @@ public enum NumPyArray {
             return reversed.permuted(Array((0..<header.shape.count).reversed()))
         }
         return Tensor(shape: header.shape, dtype: dtype, bytes: data)
+    }
+
+    /// The bytes and shape of a uint8 (`|u1`) `.npy` array (images as NumPy and PIL hold them).
+    public static func decodeUInt8(_ bytes: [UInt8]) throws(FormatError) -> (shape: [Int], values: [UInt8]) {
+        let header = try parseHeader(bytes)
+        guard header.descr.dropFirst() == "u1" else {
+            throw FormatError(".npy dtype '\(header.descr)' is not uint8")
+        }
+        let data = try payload(bytes, header, width: 1)
+        guard header.fortranOrder else { return (header.shape, data) }
+        let reversed = Tensor(shape: header.shape.reversed(), scalars: data.map(Float.init))
+            .permuted(Array((0..<header.shape.count).reversed()))
+        return (header.shape, reversed.floats.map { UInt8($0) })
     }
 
     /// The real and imaginary parts of a complex128 (`<c16`) `.npy` vector.

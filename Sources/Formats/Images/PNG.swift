@@ -1,4 +1,5 @@
-/// Writing 8-bit RGB images as PNG (ISO/IEC 15948), compressed with ``Deflate``.
+/// PNG (ISO/IEC 15948): writing 8-bit RGB images compressed with ``Deflate``, and reading the
+/// common kinds of PNG file.
 public enum PNG {
     /// The PNG file of a `width`×`height` image given as rows of RGB bytes (3 per pixel).
     public static func encode(rgb pixels: [UInt8], width: Int, height: Int) -> [UInt8] {
@@ -35,53 +36,86 @@ public enum PNG {
         [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: value >> $0) }
     }
 
-    /// The size and RGB pixels of a PNG written by ``encode(rgb:width:height:)`` (8-bit truecolour,
-    /// any filter): the inverse, for checking files.
+    /// The size and RGB pixels (3 bytes per pixel) of a PNG file: greyscale, RGB, palette,
+    /// greyscale with alpha or RGBA (alpha dropped), 8 or 16 bits per sample (16-bit samples keep
+    /// their high byte; palettes of 1–8 bits), not interlaced; every chunk's CRC checked.
     public static func decode(_ file: [UInt8]) throws(Inflate.DataError) -> (width: Int, height: Int, rgb: [UInt8]) {
         guard file.count > 8, Array(file[0..<8]) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] else {
             throw Inflate.DataError(description: "not a PNG file")
         }
         var position = 8
-        var (width, height) = (0, 0)
+        var header: Header?
+        var palette: [UInt8] = []
         var compressed: [UInt8] = []
         while position + 12 <= file.count {
             let length = Int(file[position..<position + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
-            guard position + 12 + length <= file.count else { throw Inflate.DataError(description: "PNG chunk is truncated") }
+            guard length <= file.count - position - 12 else { throw Inflate.DataError(description: "PNG chunk is truncated") }
             let type = String(decoding: file[position + 4..<position + 8], as: UTF8.self)
             let data = Array(file[position + 8..<position + 8 + length])
             let stored = file[position + 8 + length..<position + 12 + length].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
             guard stored == CRC32.checksum(file[position + 4..<position + 8 + length]) else {
                 throw Inflate.DataError(description: "PNG chunk \(type) has a bad CRC")
             }
-            if type == "IHDR" {
-                guard data.count == 13 else { throw Inflate.DataError(description: "PNG header chunk has \(data.count) bytes, not 13") }
-                let word = { (offset: Int) in Int(data[offset..<offset + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }) }
-                (width, height) = (word(0), word(4))
-                // The format's limit (2³¹ − 1 per side) and one that keeps the pixel count in range.
-                guard width > 0, height > 0, width <= Int(Int32.max), height <= Int(Int32.max),
-                      width.multipliedReportingOverflow(by: 3 * height).overflow == false else {
-                    throw Inflate.DataError(description: "PNG size \(width)×\(height) is invalid")
-                }
-                guard data[8] == 8, data[9] == 2, data[12] == 0 else {
-                    throw Inflate.DataError(description: "only 8-bit RGB, non-interlaced PNG is read")
-                }
-            } else if type == "IDAT" {
-                compressed += data
+            switch type {
+            case "IHDR": header = try Header(data)
+            case "PLTE": palette = data
+            case "IDAT": compressed += data
+            default: break
             }
             position += 12 + length
         }
-        guard width > 0 else { throw Inflate.DataError(description: "PNG file has no header chunk") }
+        guard let header else { throw Inflate.DataError(description: "PNG file has no header chunk") }
+        if header.colorType == 3 && (palette.isEmpty || palette.count % 3 != 0) {
+            throw Inflate.DataError(description: "PNG palette image has no valid palette")
+        }
         let raw = try Inflate.zlibDecompress(compressed)
-        let stride = width * 3
+        let samples = try unfilter(raw, header)
+        return (header.width, header.height, try rgb(samples, header, palette: palette))
+    }
+
+    /// The IHDR fields this decoder reads.
+    private struct Header {
+        let width: Int
+        let height: Int
+        let bitDepth: Int
+        let colorType: Int
+
+        init(_ data: [UInt8]) throws(Inflate.DataError) {
+            guard data.count == 13 else { throw Inflate.DataError(description: "PNG header chunk has \(data.count) bytes, not 13") }
+            let word = { (offset: Int) in Int(data[offset..<offset + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }) }
+            (width, height, bitDepth, colorType) = (word(0), word(4), Int(data[8]), Int(data[9]))
+            // The format's limit (2³¹ − 1 per side) and one that keeps the byte count in range.
+            guard width > 0, height > 0, width <= Int(Int32.max), height <= Int(Int32.max),
+                  width.multipliedReportingOverflow(by: 8 * height).overflow == false else {
+                throw Inflate.DataError(description: "PNG size \(width)×\(height) is invalid")
+            }
+            let depths: [Int: [Int]] = [0: [8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16]]
+            guard let allowed = depths[colorType], allowed.contains(bitDepth) else {
+                throw Inflate.DataError(description: "PNG colour type \(colorType) with \(bitDepth)-bit samples is not read")
+            }
+            guard data[12] == 0 else { throw Inflate.DataError(description: "interlaced PNG is not read") }
+        }
+
+        /// Samples per pixel.
+        var channels: Int { [0: 1, 2: 3, 3: 1, 4: 2, 6: 4][colorType]! }
+        /// Bytes per complete pixel, at least 1 (the filters' unit).
+        var pixelBytes: Int { max(1, channels * bitDepth / 8) }
+        /// Bytes per row, without the filter byte.
+        var rowBytes: Int { (width * channels * bitDepth + 7) / 8 }
+    }
+
+    /// The rows with their filters undone (RFC 2083 §6).
+    private static func unfilter(_ raw: [UInt8], _ header: Header) throws(Inflate.DataError) -> [UInt8] {
+        let (stride, unit, height) = (header.rowBytes, header.pixelBytes, header.height)
         guard raw.count == (stride + 1) * height else { throw Inflate.DataError(description: "PNG image data has the wrong size") }
         var pixels = [UInt8](repeating: 0, count: stride * height)
         for row in 0..<height {
             let filter = raw[row * (stride + 1)]
             for index in 0..<stride {
                 let value = raw[row * (stride + 1) + 1 + index]
-                let left = index >= 3 ? pixels[row * stride + index - 3] : 0
+                let left = index >= unit ? pixels[row * stride + index - unit] : 0
                 let up = row > 0 ? pixels[(row - 1) * stride + index] : 0
-                let upLeft = row > 0 && index >= 3 ? pixels[(row - 1) * stride + index - 3] : 0
+                let upLeft = row > 0 && index >= unit ? pixels[(row - 1) * stride + index - unit] : 0
                 let predictor: UInt8
                 switch filter {
                 case 0: predictor = 0
@@ -94,7 +128,33 @@ public enum PNG {
                 pixels[row * stride + index] = value &+ predictor
             }
         }
-        return (width, height, pixels)
+        return pixels
+    }
+
+    /// RGB bytes from unfiltered samples of any colour type.
+    private static func rgb(_ samples: [UInt8], _ header: Header, palette: [UInt8]) throws(Inflate.DataError) -> [UInt8] {
+        let (width, height, stride) = (header.width, header.height, header.rowBytes)
+        var result = [UInt8](repeating: 0, count: width * height * 3)
+        let sampleBytes = header.bitDepth / 8
+        for y in 0..<height {
+            for x in 0..<width {
+                let target = (y * width + x) * 3
+                if header.colorType == 3 {
+                    let bitOffset = x * header.bitDepth
+                    let byte = samples[y * stride + bitOffset / 8]
+                    let index = Int(byte >> (8 - header.bitDepth - bitOffset % 8)) & ((1 << header.bitDepth) - 1)
+                    guard 3 * index + 2 < palette.count else { throw Inflate.DataError(description: "PNG pixel uses palette entry \(index), beyond the palette") }
+                    for channel in 0..<3 { result[target + channel] = palette[3 * index + channel] }
+                    continue
+                }
+                // The high byte of each sample; grey (with or without alpha) repeats to RGB.
+                let pixel = y * stride + x * header.channels * sampleBytes
+                let sample = { (channel: Int) in samples[pixel + channel * sampleBytes] }
+                let colour = header.colorType == 2 || header.colorType == 6
+                for channel in 0..<3 { result[target + channel] = sample(colour ? channel : 0) }
+            }
+        }
+        return result
     }
 
     private static func paeth(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> UInt8 {

@@ -36,6 +36,17 @@ public final class GenerativeAdversarialGame: DifferentiableGame {
                    Player(name: "discriminator", parameters: discriminator.namedParameters(prefix: "discriminator"))]
     }
 
+    /// Both networks' buffers, `generator.…` and `discriminator.…`.
+    public var buffers: [NamedBuffer] {
+        generator.namedBuffers(prefix: "generator") + discriminator.namedBuffers(prefix: "discriminator")
+    }
+
+    /// Sets both networks' mode (batch statistics or running averages).
+    public func setMode(_ mode: LayerMode) {
+        generator.setMode(mode)
+        discriminator.setMode(mode)
+    }
+
     /// [generator loss, discriminator loss (with the penalty, if any)].
     public func losses(on batch: Batch) -> [Variable] {
         let fake = generator(Variable(batch.noise))

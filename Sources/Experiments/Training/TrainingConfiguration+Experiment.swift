@@ -1,0 +1,61 @@
+import Foundation
+
+extension TrainingConfiguration {
+    /// The paper's settings for `experiment`: its mixture-of-Gaussians defaults, or for images
+    /// the reference's CIFAR-10 ones (f = 64, z = 256, batch 64, 150,000 iterations) with
+    /// snapshots and checkpoints every 1,000 iterations.
+    public static func defaults(for experiment: Experiment) -> TrainingConfiguration {
+        var configuration = TrainingConfiguration()
+        configuration.experiment = experiment
+        guard experiment.isImage else { return configuration }
+        configuration.width = 64
+        configuration.latentSize = 256
+        configuration.batchSize = 64
+        configuration.iterations = 150_000
+        configuration.snapshotEvery = 1000
+        configuration.checkpointEvery = 1000
+        return configuration
+    }
+
+    /// The experiment this configuration describes, its data read and checked.
+    public func makeExperiment() throws -> any TrainingExperiment {
+        experiment.isImage ? try ImageExperiment(configuration: self) : MixtureExperiment(configuration: self)
+    }
+
+    /// The number of trainable scalars of both networks (for images with `channels` channels:
+    /// 1 for MNIST, 3 otherwise, as a guess before the data is read).
+    public var parameterCount: Double {
+        if experiment.isImage {
+            let counts = architecture.parameterCounts(latentSize: latentSize, width: width, channels: experiment == .mnist ? 1 : 3)
+            return counts.generator + counts.discriminator
+        }
+        let (w, depth) = (Double(width), Double(depth))
+        func network(input: Double, output: Double) -> Double {
+            depth == 0 ? (input + 1) * output
+                : (input + 1) * w + (depth - 1) * (w + 1) * w + (w + 1) * output
+        }
+        return network(input: Double(latentSize), output: 2) + network(input: 2, output: 1)
+    }
+
+    /// Bytes a run needs at most, roughly (in Double, so absurd settings cannot overflow):
+    /// parameters with their gradients, second-order graph and step-rule state; the activations
+    /// of a consensus step's three passes and their double backward; the data set, the fixed
+    /// latent codes and pictures; Arnoldi bases when the spectrum is tracked; and the process.
+    public var memoryEstimate: Double {
+        let scalar = 4.0
+        let parameters = 16 * parameterCount * scalar
+        let process = 64.0 * 1024 * 1024
+        let spectrum = spectrumEvery > 0 ? 2 * Double(SpectrumTracker.maximumDimension) * parameterCount * 8 : 0
+        if experiment.isImage {
+            let channels = experiment == .mnist ? 1 : 3
+            let activations = 12 * Double(batchSize) * architecture.activationCount(width: width, channels: channels) * scalar
+            let side = Double(architecture.imageSize)
+            let data = 60_000 * side * side * Double(channels) * scalar
+            return parameters + activations + data + spectrum + process
+        }
+        let activations = 40 * Double(batchSize) * Double(max(width, 2)) * Double(depth + 1) * 3 * scalar
+        let samples = Double(MixtureExperiment.fixedSampleCount) * Double(latentSize + 2) * scalar
+            + Double(plotSize) * Double(plotSize) * 16
+        return parameters + activations + samples + spectrum + process
+    }
+}
