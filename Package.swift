@@ -22,6 +22,11 @@ let hostCPUFlags: [String] = {
 
 let hostCPUSettings: [SwiftSetting] = hostCPUFlags.isEmpty ? [] : [.unsafeFlags(hostCPUFlags, .when(configuration: .release))]
 
+/// The tensor kernels are optimised (for the host CPU) in debug builds too: unoptimised, their
+/// generic SIMD loops run 50–100x slower and dominate every test that trains a network, while the
+/// code above them stays debuggable.
+let kernelSettings: [SwiftSetting] = hostCPUSettings + [.unsafeFlags(["-O"] + hostCPUFlags, .when(configuration: .debug))]
+
 let numerics = Target.Dependency.product(name: "RealModule", package: "swift-numerics")
 let numericsUmbrella = Target.Dependency.product(name: "Numerics", package: "swift-numerics")
 
@@ -37,7 +42,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     ],
     targets: [
-        .target(name: "Tensors", dependencies: [numerics], swiftSettings: hostCPUSettings),
+        .target(name: "Tensors", dependencies: [numerics], swiftSettings: kernelSettings),
         .target(name: "Autodiff", dependencies: ["Tensors"], swiftSettings: hostCPUSettings),
         .target(name: "Layers", dependencies: ["Autodiff"], swiftSettings: hostCPUSettings),
         .target(name: "StepRules", dependencies: ["Tensors"], swiftSettings: hostCPUSettings),
@@ -61,7 +66,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], swiftSettings: hostCPUSettings),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"], swiftSettings: hostCPUSettings),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "Experiments"], swiftSettings: hostCPUSettings),
-        .testTarget(name: "GamesTests", dependencies: ["Games"], swiftSettings: hostCPUSettings),
+        .testTarget(name: "GamesTests", dependencies: ["Games", "Spectral", numericsUmbrella], swiftSettings: hostCPUSettings),
         .testTarget(name: "SpectralTests", dependencies: ["Spectral", numericsUmbrella], swiftSettings: hostCPUSettings),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "GANNumericsCLI"], exclude: ["Fixtures"],
                     swiftSettings: hostCPUSettings),

@@ -13,6 +13,22 @@ extension Variable {
         target == 0 ? softplus() : softplus() - self * target
     }
 
+    /// log softmax over the last axis, computed stably: the row maximum is subtracted first (held
+    /// constant; log softmax does not depend on it).
+    public func logSoftmax() -> Variable {
+        let shifted = self - Variable(value.max(alongAxes: [rank - 1], keepingDimensions: true))
+        return shifted - shifted.exp().sum(alongAxes: [rank - 1], keepingDimensions: true).log()
+    }
+
+    /// The mean cross-entropy of softmax(logits `self`) against class `labels`, one per row.
+    public func softmaxCrossEntropy(labels: [Int]) -> Variable {
+        let classes = shape[rank - 1]
+        var oneHot = [Double](repeating: 0, count: labels.count * classes)
+        for (row, label) in labels.enumerated() { oneHot[row * classes + label] = 1 }
+        let targets = Tensor(shape: [labels.count, classes], scalars: oneHot).converted(to: dtype)
+        return -(logSoftmax() * Variable(targets)).sum() * (1 / Double(labels.count))
+    }
+
     /// ½‖x‖² summed over every element.
     public func halfSquaredNorm() -> Variable {
         squared().sum() * 0.5

@@ -13,6 +13,13 @@ struct SpectrumCommand: ParsableCommand {
             |1 + hλ|, the largest stable step size, for J and J − γJᵀJ), the minibatches used under \
             batches/ (.npy), and the paper's figure spectrum.png / spectrum.svg with the stability \
             disc |1 + hλ| < 1.
+
+            Fields of more than \(SpectrumAnalysis.denseLimit) parameters (every DCGAN) skip the dense \
+            Jacobian, which would need n² doubles and hours of QR iterations: the --count eigenvalues \
+            of largest modulus and of largest real part of v′ and of v′ − γv′ᵀv′ are found \
+            matrix-free instead, by Arnoldi on Jacobian-vector products in the training precision, \
+            with batch normalization on batch statistics as in a training step; summary.json says why \
+            and gives their residuals.
             """)
 
     @Argument(help: "A run directory (from `train`), a checkpoint directory, or a model .safetensors file.")
@@ -36,6 +43,12 @@ struct SpectrumCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Also find this many largest-modulus eigenvalues matrix-free (Arnoldi on Jacobian-vector products) and compare.")
     var arnoldi = 0
 
+    @Flag(help: "Find the eigenvalues matrix-free even when the dense Jacobian would do.")
+    var matrixFree = false
+
+    @Option(parsing: .unconditional, help: "Matrix-free: eigenvalues to find at each end of each spectrum.")
+    var count = SpectrumAnalysis().matrixFreeCount
+
     @Flag(help: "Also write the Jacobian as jacobian.npy.")
     var saveJacobian = false
 
@@ -48,6 +61,7 @@ struct SpectrumCommand: ParsableCommand {
         if let stepSize, !(stepSize > 0) { throw ValidationError("--step-size must be positive, got \(stepSize)") }
         if let batchSize, batchSize <= 0 { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
         guard arnoldi >= 0 else { throw ValidationError("--arnoldi must be non-negative, got \(arnoldi)") }
+        guard count > 0 else { throw ValidationError("--count must be positive, got \(count)") }
     }
 
     func run() throws {
@@ -59,9 +73,20 @@ struct SpectrumCommand: ParsableCommand {
         analysis.seed = seed
         analysis.arnoldiCount = arnoldi
         analysis.saveJacobian = saveJacobian
+        analysis.matrixFree = matrixFree
+        analysis.matrixFreeCount = count
         let directory = out ?? Checkpoint.analysisDirectory(for: source, named: "spectrum")
         do {
             let report = try analysis.run(source: source, directory: directory)
+            if let found = report.matrixFree {
+                let searches = [found.jacobian.largestMagnitude, found.jacobian.largestRealPart,
+                                found.consensus.largestMagnitude, found.consensus.largestRealPart]
+                let converged = searches.allSatisfy(\.converged) ? "all converged" : "not all converged (residuals in summary.json)"
+                print("""
+                    Matrix-free, because \(found.reason): the \(count) eigenvalues of largest modulus and of largest \
+                    real part, Krylov dimension ≤ \(found.krylovDimension), \(converged); the counts below are of these only
+                    """)
+            }
             for (name, summary) in [("v′", report.jacobian), ("v′ − γv′ᵀv′", report.consensus)] {
                 let stable = summary.largestStableStepSize.map { short($0) } ?? "none (some Re λ ≥ 0)"
                 print("""

@@ -32,16 +32,8 @@ public struct GameJacobian: Sendable {
 
     /// The Jacobian of `game`'s field, averaged over `batches`.
     public init<Game: DifferentiableGame>(game: Game, batches: [Game.Batch]) {
-        var offset = 0
-        blocks = game.players.map { player in
-            let start = offset
-            let parameters = player.parameters.map { named in
-                defer { offset += named.parameter.value.count }
-                return Block.Parameter(name: named.name, range: offset..<(offset + named.parameter.value.count))
-            }
-            return Block(player: player.name, range: start..<offset, parameters: parameters)
-        }
-        let n = offset
+        blocks = GameJacobian.blocks(of: game)
+        let n = blocks.last?.range.upperBound ?? 0
         var sum = [Double](repeating: 0, count: n * n)
         let targets = game.allParameters.map(\.parameter.variable)
         for batch in batches {
@@ -53,6 +45,19 @@ public struct GameJacobian: Sendable {
         let scale = 1 / Double(Swift.max(batches.count, 1))
         matrix = Matrix(rows: n, columns: n, elements: sum.map { $0 * scale })
         batchCount = batches.count
+    }
+
+    /// Where each player's and each parameter's coordinates lie in the field of `game`.
+    public static func blocks<Game: DifferentiableGame>(of game: Game) -> [Block] {
+        var offset = 0
+        return game.players.map { player in
+            let start = offset
+            let parameters = player.parameters.map { named in
+                defer { offset += named.parameter.value.count }
+                return Block.Parameter(name: named.name, range: offset..<(offset + named.parameter.value.count))
+            }
+            return Block(player: player.name, range: start..<offset, parameters: parameters)
+        }
     }
 
     /// The block ∂v_row/∂x_column between two players (by index).

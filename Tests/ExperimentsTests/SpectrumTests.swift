@@ -51,6 +51,26 @@ func tinyRun(in root: String, spectrumEvery: Int = 0) throws -> String {
         #expect(try String(contentsOfFile: root + "/spectrum/spectrum.svg", encoding: .utf8).hasPrefix("<svg"))
     }
 
+    /// The matrix-free path (taken for every DCGAN) finds the dense spectrum's ends, says why it
+    /// was taken, and writes the same files.
+    @Test func matrixFreeAnalysisFindsTheDenseEnds() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = try tinyRun(in: root)
+        var analysis = SpectrumAnalysis()
+        (analysis.batches, analysis.batchSize) = (2, 16)
+        let dense = try analysis.run(source: run, directory: root + "/dense")
+        analysis.matrixFree = true
+        analysis.matrixFreeCount = 4
+        let found = try analysis.run(source: run, directory: root + "/matrix-free")
+        let ends = try #require(found.matrixFree)
+        #expect(ends.reason == "--matrix-free was asked for" && ends.jacobian.largestRealPart.converged)
+        #expect(Swift.abs(found.jacobian.spectralRadius - dense.jacobian.spectralRadius) < 1e-8 * dense.jacobian.spectralRadius)
+        #expect(Swift.abs(found.jacobian.maximumRealPart - dense.jacobian.maximumRealPart) < 1e-8 * dense.jacobian.spectralRadius)
+        #expect(Swift.abs(found.consensus.maximumRealPart - dense.consensus.maximumRealPart) < 1e-8 * dense.consensus.spectralRadius)
+        #expect(try PNG.decode(FileIO.read(root + "/matrix-free/spectrum.png")).width == 720)
+    }
+
     @Test func trainingRecordsTheSpectrum() throws {
         let root = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -1,6 +1,8 @@
 import Autodiff
 import Games
 import Layers
+import Numerics
+import Spectral
 import StepRules
 import Testing
 import Tensors
@@ -115,6 +117,28 @@ import Tensors
             let report = optimizer.step(game, state: &state) { batch }
             #expect(report.losses.allSatisfy(\.isFinite) && report.fieldNorm > 0)
             #expect(zip(game.allParameters, before).contains { !$0.parameter.value.isEqual(to: $1) })
+        }
+    }
+
+    /// Arnoldi on Jacobian-vector products through convolutions and batch statistics finds the
+    /// ends of the dense spectra of v′ and of v′ − γv′ᵀv′.
+    @Test func matrixFreeSpectrumMatchesTheDenseOne() throws {
+        let (game, batch) = tinyConvolutionalGAN()
+        let jacobian = GameJacobian(game: game, batches: [batch])
+        let product = GameFieldOperator(game: game, batches: [batch])
+        let found = try MatrixFreeSpectrum(product, gamma: 0.5, count: 3, reason: "a test",
+                                            krylovDimension: product.dimension, tolerance: 1e-11)
+        for (ends, matrix) in [(found.jacobian, jacobian.matrix), (found.consensus, jacobian.consensusMatrix(gamma: 0.5))] {
+            let dense = try EigenDecomposition(matrix).eigenvalues
+            let byMagnitude = dense.sorted { $0.length > $1.length }.prefix(4)
+            let byRealPart = dense.sorted { $0.real > $1.real }.prefix(4)
+            for (search, expected) in [(ends.largestMagnitude, byMagnitude), (ends.largestRealPart, byRealPart)] {
+                #expect(search.converged && search.eigenvalues.count == 3)
+                for pair in search.eigenvalues {
+                    let value = Complex(pair[0], pair[1])
+                    #expect(expected.contains { ($0 - value).length < 1e-7 * max(1, value.length) }, "\(value)")
+                }
+            }
         }
     }
 }

@@ -221,3 +221,22 @@ func randomMatrix(_ n: Int, seed: UInt64) -> Matrix {
         #expect(try EigenDecomposition(Matrix(rows: 1, columns: 1, elements: [3])).eigenvalues == [Complex(3.0)])
     }
 }
+
+/// The Jacobi eigendecomposition of symmetric matrices, against the general solver and by
+/// reconstruction.
+@Suite struct SymmetricEigenvalueTests {
+    @Test func reconstructsAndAgreesWithTheGeneralSolver() throws {
+        var random = RandomGenerator(seed: 21)
+        let b = Tensor.normal([12, 12], dtype: .float64, using: &random)
+        let a = Matrix(b.matmul(b, transposingSelf: true) + Tensor.identity(12, dtype: .float64) * 0.5)
+        let decomposition = SymmetricEigenDecomposition(a)
+        let general = try EigenDecomposition(a).eigenvalues.map(\.real).sorted()
+        #expect(zip(decomposition.eigenvalues.sorted(), general).allSatisfy { Swift.abs($0 - $1) < 1e-10 * general.last! })
+        let identity = decomposition.applying { $0 }.tensor
+        #expect((identity - a.tensor).abs().max().item < 1e-11)
+        let root = decomposition.applying { $0.squareRoot() }.tensor
+        #expect((root.matmul(root) - a.tensor).abs().max().item < 1e-10)
+        let v = decomposition.eigenvectors.tensor
+        #expect((v.matmul(v, transposingSelf: true) - Tensor.identity(12, dtype: .float64)).abs().max().item < 1e-12)
+    }
+}

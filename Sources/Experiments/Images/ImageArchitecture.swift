@@ -83,9 +83,10 @@ public enum ImageArchitecture: String, CaseIterable, Codable, Sendable {
     public func activationCount(width f: Int, channels c: Int) -> Double {
         let size = Double(imageSize)
         let widest = Double(self == .dcgan4 || self == .dcgan4NoBN || self == .resnet ? 8 * f : 4 * f)
-        // Spatial area shrinks fourfold per stage while channels double: every stage holds about
-        // size²·f values, times 25 for its patches; four stages per network, two networks.
-        return 8 * (size * size * Double(f) * 26) + widest * 16 + size * size * Double(c)
+        // Spatial area shrinks fourfold per stage while channels double, so the first stage
+        // (size²/4·f values, and 25 times that in its 5×5 patches) dominates: all stages of
+        // one network hold about 4·size²·f.
+        return 2 * (4 * size * size * Double(f)) + widest * 16 + size * size * Double(c)
     }
 
     /// Whether the networks use batch normalization (and so have buffers).

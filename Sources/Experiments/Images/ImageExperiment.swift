@@ -9,8 +9,9 @@ import Tensors
 /// grid of samples from fixed latent codes.
 ///
 /// Random streams of the seed: 0 initialises the networks, 1 draws latent codes, 2 the fixed
-/// codes of the sample grids, and epoch e's order of the data set comes from stream 1000 + e —
-/// so the data position (epoch, index) and the training stream are all a resumed run needs.
+/// codes of the sample grids, 5 the codes of scored samples, and epoch e's order of the data
+/// set comes from stream 1000 + e — so the data position (epoch, index) and the training stream
+/// are all a resumed run needs.
 public final class ImageExperiment: TrainingExperiment {
     public let configuration: TrainingConfiguration
     public let dataset: ImageDataset
@@ -84,21 +85,31 @@ public final class ImageExperiment: TrainingExperiment {
             if position.index == dataset.count { position = DataPosition(epoch: position.epoch + 1, index: 0) }
         }
         dataPosition = position
-        let noise = Tensor.normal([configuration.batchSize, configuration.latentSize], using: &generator)
-        let interpolation = game.penalty.needsInterpolation
-            ? Tensor.uniform([configuration.batchSize, 1, 1, 1], using: &generator) : nil
-        return GenerativeAdversarialGame.Batch(real: dataset.images(at: indices), noise: noise, interpolation: interpolation)
+        return batch(real: dataset.images(at: indices), using: &generator)
+    }
+
+    /// Images at indices drawn uniformly, with replacement, from `generator`.
+    public func realSamples(count: Int, using generator: inout RandomGenerator) -> Tensor {
+        dataset.images(at: (0..<count).map { _ in Int(generator.next() % UInt64(dataset.count)) })
     }
 
     /// The generator's 64 samples for the fixed codes as an 8×8 grid. Batch-normalised
     /// generators use the fixed batch's own statistics (training mode, running averages left
     /// alone), as the reference samples.
     public func snapshot() throws -> Snapshot {
-        let samples = withEvaluationParameters {
-            game.generator.setMode(.training(updatesStatistics: false))
-            defer { game.generator.setMode(.training(updatesStatistics: true)) }
-            return game.sample(noise: fixedNoise)
-        }
+        let samples = withEvaluationParameters { game.withFrozenStatistics { game.sample(noise: fixedNoise) } }
         return Snapshot(picture: ImageGrid.render(samples), samples: samples, metrics: SampleMetrics())
+    }
+
+    /// `count` samples from latent codes of `seed` (random stream 5), generated a training batch
+    /// at a time so batch-normalised generators see batches like those they were trained on.
+    public func samples(count: Int, seed: UInt64) -> Tensor {
+        var codes = RandomGenerator(seed: seed, stream: 5)
+        let chunks = stride(from: 0, to: count, by: configuration.batchSize).map { start in
+            Tensor.normal([min(configuration.batchSize, count - start), configuration.latentSize], using: &codes)
+        }
+        return withEvaluationParameters {
+            game.withFrozenStatistics { Tensor.concatenate(chunks.map(game.sample(noise:)), alongAxis: 0) }
+        }
     }
 }

@@ -20,6 +20,19 @@ public struct SpectrumAnalysis: Sendable {
     /// Also find this many eigenvalues of largest modulus with Arnoldi and compare (0: skip).
     public var arnoldiCount = 0
     public var saveJacobian = false
+    /// Find eigenvalues matrix-free even when the dense Jacobian would do.
+    public var matrixFree = false
+    /// How many eigenvalues of each end the matrix-free path finds.
+    public var matrixFreeCount = 8
+    /// The largest Krylov basis of the matrix-free path (fewer when its vectors would not fit in
+    /// ``krylovMemoryBudget``).
+    public var krylovDimension = 200
+
+    /// The largest field the dense path takes: the eigenvalues of an n×n matrix cost about
+    /// 25n³ flops, half an hour on one core at n = 8,192 — beyond that, Arnoldi.
+    public static let denseLimit = 8192
+    /// Bytes the matrix-free path may spend on its Krylov basis (n doubles per vector).
+    public static let krylovMemoryBudget = 4.0 * 1024 * 1024 * 1024
 
     public init() {}
 
@@ -32,10 +45,13 @@ public struct SpectrumAnalysis: Sendable {
         public let batches: Int
         public let batchSize: Int
         public let gamma: Double
+        /// Over every eigenvalue (dense) or over those found (matrix-free).
         public let jacobian: StabilitySummary
         public let consensus: StabilitySummary
         public let seconds: Timing
         public let arnoldi: ArnoldiCheck?
+        /// Set when the eigenvalues were found matrix-free, with why.
+        public let matrixFree: MatrixFreeSpectrum?
 
         public struct Timing: Codable, Sendable {
             public let jacobian: Double
@@ -53,6 +69,19 @@ public struct SpectrumAnalysis: Sendable {
         }
     }
 
+    /// Why the dense path is not taken for a field of `dimension` parameters, or nil when it is.
+    public func matrixFreeReason(dimension: Int) -> String? {
+        let denseBytes = 4 * Double(dimension) * Double(dimension) * 8
+        let available = Double(ProcessInfo.processInfo.physicalMemory)
+        if denseBytes > available {
+            return "the dense Jacobian of \(dimension) parameters needs about \(gibibytes(denseBytes)); this machine has \(gibibytes(available))"
+        }
+        if dimension > SpectrumAnalysis.denseLimit {
+            return "the dense eigenvalues of \(dimension) parameters (over \(SpectrumAnalysis.denseLimit)) would take hours"
+        }
+        return matrixFree ? "--matrix-free was asked for" : nil
+    }
+
     /// Analyses the run directory or checkpoint file `source` and writes everything to `directory`.
     /// The settings, the checkpoint's configuration and the memory the dense Jacobian needs are
     /// checked before anything is computed; with `saveJacobian` the matrix is written before its
@@ -68,71 +97,87 @@ public struct SpectrumAnalysis: Sendable {
             try NumPyArray.write(batch.real, to: directory + "/batches/real-\(name).npy")
             try NumPyArray.write(batch.noise, to: directory + "/batches/noise-\(name).npy")
         }
-        let jacobian = GameJacobian(game: experiment.game, batches: minibatches)
-        let jacobianTime = Date().timeIntervalSince(start)
-        if saveJacobian { try NumPyArray.write(jacobian.matrix.tensor, to: directory + "/jacobian.npy") }
-        let values = try eigenvalues(of: jacobian.matrix, named: "jacobian", jacobian: jacobian, directory: directory)
-        let consensusValues = try eigenvalues(of: jacobian.consensusMatrix(gamma: gamma), named: "consensus",
-                                              jacobian: jacobian, directory: directory)
-        let eigenTime = Date().timeIntervalSince(start) - jacobianTime
         let h = stepSize ?? experiment.configuration.learningRate
-        try NumPyArray.write(values, to: directory + "/eigenvalues-jacobian.npy")
-        try NumPyArray.write(consensusValues, to: directory + "/eigenvalues-consensus.npy")
+        let blocks = GameJacobian.blocks(of: experiment.game)
+        let dimension = blocks.last?.range.upperBound ?? 0
+        var jacobianValues: [Complex<Double>], consensusValues: [Complex<Double>]
         var arnoldi: Report.ArnoldiCheck?
-        if arnoldiCount > 0 {
-            let product = GameFieldOperator(game: experiment.game, batches: minibatches)
-            let result = try ArnoldiEigenvalues(dimension: product.dimension, count: arnoldiCount, tolerance: 1e-6,
-                                                apply: product.apply)
-            let deviation = result.eigenvalues.map { value in
-                (values.map { ($0 - value).length }.min() ?? .infinity) / Swift.max(value.length, 1e-300)
-            }.max() ?? 0
-            arnoldi = Report.ArnoldiCheck(eigenvalues: result.eigenvalues.map { [$0.real, $0.imaginary] },
-                                          operatorApplications: result.operatorApplications,
-                                          converged: result.converged, largestRelativeDeviation: deviation)
+        var matrixFreeResult: MatrixFreeSpectrum?
+        var jacobianTime = 0.0
+        if let reason = matrixFreeReason(dimension: dimension) {
+            let product = experiment.game.withFrozenStatistics { GameFieldOperator(game: experiment.game, batches: minibatches) }
+            let krylov = min(krylovDimension, Int(SpectrumAnalysis.krylovMemoryBudget / (8 * Double(max(dimension, 1)))))
+            let found = try MatrixFreeSpectrum(product, gamma: gamma, count: matrixFreeCount, reason: reason, krylovDimension: krylov,
+                                               tolerance: minibatches[0].real.dtype == .float64 ? 1e-10 : MatrixFreeSpectrum.float32Tolerance)
+            (jacobianValues, consensusValues) = (found.jacobian.all, found.consensus.all)
+            matrixFreeResult = found
+        } else {
+            let jacobian = GameJacobian(game: experiment.game, batches: minibatches)
+            jacobianTime = Date().timeIntervalSince(start)
+            if saveJacobian { try NumPyArray.write(jacobian.matrix.tensor, to: directory + "/jacobian.npy") }
+            jacobianValues = try eigenvalues(of: jacobian.matrix, named: "jacobian", jacobian: jacobian, directory: directory)
+            consensusValues = try eigenvalues(of: jacobian.consensusMatrix(gamma: gamma), named: "consensus",
+                                              jacobian: jacobian, directory: directory)
+            if arnoldiCount > 0 { arnoldi = try check(jacobianValues, experiment: experiment, minibatches: minibatches) }
         }
+        let eigenTime = Date().timeIntervalSince(start) - jacobianTime
+        try NumPyArray.write(jacobianValues, to: directory + "/eigenvalues-jacobian.npy")
+        try NumPyArray.write(consensusValues, to: directory + "/eigenvalues-consensus.npy")
         let report = Report(
-            source: source, iteration: iteration, parameterCount: jacobian.matrix.rows, blocks: jacobian.blocks,
+            source: source, iteration: iteration, parameterCount: dimension, blocks: blocks,
             batches: batches, batchSize: minibatches[0].real.shape[0], gamma: gamma,
-            jacobian: StabilitySummary(eigenvalues: values, stepSize: h),
+            jacobian: StabilitySummary(eigenvalues: jacobianValues, stepSize: h),
             consensus: StabilitySummary(eigenvalues: consensusValues, stepSize: h),
             seconds: Report.Timing(jacobian: jacobianTime, eigenvalues: eigenTime, total: Date().timeIntervalSince(start)),
-            arnoldi: arnoldi)
+            arnoldi: arnoldi, matrixFree: matrixFreeResult)
         try JSON.write(report, to: directory + "/summary.json")
-        let plot = SpectrumAnalysis.figure(jacobian: values, consensus: consensusValues, gamma: gamma, stepSize: h)
+        let plot = SpectrumAnalysis.figure(jacobian: jacobianValues, consensus: consensusValues, gamma: gamma, stepSize: h,
+                                           fitted: matrixFreeResult != nil)
         try FileIO.write(plot.png().png(), to: directory + "/spectrum.png")
         try FileIO.write(text: plot.svg(), to: directory + "/spectrum.svg")
         return report
+    }
+
+    /// The dense eigenvalues beside `arnoldiCount` of largest modulus found matrix-free.
+    private func check(_ values: [Complex<Double>], experiment: any TrainingExperiment,
+                       minibatches: [GenerativeAdversarialGame.Batch]) throws -> Report.ArnoldiCheck {
+        let product = GameFieldOperator(game: experiment.game, batches: minibatches)
+        let result = try ArnoldiEigenvalues(dimension: product.dimension, count: arnoldiCount, tolerance: 1e-6,
+                                            apply: product.apply)
+        let deviation = result.eigenvalues.map { value in
+            (values.map { ($0 - value).length }.min() ?? .infinity) / Swift.max(value.length, 1e-300)
+        }.max() ?? 0
+        return Report.ArnoldiCheck(eigenvalues: result.eigenvalues.map { [$0.real, $0.imaginary] },
+                                   operatorApplications: result.operatorApplications,
+                                   converged: result.converged, largestRelativeDeviation: deviation)
     }
 
     /// The exact Jacobian of the field at the checkpoint `source`, averaged over this analysis's
     /// minibatches (what ``run(source:directory:)`` analyses).
     public func jacobian(source: String) throws -> GameJacobian {
         let (experiment, _, minibatches) = try prepare(source)
-        return GameJacobian(game: experiment.game, batches: minibatches)
+        return experiment.game.withFrozenStatistics { GameJacobian(game: experiment.game, batches: minibatches) }
     }
 
-    /// The checkpoint's experiment in float64 and the minibatches, after checking the settings,
-    /// the checkpoint's configuration and the memory the dense Jacobian needs.
-    private func prepare(_ source: String) throws -> (MixtureExperiment, Int?, [GenerativeAdversarialGame.Batch]) {
+    /// The checkpoint's experiment and the minibatches, after checking the settings and the
+    /// checkpoint's configuration. Fields small enough for the dense path are evaluated in
+    /// float64 from the checkpoint's values, so the Jacobian is exact to double precision rather
+    /// than to the training precision; larger ones stay in float32.
+    private func prepare(_ source: String) throws -> (any TrainingExperiment, Int?, [GenerativeAdversarialGame.Batch]) {
         guard batches > 0 else { throw ConfigurationError("--batches must be positive, got \(batches)") }
-        let (experiment, iteration) = try SpectrumAnalysis.load(source)
-        var configuration = experiment.configuration
-        configuration.batchSize = batchSize ?? configuration.batchSize
-        try configuration.validate()
+        if let batchSize, batchSize <= 0 { throw ConfigurationError("--batch-size must be positive, got \(batchSize)") }
+        let (experiment, iteration) = try Checkpoint.experiment(from: source)
+        let size = batchSize ?? experiment.configuration.batchSize
         let dimension = experiment.game.allParameters.reduce(0) { $0 + $1.parameter.value.count }
-        let (denseBytes, available) = (4 * Double(dimension) * Double(dimension) * 8, Double(ProcessInfo.processInfo.physicalMemory))
-        guard denseBytes <= available else {
-            throw ConfigurationError("the dense Jacobian of \(dimension) parameters needs about \(gibibytes(denseBytes)); this machine has \(gibibytes(available))")
-        }
-        // Evaluated in float64 from the checkpoint's values, so the Jacobian is exact to double
-        // precision rather than to the training precision.
-        for named in experiment.game.allParameters { named.parameter.value = named.parameter.value.converted(to: .float64) }
-        let sampler = MixtureExperiment(configuration: configuration)
+        let precision: DType = dimension <= SpectrumAnalysis.denseLimit ? .float64 : .float32
+        for named in experiment.game.allParameters { named.parameter.value = named.parameter.value.converted(to: precision) }
+        for named in experiment.game.buffers { named.buffer.value = named.buffer.value.converted(to: precision) }
         var generator = RandomGenerator(seed: seed, stream: 3)
         let minibatches = (0..<batches).map { _ in
-            let batch = sampler.batch(using: &generator)
-            return GenerativeAdversarialGame.Batch(real: batch.real.converted(to: .float64),
-                                                   noise: batch.noise.converted(to: .float64))
+            let batch = experiment.analysisBatch(size: size, using: &generator)
+            return GenerativeAdversarialGame.Batch(real: batch.real.converted(to: precision),
+                                                   noise: batch.noise.converted(to: precision),
+                                                   interpolation: batch.interpolation?.converted(to: precision))
         }
         return (experiment, iteration, minibatches)
     }
@@ -157,34 +202,14 @@ public struct SpectrumAnalysis: Sendable {
         }
     }
 
-    /// The experiment of a run directory, a checkpoint directory or a model file (whose
-    /// `configuration` metadata says how to build the networks, checked like command-line
-    /// settings), with the checkpoint's parameters.
-    public static func load(_ source: String) throws -> (MixtureExperiment, Int?) {
-        let path = try Checkpoint.modelPath(for: source)
-        let (tensors, metadata) = try Safetensors.read(path)
-        var configuration = TrainingConfiguration()
-        if let text = metadata["configuration"] {
-            do {
-                configuration = try JSON.decode(TrainingConfiguration.self, from: Array(text.utf8))
-                try configuration.validate()
-            } catch let error as FormatError {
-                throw FormatError("its configuration metadata is unreadable: \(error.reason)", path: path)
-            } catch {
-                throw FormatError("its configuration metadata is not usable: \(error)", path: path)
-            }
-        }
-        let experiment = MixtureExperiment(configuration: configuration)
-        try Checkpoint.loadParameters(tensors, into: experiment.game, path: path)
-        return (experiment, metadata["iteration"].flatMap(Int.init))
-    }
-
     /// The paper's figure: eigenvalues of J and of J − γJᵀJ on the axes Re ∈ [−3.5, 0.75],
-    /// Im ∈ [−1.2, 1.2], with the disc |1 + hλ| < 1 of step sizes h that are stable.
+    /// Im ∈ [−1.2, 1.2] (or, `fitted`, on axes that hold every eigenvalue), with the disc
+    /// |1 + hλ| < 1 of step sizes h that are stable.
     public static func figure(jacobian: [Complex<Double>], consensus: [Complex<Double>], gamma: Double,
-                              stepSize: Double) -> Plot {
-        var plot = Plot(title: "Spectrum of the game's Jacobian", xLabel: "Re λ",
-                        yLabel: "Im λ", xRange: -3.5...0.75, yRange: -1.2...1.2)
+                              stepSize: Double, fitted: Bool = false) -> Plot {
+        let reach = 1.1 * max((jacobian + consensus).map { max(abs($0.real), abs($0.imaginary)) }.max() ?? 1, 1e-6)
+        var plot = Plot(title: "Spectrum of the game's Jacobian", xLabel: "Re λ", yLabel: "Im λ",
+                        xRange: fitted ? -reach...reach : -3.5...0.75, yRange: fitted ? -reach...reach : -1.2...1.2)
         plot.disc = Plot.Disc(center: (-1 / stepSize, 0), radius: 1 / stepSize, color: RGB(222, 240, 222),
                               name: "|1 + hλ| < 1, h = \(Plot.label(stepSize))")
         plot.series = [

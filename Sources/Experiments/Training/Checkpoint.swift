@@ -316,3 +316,27 @@ public struct RunState: Codable, Sendable, Equatable {
         case fieldNorm
     }
 }
+
+extension Checkpoint {
+    /// The experiment of a run directory, a checkpoint directory or a model file (whose
+    /// `configuration` metadata says how to build the networks, checked like command-line
+    /// settings), with the checkpoint's parameters.
+    public static func experiment(from source: String) throws -> (experiment: any TrainingExperiment, iteration: Int?) {
+        let path = try modelPath(for: source)
+        let (tensors, metadata) = try Safetensors.read(path)
+        var configuration = TrainingConfiguration()
+        if let text = metadata["configuration"] {
+            do {
+                configuration = try JSON.decode(TrainingConfiguration.self, from: Array(text.utf8))
+                try configuration.validate()
+            } catch let error as FormatError {
+                throw FormatError("its configuration metadata is unreadable: \(error.reason)", path: path)
+            } catch {
+                throw FormatError("its configuration metadata is not usable: \(error)", path: path)
+            }
+        }
+        let experiment = try configuration.makeExperiment()
+        try loadParameters(tensors, into: experiment.game, path: path)
+        return (experiment, metadata["iteration"].flatMap(Int.init))
+    }
+}

@@ -50,11 +50,12 @@ public final class MixtureExperiment: TrainingExperiment {
     /// A minibatch of stratified real samples and standard normal latent codes from `generator`
     /// (and WGAN-GP's interpolation coefficients when that penalty is on).
     public func batch(using generator: inout RandomGenerator) -> GenerativeAdversarialGame.Batch {
-        let real = mixture.batch(count: configuration.batchSize, using: &generator)
-        let noise = Tensor.normal([configuration.batchSize, configuration.latentSize], using: &generator)
-        let interpolation = game.penalty.needsInterpolation
-            ? Tensor.uniform([configuration.batchSize, 1], using: &generator) : nil
-        return GenerativeAdversarialGame.Batch(real: real, noise: noise, interpolation: interpolation)
+        analysisBatch(size: configuration.batchSize, using: &generator)
+    }
+
+    /// Stratified samples of the mixture.
+    public func realSamples(count: Int, using generator: inout RandomGenerator) -> Tensor {
+        mixture.batch(count: count, using: &generator)
     }
 
     /// The generator's samples for the fixed latent codes, [2560, 2] (from the averaged

@@ -17,8 +17,12 @@ public protocol TrainingExperiment: AnyObject {
     /// Where the data sampler stands (image data sets are read in shuffled epochs).
     var dataPosition: DataPosition? { get set }
 
-    /// A minibatch drawn from `generator` (and from the data sampler).
+    /// A training minibatch drawn from `generator` (and from the data sampler).
     func batch(using generator: inout RandomGenerator) -> GenerativeAdversarialGame.Batch
+
+    /// `count` real samples drawn from `generator` alone: the training data sampler stays where
+    /// it is (for analyses during a run).
+    func realSamples(count: Int, using generator: inout RandomGenerator) -> Tensor
 
     /// The generator's samples for the fixed latent codes, pictured and measured.
     func snapshot() throws -> Snapshot
@@ -59,6 +63,22 @@ public struct DataPosition: Codable, Sendable, Equatable {
 }
 
 extension TrainingExperiment {
+    /// A minibatch of `real` samples with as many latent codes (and, for WGAN-GP, interpolation
+    /// coefficients) from `generator`.
+    func batch(real: Tensor, using generator: inout RandomGenerator) -> GenerativeAdversarialGame.Batch {
+        let count = real.shape[0]
+        let noise = Tensor.normal([count, configuration.latentSize], using: &generator)
+        let interpolation = game.penalty.needsInterpolation
+            ? Tensor.uniform([count] + [Int](repeating: 1, count: real.shape.count - 1), using: &generator) : nil
+        return GenerativeAdversarialGame.Batch(real: real, noise: noise, interpolation: interpolation)
+    }
+
+    /// A minibatch of `size` drawn from `generator` alone, leaving the training data sampler
+    /// where it is (for spectra and other analyses).
+    public func analysisBatch(size: Int, using generator: inout RandomGenerator) -> GenerativeAdversarialGame.Batch {
+        batch(real: realSamples(count: size, using: &generator), using: &generator)
+    }
+
     /// A fresh minibatch from the training stream.
     public func nextBatch() -> GenerativeAdversarialGame.Batch {
         batch(using: &random)

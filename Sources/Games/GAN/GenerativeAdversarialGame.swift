@@ -47,6 +47,14 @@ public final class GenerativeAdversarialGame: DifferentiableGame {
         discriminator.setMode(mode)
     }
 
+    /// `body` with both networks on batch statistics but their running averages left alone (for
+    /// samples and analyses that must not change a run), then back to training.
+    public func withFrozenStatistics<Result>(_ body: () throws -> Result) rethrows -> Result {
+        setMode(.training(updatesStatistics: false))
+        defer { setMode(.training(updatesStatistics: true)) }
+        return try body()
+    }
+
     /// [generator loss, discriminator loss (with the penalty, if any)].
     public func losses(on batch: Batch) -> [Variable] {
         let fake = generator(Variable(batch.noise))

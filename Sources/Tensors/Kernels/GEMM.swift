@@ -9,6 +9,11 @@
 ///   block, and an 8×(2 vectors) register-blocked micro-kernel runs over the panels.
 /// - large problems are split into one sub-problem per core along the longer side of C; each
 ///   writes a disjoint part of C, so the result does not depend on the thread count.
+///
+/// Specialised here for both scalar types so that callers in other files reach the specialised
+/// kernels even without whole-module optimisation (debug builds optimise this module alone).
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 func gemm<S: TensorScalar>(
     m: Int, n: Int, k: Int, a: MatrixOperand<S>, b: MatrixOperand<S>, c: UnsafeMutablePointer<S>, ldc: Int,
     subtracting: Bool = false

@@ -1,0 +1,45 @@
+import Foundation
+import Formats
+import Tensors
+
+/// `gan-numerics score`: the sample quality of an MNIST checkpoint by the bundled digit
+/// classifier (``ImageScore``), written as `score.json` with a grid of the first 64 samples.
+public struct ScoreAnalysis: Sendable {
+    /// Generated samples to score.
+    public var samples = 10_000
+    /// Seed of their latent codes.
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    /// What `score.json` holds.
+    public struct Report: Codable, Sendable {
+        public let source: String
+        public let iteration: Int?
+        public let seed: UInt64
+        public let classifierHeldOutAccuracy: Double
+        public let score: ImageScore
+        public let seconds: Double
+    }
+
+    /// Scores the run directory or checkpoint `source` and writes to `directory`.
+    public func run(source: String, directory: String, scorer: ImageScorer? = nil) throws -> Report {
+        guard samples >= 10 else { throw ConfigurationError("--samples must be at least 10 (one per split), got \(samples)") }
+        let start = Date()
+        let (loaded, iteration) = try Checkpoint.experiment(from: source)
+        guard let experiment = loaded as? ImageExperiment else {
+            throw ConfigurationError("score measures image GANs; \(source) is a \(loaded.configuration.experiment.rawValue) run (its mode coverage is in metrics.jsonl)")
+        }
+        try ImageScorer.check(imageShape: [1, experiment.dataset.height, experiment.dataset.width, experiment.dataset.channels],
+                              of: experiment.configuration.architecture.rawValue)
+        let scorer = try scorer ?? ImageScorer.bundled()
+        let images = experiment.samples(count: samples, seed: seed)
+        let report = Report(source: source, iteration: iteration, seed: seed, classifierHeldOutAccuracy: scorer.classifierAccuracy,
+                            score: scorer.score(images), seconds: Date().timeIntervalSince(start))
+        try FileIO.makeDirectory(directory)
+        try JSON.write(report, to: directory + "/score.json")
+        try FileIO.write(ImageGrid.render(images.slice(alongAxis: 0, range: 0..<min(64, samples))).png(),
+                         to: directory + "/samples.png")
+        return report
+    }
+}
