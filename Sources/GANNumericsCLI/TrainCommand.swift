@@ -99,6 +99,12 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Iterations between spectrum records in spectrum.jsonl, matrix-free (default: \(defaults.spectrumEvery), none).")
     var spectrumEvery: Int?
 
+    @Option(parsing: .unconditional, help: "MNIST-like image runs: iterations between sample-quality scores (classifier score, Fréchet distance, digits covered) in metrics.jsonl (default: \(defaults.scoreEvery), none).")
+    var scoreEvery: Int?
+
+    @Option(parsing: .unconditional, help: "Samples generated for each score (default: \(defaults.scoreSamples)).")
+    var scoreSamples: Int?
+
     @Option(parsing: .unconditional, help: "Pixels per side of the density plots (default: \(defaults.plotSize)).")
     var plotSize: Int?
 
@@ -142,6 +148,8 @@ struct TrainCommand: ParsableCommand {
         set(snapshotEvery, \.snapshotEvery)
         set(checkpointEvery, \.checkpointEvery)
         set(spectrumEvery, \.spectrumEvery)
+        set(scoreEvery, \.scoreEvery)
+        set(scoreSamples, \.scoreSamples)
         set(plotSize, \.plotSize)
         return given
     }

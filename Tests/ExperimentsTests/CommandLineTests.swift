@@ -26,6 +26,11 @@ func runCommand(_ arguments: [String]) -> (message: String, code: Int32) {
         }
     }
 
+    @Test func scoresNeedImageRuns() {
+        let (message, code) = runCommand(["train", "--score-every", "10"])
+        #expect(code != 0 && message == "--score-every scores generated digits; mog8 runs log their modes instead")
+    }
+
     @Test func negativeSettingsAreRefused() {
         let (gammaMessage, gammaCode) = runCommand(["train", "--gamma", "-1"])
         #expect(gammaCode != 0 && gammaMessage.contains("--gamma must be non-negative, got -1.0"))

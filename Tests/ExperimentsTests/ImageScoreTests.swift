@@ -48,8 +48,9 @@ import Tensors
         #expect(abs(accuracy - stated) <= 0.0025, "measured \(accuracy), stated \(stated)")
     }
 
-    /// Real held-out digits score near 10 with every class covered, and a tiny run's samples
-    /// are scored and written; a mixture run is refused in one line.
+    /// Real held-out digits score near 10 with every class covered; a tiny run scores its
+    /// samples as it trains (`--score-every`) and `score` scores its checkpoint; mixture runs
+    /// are refused in one line.
     @Test func scoringRealDigitsAndRuns() throws {
         let scorer = try ImageScorer.bundled()
         let data = try ImageDataset.bundledMNIST()
@@ -60,7 +61,13 @@ import Tensors
         #expect(noise.frechetDistance > 10 * real.frechetDistance && noise.classifierScore < real.classifierScore, "\(noise) \(real)")
         let root = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let run = try tinyImageRun(in: root)
+        var configuration = try tinyImageConfiguration(in: root)
+        (configuration.scoreEvery, configuration.scoreSamples, configuration.logEvery) = (2, 20, 5)
+        let run = root + "/image-run"
+        let summary = try TrainingRun(configuration: configuration, directory: run).run().summary
+        let scored = try MetricsLog.rows(at: run + "/metrics.jsonl").filter { $0.classifierScore != nil }
+        #expect(scored.map(\.iteration) == [0, 2] && scored.allSatisfy { $0.classesCovered! >= 1 && $0.frechetDistance! > 0 })
+        #expect(summary.finalMetrics.score?.samples == 20)
         var analysis = ScoreAnalysis()
         analysis.samples = 40
         let report = try analysis.run(source: run, directory: root + "/score", scorer: scorer)

@@ -69,6 +69,12 @@ public struct SpectrumAnalysis: Sendable {
         }
     }
 
+    /// `wanted`, or fewer when a Krylov basis of `dimension`-vectors would exceed
+    /// ``krylovMemoryBudget`` (never fewer than 10).
+    public static func affordableKrylovDimension(_ wanted: Int, for dimension: Int) -> Int {
+        max(min(wanted, Int(krylovMemoryBudget / (8 * Double(max(dimension, 1))))), 10)
+    }
+
     /// Why the dense path is not taken for a field of `dimension` parameters, or nil when it is.
     public func matrixFreeReason(dimension: Int) -> String? {
         let denseBytes = 4 * Double(dimension) * Double(dimension) * 8
@@ -106,7 +112,7 @@ public struct SpectrumAnalysis: Sendable {
         var jacobianTime = 0.0
         if let reason = matrixFreeReason(dimension: dimension) {
             let product = experiment.game.withFrozenStatistics { GameFieldOperator(game: experiment.game, batches: minibatches) }
-            let krylov = min(krylovDimension, Int(SpectrumAnalysis.krylovMemoryBudget / (8 * Double(max(dimension, 1)))))
+            let krylov = SpectrumAnalysis.affordableKrylovDimension(krylovDimension, for: dimension)
             let found = try MatrixFreeSpectrum(product, gamma: gamma, count: matrixFreeCount, reason: reason, krylovDimension: krylov,
                                                tolerance: minibatches[0].real.dtype == .float64 ? 1e-10 : MatrixFreeSpectrum.float32Tolerance)
             (jacobianValues, consensusValues) = (found.jacobian.all, found.consensus.all)

@@ -51,13 +51,17 @@ public final class SpectrumTracker {
         log = try AppendOnlyFile(path: path, length: length)
     }
 
-    /// Records the spectrum of `experiment` at `iteration`.
+    /// Records the spectrum of `experiment` at `iteration`, on a minibatch of its own stream
+    /// (the training data sampler stays where it is), batch normalization on batch statistics
+    /// without touching the running averages.
     public func record(_ experiment: any TrainingExperiment, iteration: Int) throws {
-        let product = GameFieldOperator(game: experiment.game, batches: [experiment.batch(using: &random)])
+        let batch = experiment.analysisBatch(size: experiment.configuration.batchSize, using: &random)
+        let product = experiment.game.withFrozenStatistics { GameFieldOperator(game: experiment.game, batches: [batch]) }
+        let krylov = SpectrumAnalysis.affordableKrylovDimension(SpectrumTracker.maximumDimension, for: product.dimension)
         let magnitude = try ArnoldiEigenvalues(dimension: product.dimension, count: count, target: .largestMagnitude,
-                                               tolerance: 1e-5, maximumDimension: SpectrumTracker.maximumDimension, apply: product.apply)
+                                               tolerance: 1e-5, maximumDimension: krylov, apply: product.apply)
         let real = try ArnoldiEigenvalues(dimension: product.dimension, count: count, target: .largestRealPart,
-                                          tolerance: 1e-5, maximumDimension: SpectrumTracker.maximumDimension, apply: product.apply)
+                                          tolerance: 1e-5, maximumDimension: krylov, apply: product.apply)
         let record = Record(iteration: iteration, largestMagnitude: magnitude.eigenvalues.map { [$0.real, $0.imaginary] },
                             largestRealPart: real.eigenvalues.map { [$0.real, $0.imaginary] },
                             maximumRealPart: real.eigenvalues.map(\.real).max() ?? 0,

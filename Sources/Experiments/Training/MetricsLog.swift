@@ -15,6 +15,10 @@ public struct MetricsRow: Codable, Sendable, Equatable {
     public var modesRecovered: Int?
     public var highQualityPercent: Double?
     public var klFromUniform: Double?
+    public var classifierScore: Double?
+    public var classifierScoreSpread: Double?
+    public var frechetDistance: Double?
+    public var classesCovered: Int?
 
     public init(iteration: Int, generatorLoss: Double, discriminatorLoss: Double, fieldNorm: Double, wallTime: Double) {
         self.iteration = iteration
@@ -31,6 +35,12 @@ public struct MetricsRow: Codable, Sendable, Equatable {
             highQualityPercent = modes.highQualityPercent
             klFromUniform = modes.klFromUniform
         }
+        if let score = metrics.score {
+            classifierScore = score.classifierScore
+            classifierScoreSpread = score.classifierScoreSpread
+            frechetDistance = score.frechetDistance
+            classesCovered = score.classesCovered
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -42,6 +52,10 @@ public struct MetricsRow: Codable, Sendable, Equatable {
         case modesRecovered = "modes_recovered"
         case highQualityPercent = "high_quality_percent"
         case klFromUniform = "kl_from_uniform"
+        case classifierScore = "classifier_score"
+        case classifierScoreSpread = "classifier_score_spread"
+        case frechetDistance = "frechet_distance"
+        case classesCovered = "classes_covered"
     }
 }
 

@@ -45,7 +45,8 @@ extension TrainingConfiguration {
         let scalar = 4.0
         let parameters = 16 * parameterCount * scalar
         let process = 64.0 * 1024 * 1024
-        let spectrum = spectrumEvery > 0 ? 2 * Double(SpectrumTracker.maximumDimension) * parameterCount * 8 : 0
+        let spectrum = spectrumEvery > 0
+            ? min(2 * Double(SpectrumTracker.maximumDimension) * parameterCount * 8, 2 * SpectrumAnalysis.krylovMemoryBudget) : 0
         if experiment.isImage {
             let channels = experiment == .mnist ? 1 : 3
             let activations = 12 * Double(batchSize) * architecture.activationCount(width: width, channels: channels) * scalar

@@ -77,6 +77,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var checkpointEvery: Int = 5_000
     /// Iterations between spectrum summaries (0: none).
     public var spectrumEvery: Int = 0
+    /// Iterations between sample-quality scores of MNIST-like runs (0: none).
+    public var scoreEvery: Int = 0
+    /// Samples generated for each score during training.
+    public var scoreSamples: Int = 5000
     /// Pixels per side of the density plots.
     public var plotSize: Int = 256
 
@@ -115,6 +119,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try read(.snapshotEvery, &snapshotEvery)
         try read(.checkpointEvery, &checkpointEvery)
         try read(.spectrumEvery, &spectrumEvery)
+        try read(.scoreEvery, &scoreEvery)
+        try read(.scoreSamples, &scoreSamples)
         try read(.plotSize, &plotSize)
     }
 
@@ -122,7 +128,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         case experiment, method, gamma, learningRate, iterations, batchSize, latentSize, width, depth, architecture, data, seed, loss
         case penalty, penaltyWeight, stepRule, discriminatorSteps, generatorSteps, extrapolationAdvancesState
         case lookaheadPeriod, lookaheadAlpha, averageDecay, logEvery, snapshotEvery, checkpointEvery, spectrumEvery
-        case plotSize
+        case scoreEvery, scoreSamples, plotSize
     }
 
     /// The first problem with the settings, if any: a value out of range, or a run too large
@@ -159,6 +165,13 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         }
         guard plotSize >= 16 && plotSize <= 4096 else { throw ConfigurationError("--plot-size must be in 16...4096, got \(plotSize)") }
         guard spectrumEvery >= 0 else { throw ConfigurationError("--spectrum-every must be non-negative, got \(spectrumEvery)") }
+        guard scoreEvery >= 0 else { throw ConfigurationError("--score-every must be non-negative, got \(scoreEvery)") }
+        guard scoreSamples >= 10 && scoreSamples <= 1_000_000 else {
+            throw ConfigurationError("--score-samples must be in 10...1000000 (10 splits), got \(scoreSamples)")
+        }
+        if scoreEvery > 0 && !experiment.isImage {
+            throw ConfigurationError("--score-every scores generated digits; \(experiment.rawValue) runs log their modes instead")
+        }
         let available = Double(ProcessInfo.processInfo.physicalMemory)
         guard memoryEstimate <= available else {
             throw ConfigurationError("""
@@ -202,7 +215,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         Setting(option: "--log-every", keyPath: \.logEvery),
         Setting(option: "--snapshot-every", keyPath: \.snapshotEvery),
         Setting(option: "--checkpoint-every", keyPath: \.checkpointEvery),
-        Setting(option: "--spectrum-every", keyPath: \.spectrumEvery), Setting(option: "--plot-size", keyPath: \.plotSize),
+        Setting(option: "--spectrum-every", keyPath: \.spectrumEvery), Setting(option: "--score-every", keyPath: \.scoreEvery),
+        Setting(option: "--score-samples", keyPath: \.scoreSamples), Setting(option: "--plot-size", keyPath: \.plotSize),
     ]
 
     /// The setting kept at `keyPath`.

@@ -42,12 +42,15 @@ public struct Snapshot {
     }
 }
 
-/// What generated samples measure: mode coverage on a mixture of Gaussians (nil elsewhere).
+/// What generated samples measure: mode coverage on a mixture of Gaussians, the sample-quality
+/// score of generated digits (each nil where it does not apply or was not measured).
 public struct SampleMetrics: Codable, Sendable, Equatable {
     public var modes: ModeMetrics?
+    public var score: ImageScore?
 
-    public init(modes: ModeMetrics? = nil) {
+    public init(modes: ModeMetrics? = nil, score: ImageScore? = nil) {
         self.modes = modes
+        self.score = score
     }
 }
 

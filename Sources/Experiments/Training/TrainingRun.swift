@@ -189,6 +189,7 @@ public final class TrainingRun {
             ? try SpectrumTracker(directory: directory,
                                   random: state.spectrumRandom ?? SpectrumTracker.initialRandom(seed: configuration.seed),
                                   length: checkpoint == nil ? 0 : min(state.spectrumLength ?? 0, fileSize("spectrum.jsonl"))) : nil
+        let score = try scoreEvaluator(for: experiment)
         let clockStart = Date()
         let elapsedBefore = state.elapsed
         let elapsed = { elapsedBefore + Date().timeIntervalSince(clockStart) }
@@ -215,7 +216,7 @@ public final class TrainingRun {
         }
         if checkpoint == nil {
             // A new run is resumable from the start.
-            try snapshot(experiment, iteration: 0, report: nil, log: log, elapsed: 0)
+            try snapshot(experiment, iteration: 0, report: nil, score: score?(), log: log, elapsed: 0)
             try commit(after: 0, report: nil)
         }
         let processStart = Date()
@@ -225,10 +226,13 @@ public final class TrainingRun {
                 guard report.losses.allSatisfy(\.isFinite) && report.fieldNorm.isFinite else {
                     throw TrainingError.diverged(iteration: iteration, lastCheckpoint: lastCommitted, directory: directory)
                 }
+                let scored = configuration.scoreEvery > 0 && iteration % configuration.scoreEvery == 0 ? score?() : nil
                 if iteration % configuration.snapshotEvery == 0 {
-                    try snapshot(experiment, iteration: iteration, report: report, log: log, elapsed: elapsed())
-                } else if iteration % configuration.logEvery == 0 {
-                    try log.append(row(iteration, report, elapsed()))
+                    try snapshot(experiment, iteration: iteration, report: report, score: scored, log: log, elapsed: elapsed())
+                } else if iteration % configuration.logEvery == 0 || scored != nil {
+                    var entry = row(iteration, report, elapsed())
+                    entry.record(SampleMetrics(score: scored))
+                    try log.append(entry)
                 }
                 if let tracker, iteration % configuration.spectrumEvery == 0 {
                     try tracker.record(experiment, iteration: iteration)
@@ -244,10 +248,12 @@ public final class TrainingRun {
         let final = try experiment.snapshot()
         try FileIO.write(final.picture.png(), to: directory + "/samples/final.png")
         try NumPyArray.write(final.samples, to: directory + "/samples/final.npy")
+        var finalMetrics = final.metrics
+        finalMetrics.score = score?()
         let summary = TrainingSummary(
             iterations: configuration.iterations, seconds: state.elapsed,
             stepsPerSecond: start < configuration.iterations ? Double(configuration.iterations - start) / trainedSeconds : .nan,
-            finalMetrics: final.metrics, finalFieldNorm: state.fieldNorm, peakMemoryBytes: peakResidentBytes())
+            finalMetrics: finalMetrics, finalFieldNorm: state.fieldNorm, peakMemoryBytes: peakResidentBytes())
         try JSON.write(summary, to: directory + "/" + TrainingRun.summaryFile)
         return Outcome(summary: summary, startIteration: start,
                        wasFinished: checkpoint != nil && start == configuration.iterations)
@@ -267,14 +273,32 @@ public final class TrainingRun {
         ((try? FileManager.default.attributesOfItem(atPath: directory + "/" + name))?[.size] as? Int) ?? 0
     }
 
-    /// Writes the picture of the fixed samples and a metrics row with what they measure.
-    private func snapshot(_ experiment: any TrainingExperiment, iteration: Int, report: StepReport?, log: MetricsLog,
-                          elapsed: Double) throws {
+    /// Writes the picture of the fixed samples and a metrics row with what they measure (and
+    /// the sample-quality `score`, when one was taken).
+    private func snapshot(_ experiment: any TrainingExperiment, iteration: Int, report: StepReport?, score: ImageScore?,
+                          log: MetricsLog, elapsed: Double) throws {
         let snapshot = try experiment.snapshot()
         try FileIO.write(snapshot.picture.png(), to: directory + "/samples/" + TrainingRun.snapshotName(iteration))
         var entry = row(iteration, report ?? StepReport(losses: [.nan, .nan], fieldNorm: .nan), elapsed)
-        entry.record(snapshot.metrics)
+        var metrics = snapshot.metrics
+        metrics.score = score
+        entry.record(metrics)
         try log.append(entry)
+    }
+
+    /// With `--score-every`, the scoring of `experiment`'s samples (a fixed set of latent codes of
+    /// the run's seed, so scores are comparable across iterations and leave the training
+    /// stream alone); nil otherwise.
+    private func scoreEvaluator(for experiment: any TrainingExperiment) throws -> (() -> ImageScore)? {
+        guard configuration.scoreEvery > 0 else { return nil }
+        guard let images = experiment as? ImageExperiment else {
+            throw ConfigurationError("--score-every scores generated digits; \(configuration.experiment.rawValue) is not an image experiment")
+        }
+        let data = images.dataset
+        try ImageScorer.check(imageShape: [data.count, data.height, data.width, data.channels], of: configuration.architecture.rawValue)
+        let scorer = try ImageScorer.bundled()
+        let (count, seed) = (configuration.scoreSamples, configuration.seed)
+        return { scorer.score(images.samples(count: count, seed: seed)) }
     }
 
     /// The file name of the snapshot after `iteration` iterations.
