@@ -13,7 +13,7 @@ private let posixWrite = Darwin.write
 public enum FileIO {
     /// The bytes of the file at `path`.
     public static func read(_ path: String) throws(FormatError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw FormatError(errno == ENOENT ? "no such file" : "cannot be read", path: path)
         }
@@ -33,7 +33,7 @@ public enum FileIO {
     /// file.
     public static func write(_ bytes: [UInt8], to path: String) throws(FormatError) {
         let temporary = temporaryPath(for: path)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw FormatError("cannot be written (is the directory there and writable?)", path: path)
         }
@@ -81,7 +81,7 @@ public enum FileIO {
 
     /// Flushes a directory's entries (new names, renames) to disk.
     public static func synchronizeDirectory(_ path: String) throws(FormatError) {
-        let descriptor = open(path, O_RDONLY | O_DIRECTORY)
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw FormatError("cannot be opened", path: path) }
         defer { close(descriptor) }
         guard fsync(descriptor) == 0 else { throw FormatError("cannot be flushed to disk", path: path) }
@@ -145,7 +145,7 @@ public final class AppendOnlyFile {
     /// Opens (creating) `path` and cuts it to `length` bytes (0: a new, empty log).
     public init(path: String, length: Int) throws(FormatError) {
         self.path = path
-        descriptor = open(path, O_WRONLY | O_CREAT, 0o644)
+        descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw FormatError("cannot be opened for writing", path: path) }
         guard ftruncate(descriptor, off_t(length)) == 0, lseek(descriptor, off_t(length), SEEK_SET) >= 0 else {
             close(descriptor)
@@ -172,7 +172,8 @@ public final class AppendOnlyFile {
 
 /// An exclusive lock on a directory (`flock` on a hidden file in it), so two processes never
 /// train in one run directory at once. The operating system releases it when the process ends,
-/// however it ends.
+/// however it ends. The descriptor is close-on-exec: a child process started meanwhile (a test
+/// that runs the CLI, a shell-out) must not inherit the lock and hold it past our release.
 public final class DirectoryLock {
     public static let fileName = ".gan-numerics.lock"
     private let descriptor: Int32
@@ -180,7 +181,7 @@ public final class DirectoryLock {
     /// Takes the lock, or throws at once if another process holds it.
     public init(_ directory: String) throws(FormatError) {
         let path = directory + "/" + DirectoryLock.fileName
-        descriptor = open(path, O_RDWR | O_CREAT, 0o644)
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw FormatError("cannot be opened", path: path) }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)

@@ -1,8 +1,8 @@
 /// The geometry of a two-dimensional convolution over NHWC images: input and output sizes,
-/// kernel, stride and padding. Patches (rows of the im2col matrix) list their elements channel
-/// first, then kernel row, then kernel column — the order of PyTorch's Conv2d weight
-/// `[out, in, kh, kw]` flattened to `[out, in·kh·kw]` — so a convolution is one matrix product
-/// with the weight as it is stored.
+/// kernel, stride and padding. Patches (rows of the im2col matrix) list their elements kernel
+/// row first, then kernel column, then channel — the order of the NHWC input, so each kernel
+/// row of a patch is one contiguous run of kw·channels values, copied whole — and a convolution
+/// is one matrix product with the weight laid out [out, kh·kw·in].
 public struct ConvolutionGeometry: Sendable, Equatable {
     public let batch: Int
     public let inputHeight: Int
@@ -92,7 +92,7 @@ public struct ConvolutionGeometry: Sendable, Equatable {
                             kernel: kernel, stride: stride, padding: .same)
     }
 
-    /// Elements per patch: channels·kh·kw.
+    /// Elements per patch: kh·kw·channels.
     public var patchSize: Int { channels * kernelHeight * kernelWidth }
     /// Patches: batch·outputHeight·outputWidth.
     public var patchCount: Int { batch * outputHeight * outputWidth }
@@ -101,7 +101,7 @@ public struct ConvolutionGeometry: Sendable, Equatable {
 }
 
 extension Tensor {
-    /// The im2col matrix of this NHWC input: [patches, channels·kh·kw], zeros where a patch
+    /// The im2col matrix of this NHWC input: [patches, kh·kw·channels], zeros where a patch
     /// overhangs the padded border.
     public func patches(_ geometry: ConvolutionGeometry) -> Tensor {
         guard shape == geometry.inputShape else {
@@ -141,53 +141,48 @@ private func forEachImage(_ geometry: ConvolutionGeometry, _ body: (Range<Int>) 
 
 private func extractPatches<S: TensorScalar>(_ input: UnsafePointer<S>, _ output: UnsafeMutablePointer<S>,
                                               _ g: ConvolutionGeometry) {
-    let (kh, kw, c) = (g.kernelHeight, g.kernelWidth, g.channels)
-    let kernelArea = kh * kw
-    forEachImage(g) { images in
-        for n in images {
-            let image = input + n * g.inputHeight * g.inputWidth * c
-            for oy in 0..<g.outputHeight {
-                for ox in 0..<g.outputWidth {
-                    let row = output + ((n * g.outputHeight + oy) * g.outputWidth + ox) * g.patchSize
-                    for ky in 0..<kh {
-                        let iy = oy * g.strideHeight + ky - g.padTop
-                        for kx in 0..<kw {
-                            let ix = ox * g.strideWidth + kx - g.padLeft
-                            let column = row + ky * kw + kx
-                            if iy >= 0 && iy < g.inputHeight && ix >= 0 && ix < g.inputWidth {
-                                let pixel = image + (iy * g.inputWidth + ix) * c
-                                for channel in 0..<c { column[channel * kernelArea] = pixel[channel] }
-                            } else {
-                                for channel in 0..<c { column[channel * kernelArea] = 0 }
-                            }
-                        }
-                    }
-                }
-            }
+    forEachKernelRow(g) { patch, pixel, count in
+        if let pixel {
+            (output + patch).update(from: input + pixel, count: count)
+        } else {
+            (output + patch).update(repeating: 0, count: count)
         }
     }
 }
 
 private func assemblePatches<S: TensorScalar>(_ input: UnsafePointer<S>, _ output: UnsafeMutablePointer<S>,
                                                _ g: ConvolutionGeometry) {
-    let (kh, kw, c) = (g.kernelHeight, g.kernelWidth, g.channels)
-    let kernelArea = kh * kw
+    forEachKernelRow(g) { patch, pixel, count in
+        guard let pixel else { return }
+        zipElements(UnsafePointer(output + pixel), input + patch, output + pixel, count: count) { $0 + $1 }
+    }
+}
+
+/// Visits every patch's kernel rows in runs: `body(patch, pixel, count)` for `count` values
+/// starting at offset `patch` of the im2col matrix, which come from the input's values starting
+/// at offset `pixel`, or — `pixel` nil — lie on the padding. Images are split between the
+/// cores; a run's pixels belong to its patch's image, so each core touches only its own.
+@inline(__always)
+private func forEachKernelRow(_ g: ConvolutionGeometry, _ body: (_ patch: Int, _ pixel: Int?, _ count: Int) -> Void) {
+    let (kw, c) = (g.kernelWidth, g.channels)
     forEachImage(g) { images in
         for n in images {
-            let image = output + n * g.inputHeight * g.inputWidth * c
+            let image = n * g.inputHeight * g.inputWidth * c
             for oy in 0..<g.outputHeight {
                 for ox in 0..<g.outputWidth {
-                    let row = input + ((n * g.outputHeight + oy) * g.outputWidth + ox) * g.patchSize
-                    for ky in 0..<kh {
+                    let row = ((n * g.outputHeight + oy) * g.outputWidth + ox) * g.patchSize
+                    let left = ox * g.strideWidth - g.padLeft
+                    let (first, end) = (max(0, -left), min(kw, g.inputWidth - left))
+                    for ky in 0..<g.kernelHeight {
                         let iy = oy * g.strideHeight + ky - g.padTop
-                        guard iy >= 0 && iy < g.inputHeight else { continue }
-                        for kx in 0..<kw {
-                            let ix = ox * g.strideWidth + kx - g.padLeft
-                            guard ix >= 0 && ix < g.inputWidth else { continue }
-                            let pixel = image + (iy * g.inputWidth + ix) * c
-                            let column = row + ky * kw + kx
-                            for channel in 0..<c { pixel[channel] += column[channel * kernelArea] }
+                        let start = row + ky * kw * c
+                        guard iy >= 0 && iy < g.inputHeight && first < end else {
+                            body(start, nil, kw * c)
+                            continue
                         }
+                        if first > 0 { body(start, nil, first * c) }
+                        body(start + first * c, image + (iy * g.inputWidth + left + first) * c, (end - first) * c)
+                        if end < kw { body(start + end * c, nil, (kw - end) * c) }
                     }
                 }
             }

@@ -198,9 +198,23 @@ private func gather<S: TensorScalar>(
 ) {
     let total = shape.reduce(1, *)
     guard total > 0 else { return }
-    if shape.count == 2 && strides[1] != 1 && strides[1] != 0 {
-        transposeBlocked(input, output, rows: shape[0], columns: shape[1], rowStride: strides[0],
-                         columnStride: strides[1])
+    // Axes that stay adjacent and in order move as one: a convolution weight's [out, in, kh, kw]
+    // → [out, kh, kw, in] is a batch of matrix transposes [in, kh·kw] → [kh·kw, in].
+    var (shape, strides) = (shape, strides)
+    for axis in stride(from: shape.count - 2, through: 0, by: -1) where strides[axis] == strides[axis + 1] * shape[axis + 1] {
+        shape[axis] *= shape[axis + 1]
+        strides[axis] = strides[axis + 1]
+        shape.remove(at: axis + 1)
+        strides.remove(at: axis + 1)
+    }
+    if (shape.count == 2 || shape.count == 3) && strides[shape.count - 1] != 1 && strides[shape.count - 1] != 0 {
+        let batch = shape.count == 3 ? shape[0] : 1
+        let (rows, columns) = (shape[shape.count - 2], shape[shape.count - 1])
+        for index in 0..<batch {
+            transposeBlocked(input + (shape.count == 3 ? index * strides[0] : 0), output + index * rows * columns,
+                             rows: rows, columns: columns, rowStride: strides[shape.count - 2],
+                             columnStride: strides[shape.count - 1])
+        }
         return
     }
     let inner = shape.last ?? 1

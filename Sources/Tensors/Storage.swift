@@ -9,9 +9,10 @@ import Synchronization
 
 /// A 64-byte aligned heap buffer shared by tensors until one of them is written (copy-on-write).
 ///
-/// Buffers up to 1 MiB come from ``BufferPool``: training allocates and frees the same few sizes
-/// thousands of times a second, and reusing them avoids the allocator's bookkeeping and the
-/// page faults of memory returned to the system and taken back.
+/// Buffers come from ``BufferPool``: training allocates and frees the same few sizes thousands of
+/// times a second, and reusing them avoids the allocator's bookkeeping and the page faults of
+/// memory returned to the system and taken back (for a DCGAN's 26 MB patch matrices, the
+/// kernel's zeroing of fresh pages cost 9% of a step).
 @usableFromInline
 final class TensorStorage: @unchecked Sendable {
     @usableFromInline let base: UnsafeMutableRawPointer
@@ -35,23 +36,37 @@ final class TensorStorage: @unchecked Sendable {
     deinit { BufferPool.shared.deallocate(base, byteCount: byteCount) }
 }
 
-/// Free lists of aligned buffers by power-of-two size class, shared by all threads.
+/// Free lists of aligned buffers, shared by all threads: small buffers by power-of-two size
+/// class, large ones by their exact size in pages (a network's large temporaries recur with the
+/// same sizes every step), up to a total.
 final class BufferPool: Sendable {
     static let shared = BufferPool()
 
-    /// Sizes above this go straight to the system allocator.
+    /// Sizes up to this are pooled by power-of-two class; larger ones by page count.
     static let largestPooledSize = 1 << 20
     /// Bytes kept per size class (at least four buffers); more are returned to the system, so the
     /// pool holds at most a few MiB per size in use.
     static let bytesPerClass = 8 << 20
+    /// Bytes of large free buffers kept in all: enough for the temporaries of a DCGAN step at
+    /// f = 64, batch 64; beyond it, large buffers go back to the system.
+    static let largeBytesKept = 768 << 20
+    /// Large sizes are rounded up to whole pages of this size.
+    static let largePage = 1 << 16
     private static let smallestClassShift = 6
 
     /// Addresses of free buffers (as integers, which are `Sendable`), one list per size class.
     private let freeLists: Mutex<[[UInt]]>
+    /// Free large buffers by rounded size, and their total bytes.
+    private let largeFreeLists = Mutex<(lists: [Int: [UInt]], bytes: Int)>(([:], 0))
 
     private init() {
         let classes = Int.bitWidth - BufferPool.largestPooledSize.leadingZeroBitCount - BufferPool.smallestClassShift
         freeLists = Mutex([[UInt]](repeating: [], count: classes))
+    }
+
+    /// A large request rounded up to whole pages.
+    private static func largeSize(_ byteCount: Int) -> Int {
+        (byteCount + largePage - 1) / largePage * largePage
     }
 
     /// The size class of a request: buffers of class c hold 2^(c + 6) bytes.
@@ -62,7 +77,15 @@ final class BufferPool: Sendable {
     }
 
     func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
-        guard let sizeClass = BufferPool.sizeClass(byteCount) else { return BufferPool.systemAllocate(byteCount) }
+        guard let sizeClass = BufferPool.sizeClass(byteCount) else {
+            let size = BufferPool.largeSize(byteCount)
+            let reused = largeFreeLists.withLock { pool -> UInt? in
+                guard let address = pool.lists[size]?.popLast() else { return nil }
+                pool.bytes -= size
+                return address
+            }
+            return reused.flatMap(UnsafeMutableRawPointer.init(bitPattern:)) ?? BufferPool.systemAllocate(size)
+        }
         if let reused = freeLists.withLock({ $0[sizeClass].popLast() }), let pointer = UnsafeMutableRawPointer(bitPattern: reused) {
             return pointer
         }
@@ -71,7 +94,14 @@ final class BufferPool: Sendable {
 
     func deallocate(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
         guard let sizeClass = BufferPool.sizeClass(byteCount) else {
-            free(pointer)
+            let size = BufferPool.largeSize(byteCount)
+            let kept = largeFreeLists.withLock { pool in
+                guard pool.bytes + size <= BufferPool.largeBytesKept else { return false }
+                pool.lists[size, default: []].append(UInt(bitPattern: pointer))
+                pool.bytes += size
+                return true
+            }
+            if !kept { free(pointer) }
             return
         }
         let address = UInt(bitPattern: pointer)

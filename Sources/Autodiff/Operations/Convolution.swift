@@ -40,8 +40,10 @@ extension Variable {
 
     /// A two-dimensional convolution (cross-correlation, as in every framework) of this NHWC
     /// input [n, h, w, in] with `weight` in PyTorch's layout [out, in, kh, kw]: the im2col matrix
-    /// times the weight as stored, one matrix product for the whole batch. Result
-    /// [n, oh, ow, out]. Differentiable to any order through the product and the patch operations.
+    /// times the weight rearranged to [out, kh·kw·in] (transposed in the product), one matrix
+    /// product for the whole batch.
+    /// Result [n, oh, ow, out]. Differentiable to any order through the product, the
+    /// rearrangement and the patch operations.
     public func convolution2D(weight: Variable, stride: (height: Int, width: Int) = (1, 1),
                               padding: ConvolutionGeometry.Padding = .same) -> Variable {
         guard rank == 4, weight.rank == 4, weight.shape[1] == shape[3] else {
@@ -50,14 +52,15 @@ extension Variable {
         let geometry = ConvolutionGeometry(batch: shape[0], height: shape[1], width: shape[2], channels: shape[3],
                                            kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding)
         let outputs = weight.shape[0]
-        let product = patches(geometry).matmul(weight.reshaped([outputs, geometry.patchSize]), transposingOther: true)
+        let product = patches(geometry).matmul(weight.permuted([0, 2, 3, 1]).reshaped([outputs, geometry.patchSize]),
+                                               transposingOther: true)
         return product.reshaped([shape[0], geometry.outputHeight, geometry.outputWidth, outputs])
     }
 
     /// The transposed convolution of this NHWC input [n, h, w, in] with `weight` in PyTorch's
     /// ConvTranspose2d layout [in, out, kh, kw], with TensorFlow's SAME output size
     /// [n, h·stride, w·stride, out]: the adjoint of the convolution of that output size, as a
-    /// matrix product followed by col2im.
+    /// matrix product with the weight rearranged to [in, kh·kw·out], followed by col2im.
     public func transposedConvolution2D(weight: Variable, stride: (height: Int, width: Int)) -> Variable {
         guard rank == 4, weight.rank == 4, weight.shape[0] == shape[3] else {
             ShapeError(op: "transposedConvolution2D", detail: "input \(shape) (NHWC) and weight \(weight.shape) ([in, out, kh, kw]) do not fit").stop()
@@ -66,7 +69,7 @@ extension Variable {
                                                       channels: weight.shape[1], kernel: (weight.shape[2], weight.shape[3]),
                                                       stride: stride)
         let columns = reshaped([shape[0] * shape[1] * shape[2], shape[3]])
-            .matmul(weight.reshaped([weight.shape[0], geometry.patchSize]))
+            .matmul(weight.permuted([0, 2, 3, 1]).reshaped([weight.shape[0], geometry.patchSize]))
         return columns.assemblingPatches(geometry)
     }
 
@@ -75,7 +78,7 @@ extension Variable {
         guard rank == 4 else { ShapeError(op: "averagePooled", detail: "input \(shape) is not NHWC").stop() }
         let geometry = ConvolutionGeometry(batch: shape[0], height: shape[1], width: shape[2], channels: shape[3],
                                            kernel: (size, size), stride: (size, size), padding: .valid)
-        return patches(geometry).reshaped([geometry.patchCount, shape[3], size * size]).mean(alongAxes: [2])
+        return patches(geometry).reshaped([geometry.patchCount, size * size, shape[3]]).mean(alongAxes: [1])
             .reshaped([shape[0], geometry.outputHeight, geometry.outputWidth, shape[3]])
     }
 
