@@ -22,9 +22,10 @@ let hostCPUFlags: [String] = {
 
 let hostCPUSettings: [SwiftSetting] = hostCPUFlags.isEmpty ? [] : [.unsafeFlags(hostCPUFlags, .when(configuration: .release))]
 
-/// The tensor kernels are optimised (for the host CPU) in debug builds too: unoptimised, their
-/// generic SIMD loops run 50–100x slower and dominate every test that trains a network, while the
-/// code above them stays debuggable.
+/// The tensor kernels and the dense eigensolvers are optimised (for the host CPU) in debug builds
+/// too: unoptimised, their generic SIMD loops and matrix subscripts run 50–100x slower and dominate
+/// every test that trains a network or scores its samples (two 128×128 Jacobi decompositions per
+/// Fréchet distance), while the code above them stays debuggable.
 let kernelSettings: [SwiftSetting] = hostCPUSettings + [.unsafeFlags(["-O"] + hostCPUFlags, .when(configuration: .debug))]
 
 let numerics = Target.Dependency.product(name: "RealModule", package: "swift-numerics")
@@ -47,7 +48,7 @@ let package = Package(
         .target(name: "Layers", dependencies: ["Autodiff"], swiftSettings: hostCPUSettings),
         .target(name: "StepRules", dependencies: ["Tensors"], swiftSettings: hostCPUSettings),
         .target(name: "Games", dependencies: ["Autodiff", "Layers", "StepRules"], swiftSettings: hostCPUSettings),
-        .target(name: "Spectral", dependencies: ["Games", numericsUmbrella], swiftSettings: hostCPUSettings),
+        .target(name: "Spectral", dependencies: ["Games", numericsUmbrella], swiftSettings: kernelSettings),
         .target(name: "Formats", dependencies: ["Tensors"], swiftSettings: hostCPUSettings),
         // The MNIST test set (LeCun, Cortes & Burges; 10,000 images, IDX, gzip) ships with the
         // package as the default image data set, so image runs need no download.

@@ -11,7 +11,8 @@ struct ScoreCommand: ParsableCommand {
             exp(E KL(p(y|x) ‖ p(y))) over 10 splits (1 to 10), the Fréchet distance between Gaussian \
             fits of its 128 penultimate features on the samples and on the \(DigitClassifier.heldOutCount) \
             held-out real digits, and how many digits get at least 1% of the samples. Writes \
-            score.json and samples.png.
+            score.json, samples.png, and the samples and their latent codes as samples.npy \
+            [n, 32, 32, 1] and latent.npy [n, z].
             """)
 
     @Argument(help: "A run directory (from `train`), a checkpoint directory, or a model .safetensors file.")
@@ -43,7 +44,7 @@ struct ScoreCommand: ParsableCommand {
                 Fréchet distance \(String(format: "%.3f", score.frechetDistance)), \
                 \(score.classesCovered) of 10 digits covered (\(score.samples) samples, classifier \
                 \(String(format: "%.2f", 100 * report.classifierHeldOutAccuracy))% on held-out digits)
-                \(directory): score.json, samples.png (\(String(format: "%.1f", report.seconds)) s)
+                \(directory): score.json, samples.png, samples.npy, latent.npy (\(String(format: "%.1f", report.seconds)) s)
                 """)
         } catch {
             throw CommandFailure(error)

@@ -52,7 +52,7 @@ public final class BatchNorm: Layer, ModeDependent {
         fixedShift = center ? nil : Buffer(zeros)
         runningMean = Buffer(zeros)
         runningVariance = Buffer(ones)
-        batchesTracked = Buffer(Tensor.scalar(0, dtype: .float64))
+        batchesTracked = Buffer(Tensor.scalar(0, dtype: .float64), isCount: true)
     }
 
     public func callAsFunction(_ input: Variable) -> Variable {

@@ -59,17 +59,32 @@ public final class ConvTranspose2D: Layer {
     }
 }
 
-/// The same elements in a new shape per sample: [n, …] → [n] + `shape` (flatten with
-/// `[-1]`; unflatten to NHWC with `[h, w, c]`).
-public final class Reshape: Layer {
-    public let shape: [Int]
+/// Feature maps [n, h, w, c] (NHWC, the layout inside) as vectors [n, c·h·w] in PyTorch's
+/// order (channel-major, as `nn.Flatten` of NCHW), so the next `Linear` weight means in PyTorch
+/// what it means here.
+public final class Flatten: Layer {
+    public init() {}
 
-    public init(_ shape: [Int]) {
-        self.shape = shape
+    public func callAsFunction(_ input: Variable) -> Variable {
+        input.permuted([0, 3, 1, 2]).reshaped([input.shape[0], -1])
+    }
+
+    public var namedParameters: [NamedParameter] { [] }
+}
+
+/// Vectors [n, c·h·w] in PyTorch's order (`nn.Unflatten` to NCHW) as feature maps [n, h, w, c],
+/// the inverse of ``Flatten``.
+public final class Unflatten: Layer {
+    public let height: Int
+    public let width: Int
+    public let channels: Int
+
+    public init(height: Int, width: Int, channels: Int) {
+        (self.height, self.width, self.channels) = (height, width, channels)
     }
 
     public func callAsFunction(_ input: Variable) -> Variable {
-        input.reshaped([input.shape[0]] + shape)
+        input.reshaped([input.shape[0], channels, height, width]).permuted([0, 2, 3, 1])
     }
 
     public var namedParameters: [NamedParameter] { [] }

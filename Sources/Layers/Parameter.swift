@@ -38,9 +38,13 @@ public struct NamedParameter {
 /// game's vector field or of its Jacobian.
 public final class Buffer {
     public var value: Tensor
+    /// Whether the buffer counts something (PyTorch's `num_batches_tracked`): files store it as
+    /// a 64-bit integer, as PyTorch does.
+    public let isCount: Bool
 
-    public init(_ value: Tensor) {
+    public init(_ value: Tensor, isCount: Bool = false) {
         self.value = value
+        self.isCount = isCount
     }
 }
 

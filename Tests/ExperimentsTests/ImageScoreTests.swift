@@ -74,6 +74,12 @@ import Tensors
         #expect(report.score.samples == 40 && report.iteration == 2)
         #expect(FileManager.default.fileExists(atPath: root + "/score/score.json"))
         #expect(try PNG.decode(FileIO.read(root + "/score/samples.png")).width > 0)
+        // The arrays: the codes regenerate the samples through the checkpoint's generator.
+        let codes = try NumPyArray.read(root + "/score/latent.npy")
+        let samples = try NumPyArray.read(root + "/score/samples.npy")
+        #expect(codes.shape == [40, 4] && samples.shape == [40, 32, 32, 1])
+        let (experiment, _) = try Checkpoint.experiment(from: run)
+        #expect((experiment as? ImageExperiment)?.samples(count: 40, seed: 0).floats == samples.floats)
         let mixture = try tinyRun(in: root + "/mog")
         #expect(throws: ConfigurationError.self) { try analysis.run(source: mixture, directory: root + "/x", scorer: scorer) }
     }

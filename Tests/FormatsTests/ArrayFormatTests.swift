@@ -60,6 +60,18 @@ import Tensors
         #expect(Safetensors.encode(tensors, metadata: metadata) == Fixtures.safetensors)
     }
 
+    /// Counters (BatchNorm's `num_batches_tracked`) are I64 in PyTorch's files: written as I64,
+    /// read back as exact doubles; the bytes are checked against the layout worked out by hand.
+    @Test func safetensorsCountersAreIntegers() throws {
+        let tensors = ["count": Tensor.scalar(300, dtype: .float64)]
+        let bytes = Safetensors.encode(tensors, integers: ["count"])
+        let header = #"{"count":{"dtype":"I64","shape":[],"data_offsets":[0,8]}}"#
+        let padded = Array(header.utf8) + [UInt8](repeating: 0x20, count: (8 - header.utf8.count % 8) % 8)
+        #expect(bytes == [UInt8(padded.count), 0, 0, 0, 0, 0, 0, 0] + padded + [44, 1, 0, 0, 0, 0, 0, 0])  // 300 = 0x012C
+        let read = try Safetensors.decode(bytes).tensors
+        #expect(read["count"]?.dtype == .float64 && read["count"]?.doubles == [300])
+    }
+
     @Test func safetensorsErrorsSayWhatIsWrong() {
         #expect(throws: FormatError("too short for a safetensors file (3 bytes)")) { try Safetensors.decode([1, 2, 3]) }
         var tooLong = Fixtures.safetensors

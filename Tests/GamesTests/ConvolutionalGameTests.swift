@@ -65,14 +65,14 @@ import Tensors
     func tinyConvolutionalGAN() -> (GenerativeAdversarialGame, GenerativeAdversarialGame.Batch) {
         var random = RandomGenerator(seed: 5)
         let generator = Sequential([
-            Linear(inputSize: 2, outputSize: 4 * 4 * 2, dtype: .float64, using: &random), Reshape([4, 4, 2]),
+            Linear(inputSize: 2, outputSize: 4 * 4 * 2, dtype: .float64, using: &random), Unflatten(height: 4, width: 4, channels: 2),
             Activation(.leakyReLU(slope: 0.2)),
             ConvTranspose2D(inputChannels: 2, outputChannels: 1, kernelSize: 3, stride: 2, dtype: .float64, using: &random),
             Activation(.tanh),
         ])
         let discriminator = Sequential([
             Conv2D(inputChannels: 1, outputChannels: 2, kernelSize: 3, stride: 2, bias: false, dtype: .float64, using: &random),
-            BatchNorm(features: 2, dtype: .float64), Activation(.leakyReLU(slope: 0.2)), Reshape([-1]),
+            BatchNorm(features: 2, dtype: .float64), Activation(.leakyReLU(slope: 0.2)), Flatten(),
             Linear(inputSize: 4 * 4 * 2, outputSize: 1, dtype: .float64, using: &random),
         ])
         let game = GenerativeAdversarialGame(generator: generator, discriminator: discriminator)

@@ -26,7 +26,7 @@ struct MixtureComparison {
 
     func run(progress: (@Sendable (Int, Int) -> Void)?) throws -> String {
         let runs = comparison.methods.map { (comparison.configuration(for: $0), runDirectory($0)) }
-        try RunQueue(runs: runs, jobs: comparison.jobs).train(progress: progress)
+        try RunQueue(runs: runs, jobs: comparison.jobs).trainAll(progress: progress)
         let rows = try comparison.methods.map { method -> Row in
             let summary = try JSON.read(TrainingSummary.self, from: runDirectory(method) + "/" + TrainingRun.summaryFile)
             let speed = summary.seconds > 0 ? 1000 * summary.seconds / Double(summary.iterations) : .nan

@@ -108,11 +108,11 @@ public enum ImageArchitecture: String, CaseIterable, Codable, Sendable {
                                   using: &builder.random))
             if normalized { builder.append(BatchNorm(features: side * side * first, dtype: dtype)) }
             if self == .dcgan3ConstantFilters {
-                builder.append(Reshape([side, side, first]))
+                builder.append(Unflatten(height: side, width: side, channels: first))
                 builder.append(activation)
             } else {
                 builder.append(activation)
-                builder.append(Reshape([side, side, first]))
+                builder.append(Unflatten(height: side, width: side, channels: first))
             }
             builder.upsample(first, second, normalized: normalized, activation: activation)
             builder.upsample(second, f, normalized: normalized, activation: activation)
@@ -122,7 +122,7 @@ public enum ImageArchitecture: String, CaseIterable, Codable, Sendable {
             let widths = self == .dcgan4ConstantFilters ? [f, f, f, f] : [8 * f, 4 * f, 2 * f, f]
             let normalized = self == .dcgan4
             builder.append(Linear(inputSize: latentSize, outputSize: side * side * widths[0], dtype: dtype, using: &builder.random))
-            builder.append(Reshape([side, side, widths[0]]))
+            builder.append(Unflatten(height: side, width: side, channels: widths[0]))
             if normalized { builder.append(BatchNorm(features: widths[0], dtype: dtype)) }
             builder.append(lrelu)
             for (input, output) in zip(widths, widths.dropFirst()) {
@@ -133,7 +133,7 @@ public enum ImageArchitecture: String, CaseIterable, Codable, Sendable {
             let side = imageSize / 16
             let widths = self == .resnetConstantFilters ? [f, f, f, f] : [8 * f, 4 * f, 2 * f, f]
             builder.append(Linear(inputSize: latentSize, outputSize: side * side * widths[0], dtype: dtype, using: &builder.random))
-            builder.append(Reshape([side, side, widths[0]]))
+            builder.append(Unflatten(height: side, width: side, channels: widths[0]))
             for (input, output) in zip(widths, widths.dropFirst()) {
                 builder.append(lrelu)
                 builder.append(ConvTranspose2D(inputChannels: input, outputChannels: output, kernelSize: 5, stride: 2,
@@ -163,7 +163,7 @@ public enum ImageArchitecture: String, CaseIterable, Codable, Sendable {
                                    normalized: usesBatchNorm && index > 0)
             }
             let side = imageSize >> depth
-            builder.append(Reshape([-1]))
+            builder.append(Flatten())
             builder.append(Linear(inputSize: side * side * widths[depth - 1], outputSize: 1, dtype: dtype, using: &builder.random))
         case .resnet, .resnetConstantFilters:
             let constant = self == .resnetConstantFilters
@@ -177,7 +177,7 @@ public enum ImageArchitecture: String, CaseIterable, Codable, Sendable {
                 builder.residual(width, hidden: constant && index == 0 ? width : width / 2)
             }
             let side = imageSize / 16
-            builder.append(Reshape([-1]))
+            builder.append(Flatten())
             builder.append(lrelu)
             builder.append(Linear(inputSize: side * side * widths[3], outputSize: 1, dtype: dtype, using: &builder.random))
         }

@@ -101,12 +101,21 @@ public final class ImageExperiment: TrainingExperiment {
         return Snapshot(picture: ImageGrid.render(samples), samples: samples, metrics: SampleMetrics())
     }
 
-    /// `count` samples from latent codes of `seed` (random stream 5), generated a training batch
-    /// at a time so batch-normalised generators see batches like those they were trained on.
-    public func samples(count: Int, seed: UInt64) -> Tensor {
+    /// `count` latent codes [count, z] of `seed` (random stream 5), the codes of ``samples(count:seed:)``.
+    public func latentCodes(count: Int, seed: UInt64) -> Tensor {
         var codes = RandomGenerator(seed: seed, stream: 5)
         let chunks = stride(from: 0, to: count, by: configuration.batchSize).map { start in
             Tensor.normal([min(configuration.batchSize, count - start), configuration.latentSize], using: &codes)
+        }
+        return Tensor.concatenate(chunks, alongAxis: 0)
+    }
+
+    /// `count` samples from the latent codes of `seed`, generated a training batch at a time so
+    /// batch-normalised generators see batches like those they were trained on.
+    public func samples(count: Int, seed: UInt64) -> Tensor {
+        let codes = latentCodes(count: count, seed: seed)
+        let chunks = stride(from: 0, to: count, by: configuration.batchSize).map { start in
+            codes.slice(alongAxis: 0, range: start..<min(start + configuration.batchSize, count))
         }
         return withEvaluationParameters {
             game.withFrozenStatistics { Tensor.concatenate(chunks.map(game.sample(noise:)), alongAxis: 0) }

@@ -31,7 +31,7 @@ public final class DigitClassifier {
         network = Sequential([
             Conv2D(inputChannels: 1, outputChannels: 16, kernelSize: 5, stride: 2, using: &random), Activation(.relu),
             Conv2D(inputChannels: 16, outputChannels: 32, kernelSize: 5, stride: 2, using: &random), Activation(.relu),
-            Reshape([-1]), Linear(inputSize: 8 * 8 * 32, outputSize: 128, using: &random), Activation(.relu),
+            Flatten(), Linear(inputSize: 8 * 8 * 32, outputSize: 128, using: &random), Activation(.relu),
             Linear(inputSize: 128, outputSize: 10, using: &random),
         ])
     }

@@ -1,6 +1,7 @@
 import Formats
 import Foundation
 import Spectral
+import Synchronization
 import Tensors
 
 /// How good generated digits are, by the bundled ``DigitClassifier`` (the MNIST practice of the
@@ -13,11 +14,14 @@ import Tensors
 ///   samples and of the held-out real digits (FID's recipe): ‖μ₁ − μ₂‖² + tr(Σ₁ + Σ₂ −
 ///   2(Σ₁^½ Σ₂ Σ₁^½)^½), the matrix square roots from symmetric eigendecompositions in float64;
 /// - the classes covered: how many digits get at least 1% of the samples.
+///
+/// Samples of a generator on its way to blowing up can overflow the features' covariance; the
+/// values are then NaN, written as JSON null.
 public struct ImageScore: Codable, Sendable, Equatable {
     public let samples: Int
-    public let classifierScore: Double
-    public let classifierScoreSpread: Double
-    public let frechetDistance: Double
+    @FiniteOrNull public var classifierScore: Double
+    @FiniteOrNull public var classifierScoreSpread: Double
+    @FiniteOrNull public var frechetDistance: Double
     public let classesCovered: Int
 
     public init(samples: Int, classifierScore: Double, classifierScoreSpread: Double, frechetDistance: Double, classesCovered: Int) {
@@ -79,20 +83,28 @@ public struct ImageScore: Codable, Sendable, Equatable {
 }
 
 /// Scores generated digits with a classifier, against the Gaussian fit of its features on the
-/// held-out real digits (computed once).
-public final class ImageScorer {
+/// held-out real digits (computed once). Scoring only reads the scorer, so runs trained at once
+/// share the bundled one.
+public final class ImageScorer: @unchecked Sendable {
     public let classifier: DigitClassifier
     /// The classifier's held-out accuracy, as stated with its weights.
     public let classifierAccuracy: Double
     private let reference: (mean: [Double], covariance: Matrix)
     /// Equal parts of the samples the classifier score is averaged over.
-    public var splits = 10
+    public let splits = 10
 
-    /// The scorer of the bundled classifier against the held-out bundled digits.
+    /// The scorer of the bundled classifier against the held-out bundled digits, made once per
+    /// process (its reference features take a classifier pass over 2,000 digits).
     public static func bundled() throws(FormatError) -> ImageScorer {
-        let (classifier, accuracy) = try DigitClassifier.bundled()
-        return ImageScorer(classifier: classifier, accuracy: accuracy, reference: try ImageDataset.bundledMNIST())
+        try bundledScorer.withLock { (cached: inout ImageScorer?) throws(FormatError) -> ImageScorer in
+            if let cached { return cached }
+            let (classifier, accuracy) = try DigitClassifier.bundled()
+            let scorer = ImageScorer(classifier: classifier, accuracy: accuracy, reference: try ImageDataset.bundledMNIST())
+            cached = scorer
+            return scorer
+        }
     }
+    private static let bundledScorer = Mutex<ImageScorer?>(nil)
 
     /// A scorer of `classifier` against the held-out images of `reference`.
     public init(classifier: DigitClassifier, accuracy: Double, reference: ImageDataset) {

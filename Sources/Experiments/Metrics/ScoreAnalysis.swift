@@ -3,7 +3,9 @@ import Formats
 import Tensors
 
 /// `gan-numerics score`: the sample quality of an MNIST checkpoint by the bundled digit
-/// classifier (``ImageScore``), written as `score.json` with a grid of the first 64 samples.
+/// classifier (``ImageScore``), written as `score.json` with a grid of the first 64 samples,
+/// and the samples and their latent codes as `samples.npy` [n, h, w, c] and `latent.npy` [n, z]
+/// (to compare with the checkpoint loaded elsewhere, e.g. in PyTorch).
 public struct ScoreAnalysis: Sendable {
     /// Generated samples to score.
     public var samples = 10_000
@@ -40,6 +42,8 @@ public struct ScoreAnalysis: Sendable {
         try JSON.write(report, to: directory + "/score.json")
         try FileIO.write(ImageGrid.render(images.slice(alongAxis: 0, range: 0..<min(64, samples))).png(),
                          to: directory + "/samples.png")
+        try NumPyArray.write(images, to: directory + "/samples.npy")
+        try NumPyArray.write(experiment.latentCodes(count: samples, seed: seed), to: directory + "/latent.npy")
         return report
     }
 }

@@ -33,7 +33,7 @@ public struct MixtureReproduction: Sendable {
     public func run(progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Cell] {
         try FileIO.makeDirectory(directory)
         let runs = methods.flatMap { method in (0..<seeds).map { (method, UInt64($0)) } }
-        try RunQueue(runs: runs.map { (configuration($0, $1), runDirectory($0, $1)) }, jobs: jobs).train(progress: progress)
+        try RunQueue(runs: runs.map { (configuration($0, $1), runDirectory($0, $1)) }, jobs: jobs).trainAll(progress: progress)
         let cells = try collect()
         try FileIO.write(text: table(cells), to: directory + "/table.md")
         try JSON.write(cells, to: directory + "/results.json")
@@ -98,26 +98,12 @@ public struct MixtureReproduction: Sendable {
     /// The first seed's density plots, one row per method, at evenly chosen iterations.
     func figure() throws -> RGBImage {
         let columns = figureIterations
-        let (tile, margin, header) = (192, 8, 28)
-        let labelWidth = 80
-        var image = RGBImage(width: labelWidth + columns.count * (tile + margin),
-                             height: header + methods.count * (tile + margin) + margin)
-        for (column, iteration) in columns.enumerated() {
-            let text = "it \(iteration)"
-            image.text(text, x: labelWidth + column * (tile + margin) + (tile - RGBImage.textWidth(text, scale: 2)) / 2,
-                       y: 6, scale: 2)
+        let figure = TileFigure(rowLabels: methods.map(\.rawValue), columnLabels: columns.map { ["it \($0)"] })
+        return try figure.render { row, column in
+            let path = runDirectory(methods[row], 0) + "/samples/" + TrainingRun.snapshotName(columns[column])
+            let snapshot = try PNG.decode(FileIO.read(path))
+            return .picture(RGBImage(width: snapshot.width, height: snapshot.height, rgb: snapshot.rgb))
         }
-        for (row, method) in methods.enumerated() {
-            let top = header + row * (tile + margin)
-            image.text(method.rawValue, x: 6, y: top + tile / 2 - 7, scale: 2)
-            for (column, iteration) in columns.enumerated() {
-                let path = runDirectory(method, 0) + "/samples/" + TrainingRun.snapshotName(iteration)
-                let snapshot = try PNG.decode(FileIO.read(path))
-                let source = RGBImage(width: snapshot.width, height: snapshot.height, rgb: snapshot.rgb)
-                image.paste(source.scaled(to: tile), x: labelWidth + column * (tile + margin), y: top)
-            }
-        }
-        return image
     }
 
     /// Six snapshot iterations from 0 to the end, on the 500-iteration grid.

@@ -3,14 +3,15 @@ import Synchronization
 
 /// Trains several runs, `jobs` at a time (each run uses one core): interrupted runs resume from
 /// their checkpoints, finished ones only rewrite their final outputs. Reports the iterations
-/// done over all runs as they go; the first failure is rethrown once every run has stopped.
+/// done over all runs as they go, and returns each run's outcome once every run has stopped (a
+/// run that fails does not stop the others).
 struct RunQueue: Sendable {
     let runs: [(configuration: TrainingConfiguration, directory: String)]
     let jobs: Int
 
-    func train(progress: (@Sendable (Int, Int) -> Void)?) throws {
+    func train(progress: (@Sendable (Int, Int) -> Void)?) -> [Result<Void, any Error>] {
         let done = Mutex([Int](repeating: 0, count: runs.count))
-        let failure = Mutex<(any Error)?>(nil)
+        let outcomes = Mutex([Result<Void, any Error>](repeating: .success(()), count: runs.count))
         let total = runs.reduce(0) { $0 + $1.configuration.iterations }
         let report = { @Sendable (index: Int, iteration: Int) in
             let sum = done.withLock { counts in
@@ -26,7 +27,7 @@ struct RunQueue: Sendable {
             do {
                 try run.run(.resumeOrStart)
             } catch {
-                failure.withLock { $0 = $0 ?? error }
+                outcomes.withLock { $0[index] = .failure(error) }
             }
         }
         let queue = DispatchQueue(label: "run-queue", attributes: .concurrent)
@@ -40,6 +41,11 @@ struct RunQueue: Sendable {
             }
         }
         group.wait()
-        if let error = failure.withLock({ $0 }) { throw error }
+        return outcomes.withLock { $0 }
+    }
+
+    /// Trains every run; the first failure is rethrown once every run has stopped.
+    func trainAll(progress: (@Sendable (Int, Int) -> Void)?) throws {
+        for outcome in train(progress: progress) { try outcome.get() }
     }
 }

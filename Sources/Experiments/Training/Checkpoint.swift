@@ -40,8 +40,12 @@ public struct Checkpoint {
         public let optimizer: String
     }
 
-    public init(model: [String: Tensor], optimizer: [String: Tensor], state: RunState) {
+    /// The model entries that are counters, written as integers (PyTorch's `num_batches_tracked`).
+    public var modelCounts: Set<String> = []
+
+    public init(model: [String: Tensor], modelCounts: Set<String> = [], optimizer: [String: Tensor], state: RunState) {
         self.model = model
+        self.modelCounts = modelCounts
         self.optimizer = optimizer
         self.state = state
     }
@@ -73,7 +77,8 @@ public struct Checkpoint {
         try? FileManager.default.removeItem(atPath: staging)
         try FileIO.makeDirectory(staging)
         let metadata = ["iteration": "\(iteration)", "format": RunState.format]
-        try Safetensors.write(model, metadata: metadata.merging(["configuration": try JSON.line(state.configuration)]) { $1 },
+        try Safetensors.write(model, integers: modelCounts,
+                              metadata: metadata.merging(["configuration": try JSON.line(state.configuration)]) { $1 },
                               to: staging + "/" + Checkpoint.modelFile)
         try Safetensors.write(optimizer, metadata: metadata, to: staging + "/" + Checkpoint.optimizerFile)
         try JSON.write(state, to: staging + "/" + Checkpoint.stateFile)

@@ -36,9 +36,10 @@ public struct MetricsRow: Codable, Sendable, Equatable {
             klFromUniform = modes.klFromUniform
         }
         if let score = metrics.score {
-            classifierScore = score.classifierScore
-            classifierScoreSpread = score.classifierScoreSpread
-            frechetDistance = score.frechetDistance
+            let finite = { (value: Double) in value.isFinite ? value : nil }
+            classifierScore = finite(score.classifierScore)
+            classifierScoreSpread = finite(score.classifierScoreSpread)
+            frechetDistance = finite(score.frechetDistance)
             classesCovered = score.classesCovered
         }
     }

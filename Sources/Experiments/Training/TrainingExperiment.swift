@@ -98,6 +98,11 @@ extension TrainingExperiment {
             + game.buffers.map { ($0.name, $0.buffer.value) })
     }
 
+    /// The buffers of `modelState` that are counters.
+    public var modelCounts: Set<String> {
+        Set(game.buffers.filter(\.buffer.isCount).map(\.name))
+    }
+
     /// Continues from `checkpoint`: parameters and buffers, optimizer state, the training stream
     /// and the data position, each checked against the networks and the method.
     public func restore(_ checkpoint: Checkpoint) throws(FormatError) {

@@ -195,10 +195,15 @@ public final class TrainingRun {
         let elapsed = { elapsedBefore + Date().timeIntervalSince(clockStart) }
         onStart?(start)
         var lastCommitted = checkpoint?.iteration
-        func commit(after iteration: Int, report: StepReport?) throws {
+        /// A step can leave the losses finite and the parameters not: checked before anything
+        /// is scored, pictured or committed from them.
+        func checkParameters(after iteration: Int) throws {
             guard experiment.game.allParameters.allSatisfy({ $0.parameter.value.doubles.allSatisfy(\.isFinite) }) else {
                 throw TrainingError.diverged(iteration: iteration, lastCheckpoint: lastCommitted, directory: directory)
             }
+        }
+        func commit(after iteration: Int, report: StepReport?) throws {
+            try checkParameters(after: iteration)
             state.iteration = iteration
             state.random = experiment.random
             state.dataPosition = experiment.dataPosition
@@ -210,7 +215,8 @@ public final class TrainingRun {
                 state.losses = report.losses.map(FiniteOrNull.init(wrappedValue:))
                 state.fieldNorm = report.fieldNorm
             }
-            try Checkpoint(model: experiment.modelState, optimizer: experiment.optimizerState.flattened, state: state)
+            try Checkpoint(model: experiment.modelState, modelCounts: experiment.modelCounts,
+                           optimizer: experiment.optimizerState.flattened, state: state)
                 .commit(in: directory)
             lastCommitted = iteration
         }
@@ -226,7 +232,12 @@ public final class TrainingRun {
                 guard report.losses.allSatisfy(\.isFinite) && report.fieldNorm.isFinite else {
                     throw TrainingError.diverged(iteration: iteration, lastCheckpoint: lastCommitted, directory: directory)
                 }
-                let scored = configuration.scoreEvery > 0 && iteration % configuration.scoreEvery == 0 ? score?() : nil
+                let scoring = configuration.scoreEvery > 0 && iteration % configuration.scoreEvery == 0
+                let committing = iteration % configuration.checkpointEvery == 0 || iteration == configuration.iterations
+                if scoring || committing || iteration % configuration.snapshotEvery == 0 {
+                    try checkParameters(after: iteration)
+                }
+                let scored = scoring ? score?() : nil
                 if iteration % configuration.snapshotEvery == 0 {
                     try snapshot(experiment, iteration: iteration, report: report, score: scored, log: log, elapsed: elapsed())
                 } else if iteration % configuration.logEvery == 0 || scored != nil {
@@ -237,7 +248,7 @@ public final class TrainingRun {
                 if let tracker, iteration % configuration.spectrumEvery == 0 {
                     try tracker.record(experiment, iteration: iteration)
                 }
-                if iteration % configuration.checkpointEvery == 0 || iteration == configuration.iterations {
+                if committing {
                     try commit(after: iteration, report: report)
                 }
                 onIteration?(iteration, report)

@@ -6,8 +6,9 @@ import Tensors
 /// `"__metadata__"`), then the raw little-endian data. Names and layouts follow PyTorch's state
 /// dict, so `safetensors.torch.load_file` reads these files directly.
 public enum Safetensors {
-    /// The file contents for `tensors` (written in name order).
-    public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:]) -> [UInt8] {
+    /// The file contents for `tensors` (written in name order); those named in `integers` hold
+    /// whole numbers and are written as I64, as PyTorch writes its counters.
+    public static func encode(_ tensors: [String: Tensor], integers: Set<String> = [], metadata: [String: String] = [:]) -> [UInt8] {
         var entries: [String] = []
         if !metadata.isEmpty {
             let fields = metadata.sorted { $0.key < $1.key }.map { "\(jsonString($0.key)):\(jsonString($0.value))" }
@@ -16,8 +17,17 @@ public enum Safetensors {
         var data: [UInt8] = []
         for (name, tensor) in tensors.sorted(by: { $0.key < $1.key }) {
             let start = data.count
-            tensor.withUnsafeBytes { data += $0 }
-            let code = tensor.dtype == .float32 ? "F32" : "F64"
+            let code: String
+            if integers.contains(name) {
+                for value in tensor.doubles {
+                    let integer = Int64(exactly: value.rounded()) ?? 0
+                    data += (0..<8).map { UInt8(truncatingIfNeeded: integer >> (8 * $0)) }
+                }
+                code = "I64"
+            } else {
+                tensor.withUnsafeBytes { data += $0 }
+                code = tensor.dtype == .float32 ? "F32" : "F64"
+            }
             entries.append("\(jsonString(name)):{\"dtype\":\"\(code)\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(start),\(data.count)]}")
         }
         var header = Array("{\(entries.joined(separator: ","))}".utf8)
@@ -44,7 +54,7 @@ public enum Safetensors {
               let header = json as? [String: Any] else {
             throw FormatError("header is not a JSON object")
         }
-        var entries: [(name: String, shape: [Int], dtype: DType, start: Int, end: Int)] = []
+        var entries: [(name: String, shape: [Int], dtype: DType, isInteger: Bool, start: Int, end: Int)] = []
         var metadata: [String: String] = [:]
         for (name, value) in header {
             if name == "__metadata__" {
@@ -57,10 +67,11 @@ public enum Safetensors {
                 throw FormatError("entry '\(name)' lacks dtype, shape or data_offsets")
             }
             let dtype: DType
+            let isInteger = code == "I64"
             switch code {
             case "F32": dtype = .float32
-            case "F64": dtype = .float64
-            default: throw FormatError("entry '\(name)' has dtype \(code); only F32 and F64 are read")
+            case "F64", "I64": dtype = .float64  // counters are read as (exact) doubles
+            default: throw FormatError("entry '\(name)' has dtype \(code); only F32, F64 and I64 are read")
             }
             guard let byteCount = byteCount(shape, width: dtype.byteWidth) else {
                 throw FormatError("entry '\(name)' has shape \(shape), which is negative or too large")
@@ -69,7 +80,7 @@ public enum Safetensors {
             guard start >= 0, end >= start, end <= dataLength, end - start == byteCount else {
                 throw FormatError("entry '\(name)' of shape \(shape) has data offsets [\(start), \(end)] that do not fit its \(byteCount) bytes in the \(dataLength)-byte data section")
             }
-            entries.append((name, shape, dtype, start, end))
+            entries.append((name, shape, dtype, isInteger, start, end))
         }
         let ordered = entries.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
         var next = 0
@@ -80,15 +91,25 @@ public enum Safetensors {
         guard next == dataLength else { throw FormatError("data section has \(dataLength - next) stray bytes") }
         var tensors: [String: Tensor] = [:]
         for entry in entries {
-            tensors[entry.name] = Tensor(shape: entry.shape, dtype: entry.dtype,
-                                         bytes: bytes[(dataStart + entry.start)..<(dataStart + entry.end)])
+            let data = bytes[(dataStart + entry.start)..<(dataStart + entry.end)]
+            guard entry.isInteger else {
+                tensors[entry.name] = Tensor(shape: entry.shape, dtype: entry.dtype, bytes: data)
+                continue
+            }
+            let values = stride(from: data.startIndex, to: data.endIndex, by: 8).map { offset -> Double in
+                var integer: Int64 = 0
+                for byte in 0..<8 { integer |= Int64(data[offset + byte]) << Int64(8 * byte) }
+                return Double(integer)
+            }
+            tensors[entry.name] = Tensor(shape: entry.shape, scalars: values)
         }
         return (tensors, metadata)
     }
 
     /// Writes `tensors` to `path` atomically.
-    public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to path: String) throws(FormatError) {
-        try FileIO.write(encode(tensors, metadata: metadata), to: path)
+    public static func write(_ tensors: [String: Tensor], integers: Set<String> = [], metadata: [String: String] = [:],
+                             to path: String) throws(FormatError) {
+        try FileIO.write(encode(tensors, integers: integers, metadata: metadata), to: path)
     }
 
     /// Reads the safetensors file at `path`.

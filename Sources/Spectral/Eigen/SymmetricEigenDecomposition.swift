@@ -19,31 +19,24 @@ public struct SymmetricEigenDecomposition: Sendable {
         }
         var v = Matrix.identity(n)
         let scale = max(a.frobeniusNorm, .leastNormalMagnitude)
-        for _ in 0..<100 {
-            var off = 0.0
-            for i in 0..<n { for j in (i + 1)..<max(n, i + 1) { off += a[i, j] * a[i, j] } }
-            if off.squareRoot() <= 1e-15 * scale { break }
-            for p in 0..<n {
-                for q in (p + 1)..<max(n, p + 1) where a[p, q] != 0 {
-                    // The rotation that zeroes a[p, q] (Rutishauser's stable form).
-                    let theta = (a[q, q] - a[p, p]) / (2 * a[p, q])
-                    let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
-                    let c = 1 / (t * t + 1).squareRoot()
-                    let s = t * c
-                    for k in 0..<n {
-                        let (akp, akq) = (a[k, p], a[k, q])
-                        a[k, p] = c * akp - s * akq
-                        a[k, q] = s * akp + c * akq
-                    }
-                    for k in 0..<n {
-                        let (apk, aqk) = (a[p, k], a[q, k])
-                        a[p, k] = c * apk - s * aqk
-                        a[q, k] = s * apk + c * aqk
-                    }
-                    for k in 0..<n {
-                        let (vkp, vkq) = (v[k, p], v[k, q])
-                        v[k, p] = c * vkp - s * vkq
-                        v[k, q] = s * vkp + c * vkq
+        a.elements.withUnsafeMutableBufferPointer { aBuffer in
+            v.elements.withUnsafeMutableBufferPointer { vBuffer in
+                guard let a = aBuffer.baseAddress, let v = vBuffer.baseAddress else { return }  // n = 0
+                for _ in 0..<100 {
+                    var off = 0.0
+                    for i in 0..<n { for j in (i + 1)..<max(n, i + 1) { off += a[i * n + j] * a[i * n + j] } }
+                    if off.squareRoot() <= 1e-15 * scale { break }
+                    for p in 0..<n {
+                        for q in (p + 1)..<max(n, p + 1) where a[p * n + q] != 0 {
+                            // The rotation that zeroes a[p, q] (Rutishauser's stable form).
+                            let theta = (a[q * n + q] - a[p * n + p]) / (2 * a[p * n + q])
+                            let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
+                            let c = 1 / (t * t + 1).squareRoot()
+                            let s = t * c
+                            SymmetricEigenDecomposition.rotate(a + p, a + q, stride: n, count: n, c, s)
+                            SymmetricEigenDecomposition.rotate(a + p * n, a + q * n, stride: 1, count: n, c, s)
+                            SymmetricEigenDecomposition.rotate(v + p, v + q, stride: n, count: n, c, s)
+                        }
                     }
                 }
             }
@@ -55,6 +48,16 @@ public struct SymmetricEigenDecomposition: Sendable {
             for row in 0..<n { sorted[row, column] = v[row, source] }
         }
         eigenvectors = sorted
+    }
+
+    /// (x, y) ← (c·x − s·y, s·x + c·y) elementwise, for `count` elements `stride` apart.
+    private static func rotate(_ x: UnsafeMutablePointer<Double>, _ y: UnsafeMutablePointer<Double>, stride: Int, count: Int,
+                               _ c: Double, _ s: Double) {
+        for k in 0..<count {
+            let (xk, yk) = (x[k * stride], y[k * stride])
+            x[k * stride] = c * xk - s * yk
+            y[k * stride] = s * xk + c * yk
+        }
     }
 
     /// f(A) = V diag(f(λ)) Vᵀ.
