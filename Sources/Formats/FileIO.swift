@@ -172,20 +172,28 @@ public final class AppendOnlyFile {
 
 /// An exclusive lock on a directory (`flock` on a hidden file in it), so two processes never
 /// train in one run directory at once. The operating system releases it when the process ends,
-/// however it ends. The descriptor is close-on-exec: a child process started meanwhile (a test
-/// that runs the CLI, a shell-out) must not inherit the lock and hold it past our release.
+/// however it ends. The descriptor is close-on-exec, so a child process started meanwhile (a
+/// test that runs the CLI, a shell-out) does not keep the lock; between its fork and its exec a
+/// child still shares every descriptor for a moment, so a held lock is retried for up to
+/// ``patience`` seconds before it counts as another process's.
 public final class DirectoryLock {
     public static let fileName = ".gan-numerics.lock"
+    /// How long a held lock is retried (a training run holds it for minutes, a fork for microseconds).
+    public static let patience = 1.0
     private let descriptor: Int32
 
-    /// Takes the lock, or throws at once if another process holds it.
+    /// Takes the lock, or throws if another process holds it.
     public init(_ directory: String) throws(FormatError) {
         let path = directory + "/" + DirectoryLock.fileName
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw FormatError("cannot be opened", path: path) }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            close(descriptor)
-            throw FormatError("is in use by another gan-numerics process", path: directory)
+        let deadline = Date().addingTimeInterval(DirectoryLock.patience)
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard Date() < deadline else {
+                close(descriptor)
+                throw FormatError("is in use by another gan-numerics process", path: directory)
+            }
+            usleep(10_000)
         }
     }
 

@@ -46,8 +46,8 @@ struct ReproduceMixtureCommand: ParsableCommand {
     func run() throws {
         var reproduction = MixtureReproduction()
         reproduction.seeds = seeds
-        reproduction.iterations = iterations
-        reproduction.experiment = experiment
+        reproduction.base.iterations = iterations
+        reproduction.base.experiment = experiment
         reproduction.jobs = jobs
         reproduction.directory = out
         let bar = Mutex(ProgressBar(total: 2 * seeds * iterations, label: "reproduce"))

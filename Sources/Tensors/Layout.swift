@@ -210,10 +210,16 @@ private func gather<S: TensorScalar>(
     if (shape.count == 2 || shape.count == 3) && strides[shape.count - 1] != 1 && strides[shape.count - 1] != 0 {
         let batch = shape.count == 3 ? shape[0] : 1
         let (rows, columns) = (shape[shape.count - 2], shape[shape.count - 1])
-        for index in 0..<batch {
-            transposeBlocked(input + (shape.count == 3 ? index * strides[0] : 0), output + index * rows * columns,
-                             rows: rows, columns: columns, rowStride: strides[shape.count - 2],
-                             columnStride: strides[shape.count - 1])
+        let (rowStride, columnStride) = (strides[shape.count - 2], strides[shape.count - 1])
+        // Large transposes (a DCGAN's weights, each step) in row bands on all cores.
+        let bands = total >= 1 << 18 ? Parallel.processorCount : 1
+        Parallel.forEach(bands) { band in
+            let (first, last) = (rows * band / bands, rows * (band + 1) / bands)
+            for index in 0..<batch {
+                transposeBlocked(input + (shape.count == 3 ? index * strides[0] : 0) + first * rowStride,
+                                 output + index * rows * columns + first * columns,
+                                 rows: last - first, columns: columns, rowStride: rowStride, columnStride: columnStride)
+            }
         }
         return
     }

@@ -5,7 +5,8 @@ import Testing
 /// The run-directory lock: exclusive, and released when its holder is gone even if a child
 /// process started meanwhile is still running. (Foundation's `Process` closes the descriptors it
 /// sees, but one opened by another thread while it spawns slipped through in CI; a plain
-/// `posix_spawn`, used here, closes nothing, so only close-on-exec keeps the lock out.)
+/// `posix_spawn`, used here, closes nothing, so only close-on-exec keeps the lock out: the child
+/// sleeps 5 s, longer than the lock's patience.)
 @Suite struct DirectoryLockTests {
     @Test func lockIsExclusiveAndNotInherited() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lock-\(UUID())").path

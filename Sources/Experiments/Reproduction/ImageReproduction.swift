@@ -153,16 +153,17 @@ public struct ImageReproduction: Sendable {
             "|---|---|---|" + String(repeating: "---:|", count: iterations.count + 2),
         ]
         func value(_ cell: Cell, _ values: [Double], digits: Int) -> String {
-            values.isEmpty && cell.diverged > 0 ? "diverged" : spread(values, digits: digits)
+            if values.isEmpty && cell.diverged > 0 { return "diverged" }
+            return values.count == 1 ? String(format: "%.\(digits)f", values[0]) : spread(values, digits: digits)
         }
         for start in stride(from: 0, to: cells.count, by: iterations.count) {
             let group = cells[start..<start + iterations.count]
             guard let last = group.last else { continue }
             let scores = group.map { value($0, $0.classifierScore, digits: 2) }
             lines.append("| \(last.architecture) | \(last.loss) | \(last.method) | " + scores.joined(separator: " | ")
-                         + " | \(value(last, last.frechetDistance, digits: 1)) | \(value(last, last.classesCovered.map(Double.init), digits: 1)) |")
+                         + " | \(value(last, last.frechetDistance, digits: 1)) | \(value(last, last.classesCovered.map(Double.init), digits: seeds > 1 ? 1 : 0)) |")
         }
-        let spreadNote = seeds > 1 ? "mean ± standard deviation over \(seeds) seeds" : "one seed (± 0: run more with --seeds)"
+        let spreadNote = seeds > 1 ? "mean ± standard deviation over \(seeds) seeds" : "one seed (--seeds N gives mean ± standard deviation)"
         lines.append("")
         lines.append("f = \(base.width), z = \(base.latentSize), batch \(base.batchSize), \(base.stepRule.rawValue) lr \(base.learningRate), "
                      + "γ = \(base.gamma); \(spreadNote). Classifier score exp(E KL(p(y|x) ‖ p(y))) of \(base.scoreSamples) samples "

@@ -5,11 +5,11 @@ import Formats
 /// optimization on several seeds, with mode coverage at fixed iterations, a Markdown table of
 /// mean ± standard deviation over seeds, and a figure of both methods' density plots side by side.
 public struct MixtureReproduction: Sendable {
+    /// The settings every run shares (the paper's by default; method and seed are set per run).
+    public var base = TrainingConfiguration()
     public var seeds = 5
-    public var iterations = 50_000
     public var methods: [TrainingConfiguration.Method] = [.simgd, .conopt]
-    public var experiment: TrainingConfiguration.Experiment = .mog8
-    /// Iterations at which the table reports coverage (those beyond `iterations` are dropped).
+    /// Iterations at which the table reports coverage (those beyond the run's end are dropped).
     public var reportedIterations = [10_000, 20_000, 50_000]
     /// Runs trained at once (each run uses one core).
     public var jobs = 2
@@ -42,22 +42,20 @@ public struct MixtureReproduction: Sendable {
     }
 
     func configuration(_ method: TrainingConfiguration.Method, _ seed: UInt64) -> TrainingConfiguration {
-        var configuration = TrainingConfiguration()
-        configuration.experiment = experiment
+        var configuration = base
         configuration.method = method
         configuration.seed = seed
-        configuration.iterations = iterations
         return configuration
     }
 
     func runDirectory(_ method: TrainingConfiguration.Method, _ seed: UInt64) -> String {
-        "\(directory)/runs/\(experiment.rawValue)-\(method.rawValue)-seed\(seed)"
+        "\(directory)/runs/\(base.experiment.rawValue)-\(method.rawValue)-seed\(seed)"
     }
 
     /// The reported iterations within the run, and always its last.
     private var tableIterations: [Int] {
-        let within = reportedIterations.filter { $0 <= iterations }
-        return within.last == iterations ? within : within + [iterations]
+        let within = reportedIterations.filter { $0 <= base.iterations }
+        return within.last == base.iterations ? within : within + [base.iterations]
     }
 
     /// The mode metrics of every run at the reported iterations, from their metrics logs.
@@ -80,7 +78,7 @@ public struct MixtureReproduction: Sendable {
 
     /// The Markdown table: mean ± sample standard deviation over seeds.
     func table(_ cells: [Cell]) -> String {
-        let modes = experiment == .mog8 ? 8 : 25
+        let modes = base.experiment == .mog8 ? 8 : 25
         var lines = [
             "| method | iteration | modes recovered (of \(modes)) | high-quality samples (%) | KL(modes ‖ uniform) |",
             "|---|---:|---:|---:|---:|",
@@ -106,11 +104,11 @@ public struct MixtureReproduction: Sendable {
         }
     }
 
-    /// Six snapshot iterations from 0 to the end, on the 500-iteration grid.
+    /// Six snapshot iterations from 0 to the end, on the snapshot grid.
     private var figureIterations: [Int] {
-        let grid = 500
-        return [0, 0.05, 0.1, 0.2, 0.5, 1].map { Int((Double(iterations) * $0 / Double(grid)).rounded()) * grid }
-            .reduce(into: [Int]()) { if !$0.contains($1) && $1 <= iterations { $0.append($1) } }
+        let grid = base.snapshotEvery
+        return [0, 0.05, 0.1, 0.2, 0.5, 1].map { Int((Double(base.iterations) * $0 / Double(grid)).rounded()) * grid }
+            .reduce(into: [Int]()) { if !$0.contains($1) && $1 <= base.iterations { $0.append($1) } }
     }
 }
 
