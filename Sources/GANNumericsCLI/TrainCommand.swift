@@ -194,6 +194,10 @@ struct TrainCommand: ParsableCommand {
             if let modes = metrics.modes {
                 print("modes recovered \(modes.modesRecovered)/\(modes.modeCount), high-quality samples \(short(modes.highQualityPercent))%", terminator: ", ")
             }
+            if let score = metrics.score {
+                print("classifier score \(short(score.classifierScore)) ± \(short(score.classifierScoreSpread)), "
+                      + "Fréchet distance \(short(score.frechetDistance)), \(score.classesCovered) of 10 digits", terminator: ", ")
+            }
             print("‖v‖ \(short(summary.finalFieldNorm)); samples in \(directory)/samples/")
         } catch {
             progress?.finish()
