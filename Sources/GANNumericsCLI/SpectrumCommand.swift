@@ -77,7 +77,12 @@ struct SpectrumCommand: ParsableCommand {
         analysis.matrixFreeCount = count
         let directory = out ?? Checkpoint.analysisDirectory(for: source, named: "spectrum")
         do {
-            let report = try analysis.run(source: source, directory: directory)
+            var bar: ProgressBar?
+            let report = try analysis.run(source: source, directory: directory) { done, most in
+                bar = bar ?? ProgressBar(total: most, label: "Jacobian-vector products")
+                bar?.update(done)
+            }
+            bar?.finish()
             if let found = report.matrixFree {
                 let searches = [found.jacobian.largestMagnitude, found.jacobian.largestRealPart,
                                 found.consensus.largestMagnitude, found.consensus.largestRealPart]

@@ -26,11 +26,44 @@ public struct MatrixFreeSpectrum: Codable, Sendable {
             return values
         }
 
-        init(dimension: Int, count: Int, tolerance: Double, krylovDimension: Int, apply: ([Double]) throws -> [Double]) throws {
+        init(dimension: Int, count: Int, tolerance: Double, krylovDimension: Int, counter: ProductCounter,
+             apply: ([Double]) throws -> [Double]) throws {
+            let counted = { (x: [Double]) throws -> [Double] in
+                let product = try apply(x)
+                counter.productDone()
+                return product
+            }
             largestMagnitude = try Found(ArnoldiEigenvalues(dimension: dimension, count: count, target: .largestMagnitude,
-                                                            tolerance: tolerance, maximumDimension: krylovDimension, apply: apply))
+                                                            tolerance: tolerance, maximumDimension: krylovDimension, apply: counted))
+            counter.searchDone()
             largestRealPart = try Found(ArnoldiEigenvalues(dimension: dimension, count: count, target: .largestRealPart,
-                                                           tolerance: tolerance, maximumDimension: krylovDimension, apply: apply))
+                                                           tolerance: tolerance, maximumDimension: krylovDimension, apply: counted))
+            counter.searchDone()
+        }
+    }
+
+    /// Operator products spent so far out of the most the four searches may take (a search that
+    /// converges early gives the rest of its share up), reported as they happen.
+    final class ProductCounter {
+        private let perSearch: Int
+        private let report: ((Int, Int) -> Void)?
+        private var searches = 0
+        private var done = 0
+
+        init(perSearch: Int, report: ((Int, Int) -> Void)?) {
+            self.perSearch = perSearch
+            self.report = report
+        }
+
+        func productDone() {
+            done = min(done + 1, (searches + 1) * perSearch)
+            report?(done, 4 * perSearch)
+        }
+
+        func searchDone() {
+            searches += 1
+            done = searches * perSearch
+            report?(done, 4 * perSearch)
         }
     }
 
@@ -58,15 +91,17 @@ public struct MatrixFreeSpectrum: Codable, Sendable {
 
     /// Searches both ends of v̄′ and of v̄′ − γv̄′ᵀv̄′ with `product`, `count` eigenvalues each,
     /// in Krylov spaces of at most `krylovDimension`, until every residual is below
-    /// `tolerance`·|λ|.
+    /// `tolerance`·|λ|. `progress` gets (products done, most products) as the searches go —
+    /// on a DCGAN they take minutes.
     public init(_ product: GameFieldOperator, gamma: Double, count: Int, reason: String, krylovDimension: Int,
-                tolerance: Double = float32Tolerance) throws {
+                tolerance: Double = float32Tolerance, progress: ((Int, Int) -> Void)? = nil) throws {
         self.reason = reason
         self.krylovDimension = max(krylovDimension, min(count + 2, product.dimension))
+        let counter = ProductCounter(perSearch: self.krylovDimension, report: progress)
         jacobian = try Ends(dimension: product.dimension, count: count, tolerance: tolerance,
-                            krylovDimension: self.krylovDimension, apply: product.apply)
+                            krylovDimension: self.krylovDimension, counter: counter, apply: product.apply)
         consensus = try Ends(dimension: product.dimension, count: count, tolerance: tolerance,
-                             krylovDimension: self.krylovDimension) {
+                             krylovDimension: self.krylovDimension, counter: counter) {
             product.applyConsensus($0, gamma: gamma)
         }
     }

@@ -126,8 +126,15 @@ import Tensors
         let (game, batch) = tinyConvolutionalGAN()
         let jacobian = GameJacobian(game: game, batches: [batch])
         let product = GameFieldOperator(game: game, batches: [batch])
+        var reports: [(done: Int, most: Int)] = []
         let found = try MatrixFreeSpectrum(product, gamma: 0.5, count: 3, reason: "a test",
-                                            krylovDimension: product.dimension, tolerance: 1e-11)
+                                            krylovDimension: product.dimension, tolerance: 1e-11) { reports.append(($0, $1)) }
+        // Progress: one report per product and per finished search, never backwards, ending full.
+        let searches = [found.jacobian.largestMagnitude, found.jacobian.largestRealPart,
+                        found.consensus.largestMagnitude, found.consensus.largestRealPart]
+        #expect(reports.count == searches.reduce(0) { $0 + $1.operatorApplications } + 4)
+        #expect(zip(reports, reports.dropFirst()).allSatisfy { $0.done <= $1.done })
+        #expect(reports.last.map { $0.done == $0.most && $0.most == 4 * found.krylovDimension } == true)
         for (ends, matrix) in [(found.jacobian, jacobian.matrix), (found.consensus, jacobian.consensusMatrix(gamma: 0.5))] {
             let dense = try EigenDecomposition(matrix).eigenvalues
             let byMagnitude = dense.sorted { $0.length > $1.length }.prefix(4)

@@ -93,7 +93,8 @@ public struct SpectrumAnalysis: Sendable {
     /// checked before anything is computed; with `saveJacobian` the matrix is written before its
     /// eigenvalues are computed, and if the eigenvalue iteration fails, the eigenvalues it found
     /// and the matrix are written and the error says where.
-    public func run(source: String, directory: String) throws -> Report {
+    /// `matrixFreeProgress` gets (operator products done, most products) on the matrix-free path.
+    public func run(source: String, directory: String, matrixFreeProgress: ((Int, Int) -> Void)? = nil) throws -> Report {
         let start = Date()
         let (experiment, iteration, minibatches) = try prepare(source)
         try FileIO.makeDirectory(directory)
@@ -114,7 +115,8 @@ public struct SpectrumAnalysis: Sendable {
             let product = experiment.game.withFrozenStatistics { GameFieldOperator(game: experiment.game, batches: minibatches) }
             let krylov = SpectrumAnalysis.affordableKrylovDimension(krylovDimension, for: dimension)
             let found = try MatrixFreeSpectrum(product, gamma: gamma, count: matrixFreeCount, reason: reason, krylovDimension: krylov,
-                                               tolerance: minibatches[0].real.dtype == .float64 ? 1e-10 : MatrixFreeSpectrum.float32Tolerance)
+                                               tolerance: minibatches[0].real.dtype == .float64 ? 1e-10 : MatrixFreeSpectrum.float32Tolerance,
+                                               progress: matrixFreeProgress)
             (jacobianValues, consensusValues) = (found.jacobian.all, found.consensus.all)
             matrixFreeResult = found
         } else {
