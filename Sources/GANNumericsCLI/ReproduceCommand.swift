@@ -8,6 +8,35 @@ struct ReproduceCommand: ParsableCommand {
         commandName: "reproduce",
         abstract: "Reproduce an experiment of the paper.",
         subcommands: [ReproduceMixtureCommand.self, ReproduceImagesCommand.self])
+
+    /// Refuses the first option that is not positive.
+    static func requirePositive(_ options: KeyValuePairs<String, Int>) throws {
+        if let (name, value) = options.first(where: { $0.value <= 0 }) {
+            throw ValidationError("\(name) must be positive, got \(value)")
+        }
+    }
+
+    /// Checks the runs' shared settings, runs a reproduction (`body`, given a progress callback)
+    /// with a progress bar over `iterations` in all, then prints its table and where its figure
+    /// and runs are.
+    static func run(settings: TrainingConfiguration, iterations: Int, out: String,
+                    _ body: (@escaping @Sendable (Int, Int) -> Void) throws -> Void) throws {
+        do {
+            try settings.validate()
+        } catch {
+            throw CommandFailure(error)
+        }
+        let bar = Mutex(ProgressBar(total: iterations, label: "reproduce"))
+        do {
+            try body { done, _ in bar.withLock { $0.update(done) } }
+            bar.withLock { $0.finish() }
+            print(try String(contentsOfFile: out + "/table.md", encoding: .utf8))
+            print("Figure: \(out)/figure.png; runs under \(out)/runs/")
+        } catch {
+            bar.withLock { $0.finish() }
+            throw CommandFailure(error)
+        }
+    }
 }
 
 struct ReproduceMixtureCommand: ParsableCommand {
@@ -22,25 +51,23 @@ struct ReproduceMixtureCommand: ParsableCommand {
             reused; interrupted ones resume from their checkpoints.
             """)
 
-    @Option(help: "Seeds per method.")
+    @Option(parsing: .unconditional, help: "Seeds per method.")
     var seeds = 5
 
-    @Option(help: "Iterations per run.")
+    @Option(parsing: .unconditional, help: "Iterations per run.")
     var iterations = 50_000
 
     @Option(help: "mog8 (the paper's ring) or mog25.")
     var experiment: TrainingConfiguration.Experiment = .mog8
 
-    @Option(help: "Runs trained at once.")
+    @Option(parsing: .unconditional, help: "Runs trained at once.")
     var jobs = 2
 
     @Option(help: "The output directory.")
     var out = "reproduce/mog"
 
     func validate() throws {
-        guard seeds > 0 else { throw ValidationError("--seeds must be positive, got \(seeds)") }
-        guard iterations > 0 else { throw ValidationError("--iterations must be positive, got \(iterations)") }
-        guard jobs > 0 else { throw ValidationError("--jobs must be positive, got \(jobs)") }
+        try ReproduceCommand.requirePositive(["--seeds": seeds, "--iterations": iterations, "--jobs": jobs])
     }
 
     func run() throws {
@@ -50,15 +77,8 @@ struct ReproduceMixtureCommand: ParsableCommand {
         reproduction.base.experiment = experiment
         reproduction.jobs = jobs
         reproduction.directory = out
-        let bar = Mutex(ProgressBar(total: 2 * seeds * iterations, label: "reproduce"))
-        do {
-            try reproduction.run { done, _ in bar.withLock { $0.update(done) } }
-            bar.withLock { $0.finish() }
-            print(try String(contentsOfFile: out + "/table.md", encoding: .utf8))
-            print("Figure: \(out)/figure.png; runs under \(out)/runs/")
-        } catch {
-            bar.withLock { $0.finish() }
-            throw CommandFailure(error)
+        try ReproduceCommand.run(settings: reproduction.base, iterations: reproduction.methods.count * seeds * iterations, out: out) {
+            try reproduction.run(progress: $0)
         }
     }
 }
@@ -84,19 +104,19 @@ struct ReproduceImagesCommand: ParsableCommand {
 
     private static let defaults = ImageReproduction()
 
-    @Option(help: "Seeds per (network, loss, method).")
+    @Option(parsing: .unconditional, help: "Seeds per (network, loss, method).")
     var seeds = defaults.seeds
 
-    @Option(help: "Iterations per run (scored every quarter).")
+    @Option(parsing: .unconditional, help: "Iterations per run (scored every quarter).")
     var iterations = defaults.base.iterations
 
-    @Option(help: "The networks' base channels f (the paper's: 64).")
+    @Option(parsing: .unconditional, help: "The networks' base channels f (the paper's: 64).")
     var width = defaults.base.width
 
-    @Option(name: .customLong("lr"), help: "The learning rate of RMSProp.")
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "The learning rate of RMSProp.")
     var learningRate = defaults.base.learningRate
 
-    @Option(help: "Samples per score.")
+    @Option(parsing: .unconditional, help: "Samples per score.")
     var scoreSamples = defaults.base.scoreSamples
 
     @Option(name: .customLong("architecture"), help: "A network to include (repeat for several).")
@@ -111,18 +131,16 @@ struct ReproduceImagesCommand: ParsableCommand {
     @Option(help: "MNIST IDX images (gzip or raw) to train on instead of the bundled 10,000 digits.")
     var data: String?
 
-    @Option(help: "Runs trained at once.")
+    @Option(parsing: .unconditional, help: "Runs trained at once.")
     var jobs = defaults.jobs
 
     @Option(help: "The output directory.")
     var out = defaults.directory
 
     func validate() throws {
-        for (name, value) in [("--seeds", seeds), ("--iterations", iterations), ("--width", width),
-                              ("--score-samples", scoreSamples), ("--jobs", jobs)] where value <= 0 {
-            throw ValidationError("\(name) must be positive, got \(value)")
-        }
-        guard learningRate > 0 else { throw ValidationError("--lr must be positive, got \(learningRate)") }
+        try ReproduceCommand.requirePositive(["--seeds": seeds, "--iterations": iterations, "--width": width,
+                                              "--score-samples": scoreSamples, "--jobs": jobs])
+        guard learningRate > 0 && learningRate.isFinite else { throw ValidationError("--lr must be positive and finite, got \(learningRate)") }
     }
 
     func run() throws {
@@ -138,20 +156,8 @@ struct ReproduceImagesCommand: ParsableCommand {
         (reproduction.architectures, reproduction.losses, reproduction.methods) = (architectures, losses, methods)
         reproduction.jobs = jobs
         reproduction.directory = out
-        do {
-            try reproduction.base.validate()
-        } catch {
-            throw CommandFailure(error)
-        }
-        let bar = Mutex(ProgressBar(total: reproduction.runCount * iterations, label: "reproduce"))
-        do {
-            try reproduction.run { done, _ in bar.withLock { $0.update(done) } }
-            bar.withLock { $0.finish() }
-            print(try String(contentsOfFile: out + "/table.md", encoding: .utf8))
-            print("Figure: \(out)/figure.png; runs under \(out)/runs/")
-        } catch {
-            bar.withLock { $0.finish() }
-            throw CommandFailure(error)
+        try ReproduceCommand.run(settings: reproduction.base, iterations: reproduction.runCount * iterations, out: out) {
+            try reproduction.run(progress: $0)
         }
     }
 }

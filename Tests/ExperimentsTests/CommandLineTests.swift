@@ -40,6 +40,30 @@ func runCommand(_ arguments: [String]) -> (message: String, code: Int32) {
         #expect(seedsMessage.contains("--seeds must be positive"))
     }
 
+    /// `reproduce` settings a careless user might give: each one line, nothing trained or written.
+    @Test func badReproductionSettingsAreOneLine() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let out = root + "/out"
+        let cases: [([String], String)] = [
+            (["images", "--iterations", "-3"], "--iterations must be positive, got -3"),
+            (["images", "--lr", "-1"], "--lr must be positive and finite, got -1.0"),
+            (["images", "--lr", "inf"], "--lr must be positive and finite, got inf"),
+            (["images", "--lr", "nan"], "--lr must be positive and finite, got nan"),
+            (["images", "--width", "0"], "--width must be positive, got 0"),
+            (["images", "--score-samples", "0"], "--score-samples must be positive, got 0"),
+            (["images", "--jobs", "-1"], "--jobs must be positive, got -1"),
+            (["images", "--data", root + "/missing.gz"], root + "/missing.gz: no such file"),
+            (["images", "--architecture", "resnet"], "the data set mnist has 32×32 images, but resnet makes 64×64 images"),
+            (["mog", "--iterations", "-3"], "--iterations must be positive, got -3"),
+        ]
+        for (arguments, expected) in cases {
+            let (message, code) = runCommand(["reproduce"] + arguments + ["--out", out])
+            #expect(code != 0 && message.contains(expected) && !message.contains("\n"), "\(arguments): \(message)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
     @Test func unwritableOutputIsOneLine() {
         let (message, code) = runCommand(["train", "--iterations", "1", "--out", "/proc/no-such-dir/run"])
         #expect(code != 0)

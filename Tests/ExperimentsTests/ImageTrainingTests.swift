@@ -34,19 +34,8 @@ func tinyImageRun(in root: String) throws -> String {
         let root = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
         var configuration = try tinyImageConfiguration(in: root, method: method, iterations: 6)
-        (configuration.lookaheadPeriod, configuration.averageDecay) = (2, 0.9)
         (configuration.snapshotEvery, configuration.checkpointEvery) = (6, 3)
-        if method == .acgd { configuration.stepRule = .sgd }
-        let summary = try TrainingRun(configuration: configuration, directory: root + "/straight").run().summary
-        #expect(summary.finalFieldNorm.isFinite)
-        var half = configuration
-        half.iterations = 3
-        try TrainingRun(configuration: half, directory: root + "/split").run()
-        try TrainingRun(configuration: configuration, directory: root + "/split").run(.resume)
-        for file in [Checkpoint.modelFile, Checkpoint.optimizerFile] {
-            #expect(try FileIO.read(root + "/straight/checkpoint/" + file) == FileIO.read(root + "/split/checkpoint/" + file),
-                    "\(method): \(file) differs")
-        }
+        try expectResumedHalfwayMatchesStraight(configuration, in: root)
         let positions = try ["straight", "split"].map { try Checkpoint.load(from: root + "/\($0)").state.dataPosition }
         #expect(positions[0] == positions[1] && positions[0] != nil)
         let model = try Safetensors.read(root + "/straight/checkpoint/" + Checkpoint.modelFile).tensors

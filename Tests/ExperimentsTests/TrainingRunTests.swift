@@ -12,6 +12,25 @@ func temporaryDirectory() -> String {
     return path
 }
 
+/// Trains `configuration` (with method-state settings every method can use) straight in
+/// `root`/straight and, in `root`/split, to half its iterations and then resumed: the run ends
+/// finite and both leave the same model and optimizer files, byte for byte.
+func expectResumedHalfwayMatchesStraight(_ configuration: TrainingConfiguration, in root: String) throws {
+    var configuration = configuration
+    (configuration.lookaheadPeriod, configuration.averageDecay) = (2, 0.9)
+    if configuration.method == .acgd { configuration.stepRule = .sgd }
+    let summary = try TrainingRun(configuration: configuration, directory: root + "/straight").run().summary
+    #expect(summary.finalFieldNorm.isFinite)
+    var half = configuration
+    half.iterations = configuration.iterations / 2
+    try TrainingRun(configuration: half, directory: root + "/split").run()
+    try TrainingRun(configuration: configuration, directory: root + "/split").run(.resume)
+    for file in [Checkpoint.modelFile, Checkpoint.optimizerFile] {
+        #expect(try FileIO.read(root + "/straight/checkpoint/" + file) == FileIO.read(root + "/split/checkpoint/" + file),
+                "\(configuration.method): \(file) differs")
+    }
+}
+
 /// A small, fast configuration (debug builds are slow).
 func smallConfiguration(method: TrainingConfiguration.Method = .conopt, iterations: Int = 20) -> TrainingConfiguration {
     var configuration = TrainingConfiguration()
@@ -56,18 +75,7 @@ func smallConfiguration(method: TrainingConfiguration.Method = .conopt, iteratio
         defer { try? FileManager.default.removeItem(atPath: root) }
         var configuration = smallConfiguration(method: method, iterations: 6)
         (configuration.width, configuration.depth, configuration.checkpointEvery) = (4, 1, 3)
-        (configuration.lookaheadPeriod, configuration.averageDecay) = (2, 0.9)
-        if method == .acgd { configuration.stepRule = .sgd }
-        let summary = try TrainingRun(configuration: configuration, directory: root + "/straight").run().summary
-        #expect(summary.finalFieldNorm.isFinite)
-        var half = configuration
-        half.iterations = 3
-        try TrainingRun(configuration: half, directory: root + "/split").run()
-        try TrainingRun(configuration: configuration, directory: root + "/split").run(.resume)
-        for file in [Checkpoint.modelFile, Checkpoint.optimizerFile] {
-            #expect(try FileIO.read(root + "/straight/checkpoint/" + file) == FileIO.read(root + "/split/checkpoint/" + file),
-                    "\(method): \(file) differs")
-        }
+        try expectResumedHalfwayMatchesStraight(configuration, in: root)
         let state = try Safetensors.read(root + "/straight/checkpoint/" + Checkpoint.optimizerFile).tensors
         #expect(state.keys.contains("generator.layers.0.weight.average"))
     }

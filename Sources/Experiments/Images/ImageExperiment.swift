@@ -30,17 +30,14 @@ public final class ImageExperiment: TrainingExperiment {
         dataset = try ImageExperiment.dataset(configuration)
         let architecture = configuration.architecture
         try dataset.check(size: architecture.imageSize, channels: nil, for: architecture.rawValue)
-        var initialization = RandomGenerator(seed: configuration.seed, stream: 0)
-        game = GenerativeAdversarialGame(
-            generator: architecture.generator(latentSize: configuration.latentSize, width: configuration.width,
-                                              channels: dataset.channels, using: &initialization),
-            discriminator: architecture.discriminator(width: configuration.width, channels: dataset.channels,
-                                                      using: &initialization),
-            objective: configuration.loss, penalty: configuration.penalty.penalty(weight: configuration.penaltyWeight))
+        let channels = dataset.channels
+        game = configuration.makeGame(
+            generator: { architecture.generator(latentSize: configuration.latentSize, width: configuration.width,
+                                                channels: channels, using: &$0) },
+            discriminator: { architecture.discriminator(width: configuration.width, channels: channels, using: &$0) })
         optimizer = configuration.makeOptimizer()
-        random = RandomGenerator(seed: configuration.seed, stream: 1)
-        var fixed = RandomGenerator(seed: configuration.seed, stream: 2)
-        fixedNoise = Tensor.normal([64, configuration.latentSize], using: &fixed)
+        random = configuration.trainingRandom
+        fixedNoise = configuration.fixedNoise(count: 64)
     }
 
     /// The configuration's data set.
@@ -110,10 +107,15 @@ public final class ImageExperiment: TrainingExperiment {
         return Tensor.concatenate(chunks, alongAxis: 0)
     }
 
-    /// `count` samples from the latent codes of `seed`, generated a training batch at a time so
-    /// batch-normalised generators see batches like those they were trained on.
+    /// `count` samples from the latent codes of `seed`.
     public func samples(count: Int, seed: UInt64) -> Tensor {
-        let codes = latentCodes(count: count, seed: seed)
+        samples(for: latentCodes(count: count, seed: seed))
+    }
+
+    /// The generator's samples for latent codes [n, z], generated a training batch at a time so
+    /// batch-normalised generators see batches like those they were trained on.
+    public func samples(for codes: Tensor) -> Tensor {
+        let count = codes.shape[0]
         let chunks = stride(from: 0, to: count, by: configuration.batchSize).map { start in
             codes.slice(alongAxis: 0, range: start..<min(start + configuration.batchSize, count))
         }

@@ -35,7 +35,8 @@ public struct ScoreAnalysis: Sendable {
         try ImageScorer.check(imageShape: [1, experiment.dataset.height, experiment.dataset.width, experiment.dataset.channels],
                               of: experiment.configuration.architecture.rawValue)
         let scorer = try scorer ?? ImageScorer.bundled()
-        let images = experiment.samples(count: samples, seed: seed)
+        let codes = experiment.latentCodes(count: samples, seed: seed)
+        let images = experiment.samples(for: codes)
         let report = Report(source: source, iteration: iteration, seed: seed, classifierHeldOutAccuracy: scorer.classifierAccuracy,
                             score: scorer.score(images), seconds: Date().timeIntervalSince(start))
         try FileIO.makeDirectory(directory)
@@ -43,7 +44,7 @@ public struct ScoreAnalysis: Sendable {
         try FileIO.write(ImageGrid.render(images.slice(alongAxis: 0, range: 0..<min(64, samples))).png(),
                          to: directory + "/samples.png")
         try NumPyArray.write(images, to: directory + "/samples.npy")
-        try NumPyArray.write(experiment.latentCodes(count: samples, seed: seed), to: directory + "/latent.npy")
+        try NumPyArray.write(codes, to: directory + "/latent.npy")
         return report
     }
 }

@@ -84,6 +84,7 @@ public struct ImageReproduction: Sendable {
     /// every run has stopped.
     @discardableResult
     public func run(progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Cell] {
+        try checkSettings()
         try FileIO.makeDirectory(directory)
         let pending = runs.filter { divergence(of: $0) == nil }
         let outcomes = RunQueue(runs: pending.map { (configuration(for: $0), runDirectory($0)) }, jobs: jobs)
@@ -99,6 +100,17 @@ public struct ImageReproduction: Sendable {
         try JSON.write(cells, to: directory + "/results.json")
         try FileIO.write(figure().png(), to: directory + "/figure.png")
         return cells
+    }
+
+    /// Reads the data and builds each network once before anything is written, so a bad data
+    /// path, or a network the data or the scorer cannot serve, is one error rather than one per run.
+    private func checkSettings() throws {
+        guard let loss = losses.first, let method = methods.first else { return }
+        for architecture in architectures {
+            let experiment = try configuration(for: Run(architecture: architecture, loss: loss, method: method, seed: 0)).makeExperiment()
+            guard let data = (experiment as? ImageExperiment)?.dataset else { continue }
+            try ImageScorer.check(imageShape: [data.count, data.height, data.width, data.channels], of: architecture.rawValue)
+        }
     }
 
     func configuration(for run: Run) -> TrainingConfiguration {

@@ -34,17 +34,13 @@ public final class MixtureExperiment: TrainingExperiment {
             mixture = .ring()
             plot = DensityPlot(extent: 1.6, size: configuration.plotSize, modes: mixture.means)
         }
-        var initialization = RandomGenerator(seed: configuration.seed, stream: 0)
-        game = GenerativeAdversarialGame(
-            generator: PaperNetworks.generator(latentSize: configuration.latentSize, width: configuration.width,
-                                               depth: configuration.depth, using: &initialization),
-            discriminator: PaperNetworks.discriminator(width: configuration.width, depth: configuration.depth,
-                                                       using: &initialization),
-            objective: configuration.loss, penalty: configuration.penalty.penalty(weight: configuration.penaltyWeight))
+        game = configuration.makeGame(
+            generator: { PaperNetworks.generator(latentSize: configuration.latentSize, width: configuration.width,
+                                                 depth: configuration.depth, using: &$0) },
+            discriminator: { PaperNetworks.discriminator(width: configuration.width, depth: configuration.depth, using: &$0) })
         optimizer = configuration.makeOptimizer()
-        random = RandomGenerator(seed: configuration.seed, stream: 1)
-        var fixed = RandomGenerator(seed: configuration.seed, stream: 2)
-        fixedNoise = Tensor.normal([MixtureExperiment.fixedSampleCount, configuration.latentSize], using: &fixed)
+        random = configuration.trainingRandom
+        fixedNoise = configuration.fixedNoise(count: MixtureExperiment.fixedSampleCount)
     }
 
     /// A minibatch of stratified real samples and standard normal latent codes from `generator`

@@ -1,4 +1,7 @@
 import Foundation
+import Games
+import Layers
+import Tensors
 
 extension TrainingConfiguration {
     /// The paper's settings for `experiment`: its mixture-of-Gaussians defaults, or for images
@@ -20,6 +23,26 @@ extension TrainingConfiguration {
     /// The experiment this configuration describes, its data read and checked.
     public func makeExperiment() throws -> any TrainingExperiment {
         experiment.isImage ? try ImageExperiment(configuration: self) : MixtureExperiment(configuration: self)
+    }
+
+    /// The game of every experiment: the two networks initialised from random stream 0 (the
+    /// generator first) under this configuration's objective and penalty.
+    func makeGame(generator: (inout RandomGenerator) -> any Layer,
+                  discriminator: (inout RandomGenerator) -> any Layer) -> GenerativeAdversarialGame {
+        var initialization = RandomGenerator(seed: seed, stream: 0)
+        let generator = generator(&initialization)
+        return GenerativeAdversarialGame(generator: generator, discriminator: discriminator(&initialization),
+                                         objective: loss, penalty: penalty.penalty(weight: penaltyWeight))
+    }
+
+    /// The training stream (random stream 1): minibatches and their latent codes.
+    var trainingRandom: RandomGenerator { RandomGenerator(seed: seed, stream: 1) }
+
+    /// `count` latent codes fixed for the whole run (random stream 2), so pictures never draw
+    /// from the training stream.
+    func fixedNoise(count: Int) -> Tensor {
+        var fixed = RandomGenerator(seed: seed, stream: 2)
+        return Tensor.normal([count, latentSize], using: &fixed)
     }
 
     /// The number of trainable scalars of both networks (for images with `channels` channels:
