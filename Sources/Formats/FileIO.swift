@@ -133,7 +133,8 @@ public enum FileIO {
     }
 }
 
-/// A file written by appending lines (a log such as `metrics.jsonl`), which a resumed run first
+/// A file written by appending lines or records (a log such as `metrics.jsonl` or a TensorBoard
+/// event file), which a resumed run first
 /// cuts back to the length its checkpoint recorded, so rows written after that checkpoint by an
 /// interrupted process disappear.
 public final class AppendOnlyFile {
@@ -156,7 +157,11 @@ public final class AppendOnlyFile {
 
     /// Appends `text` (a line should end in a newline).
     public func append(_ text: String) throws(FormatError) {
-        let bytes = Array(text.utf8)
+        try append(bytes: Array(text.utf8))
+    }
+
+    /// Appends `bytes` (a record of a binary log).
+    public func append(bytes: [UInt8]) throws(FormatError) {
         guard FileIO.writeAll(bytes, to: descriptor) else { throw FormatError("cannot be written (disk full?)", path: path) }
         length += bytes.count
     }

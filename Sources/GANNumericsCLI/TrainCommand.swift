@@ -108,6 +108,9 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Pixels per side of the density plots (default: \(defaults.plotSize)).")
     var plotSize: Int?
 
+    @Flag(inversion: .prefixedNo, help: "Also write a TensorBoard event file (events.out.tfevents.*): losses, ‖v‖, metrics, learning rate, steps/s, snapshots, tracked spectra; open with `tensorboard --logdir <run or reproduction>` (default: on).")
+    var tensorboard: Bool?
+
     @Option(help: "The run directory (default: runs/<experiment>-<method>-seed<seed>).")
     var out: String?
 
@@ -151,6 +154,7 @@ struct TrainCommand: ParsableCommand {
         set(scoreEvery, \.scoreEvery)
         set(scoreSamples, \.scoreSamples)
         set(plotSize, \.plotSize)
+        set(tensorboard, \.tensorboard)
         return given
     }
 

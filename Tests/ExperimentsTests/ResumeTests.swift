@@ -11,25 +11,37 @@ func deterministicContents(of directory: String) throws -> [String: [UInt8]] {
     // Wall-clock fields, and the log lengths a checkpoint records (they follow the length of the
     // wall-time numbers written in the log).
     let timeFields: Set<String> = ["wall_time", "elapsed", "seconds", "stepsPerSecond", "peakMemoryBytes",
-                                   "metricsLength", "spectrumLength"]
+                                   "metricsLength", "spectrumLength", "eventFile", "eventLength"]
     func withoutTime(_ json: Substring) throws -> String {
         var object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
         for field in timeFields { object.removeValue(forKey: field) }
         return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
     func comparable(_ name: String, _ bytes: [UInt8]) throws -> [UInt8] {
+        if name.hasPrefix(EventFile.namePrefix) { return try withoutTime(events: name) }
         let text = Substring(String(decoding: bytes, as: UTF8.self))
         if name.hasSuffix(".jsonl") {
             return Array(try text.split(separator: "\n").map(withoutTime).joined(separator: "\n").utf8)
         }
         return name.hasSuffix(".json") ? Array(try withoutTime(text).utf8) : bytes
     }
+    /// The events of an event file without their wall times and the steps per second.
+    func withoutTime(events name: String) throws -> [UInt8] {
+        try EventFile.events(at: directory + "/" + name).flatMap { event -> [UInt8] in
+            var event = event
+            event.wallTime = 0
+            if case .summary(let values) = event.content {
+                event.content = .summary(values.filter { $0.tag != "train/steps_per_second" })
+            }
+            return event.encoded()
+        }
+    }
     let enumerator = FileManager.default.enumerator(atPath: directory)
     while let name = enumerator?.nextObject() as? String {
         let path = directory + "/" + name
         guard !FileIO.isDirectory(path), !name.hasPrefix(Checkpoint.generationsDirectory),
               !URL(fileURLWithPath: name).lastPathComponent.hasPrefix(".") else { continue }
-        contents[name] = try comparable(name, FileIO.read(path))
+        contents[name.hasPrefix(EventFile.namePrefix) ? EventFile.namePrefix : name] = try comparable(name, FileIO.read(path))
     }
     for name in [Checkpoint.modelFile, Checkpoint.optimizerFile, Checkpoint.stateFile] {
         contents[Checkpoint.link + "/" + name] = try comparable(name, FileIO.read(directory + "/" + Checkpoint.link + "/" + name))

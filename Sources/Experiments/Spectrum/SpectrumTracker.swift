@@ -53,8 +53,9 @@ public final class SpectrumTracker {
 
     /// Records the spectrum of `experiment` at `iteration`, on a minibatch of its own stream
     /// (the training data sampler stays where it is), batch normalization on batch statistics
-    /// without touching the running averages.
-    public func record(_ experiment: any TrainingExperiment, iteration: Int) throws {
+    /// without touching the running averages. Returns what it appended.
+    @discardableResult
+    public func record(_ experiment: any TrainingExperiment, iteration: Int) throws -> Record {
         let batch = experiment.analysisBatch(size: experiment.configuration.batchSize, using: &random)
         let product = experiment.game.withFrozenStatistics { GameFieldOperator(game: experiment.game, batches: [batch]) }
         let krylov = SpectrumAnalysis.affordableKrylovDimension(SpectrumTracker.maximumDimension, for: product.dimension)
@@ -69,6 +70,7 @@ public final class SpectrumTracker {
                             converged: magnitude.converged && real.converged)
         records.append(record)
         try log.append(JSON.line(record) + "\n")
+        return record
     }
 
     /// Flushes the records to disk; returns the length to record in a checkpoint.

@@ -274,6 +274,9 @@ public struct RunState: Codable, Sendable, Equatable {
     public var metricsLength: Int?
     /// Bytes of `spectrum.jsonl` written up to this state.
     public var spectrumLength: Int?
+    /// The TensorBoard event file's name and the bytes of it written up to this state.
+    public var eventFile: String?
+    public var eventLength: Int?
     /// The losses of the last iteration, in player order (null before the first).
     public var losses: [FiniteOrNull] = []
     /// ‖v‖ of the last iteration.
@@ -308,7 +311,13 @@ public struct RunState: Codable, Sendable, Equatable {
         _elapsed = try container.decode(FiniteOrNull.self, forKey: .elapsed)
         metricsLength = try container.decodeIfPresent(Int.self, forKey: .metricsLength)
         spectrumLength = try container.decodeIfPresent(Int.self, forKey: .spectrumLength)
-        for (key, length) in [(CodingKeys.metricsLength, metricsLength), (.spectrumLength, spectrumLength)]
+        eventFile = try container.decodeIfPresent(String.self, forKey: .eventFile)
+        if let eventFile, !eventFile.hasPrefix(EventFile.namePrefix) || eventFile.contains("/") {
+            throw DecodingError.dataCorruptedError(forKey: .eventFile, in: container,
+                                                   debugDescription: "'\(eventFile)' is not an event file's name")
+        }
+        eventLength = try container.decodeIfPresent(Int.self, forKey: .eventLength)
+        for (key, length) in [(CodingKeys.metricsLength, metricsLength), (.spectrumLength, spectrumLength), (.eventLength, eventLength)]
         where (length ?? 0) < 0 {
             throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "negative length")
         }
@@ -318,7 +327,7 @@ public struct RunState: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case format, iteration, configuration, random, spectrumRandom, dataPosition, elapsed, metricsLength, spectrumLength, losses
-        case fieldNorm
+        case fieldNorm, eventFile, eventLength
     }
 }
 

@@ -83,6 +83,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var scoreSamples: Int = 5000
     /// Pixels per side of the density plots.
     public var plotSize: Int = 256
+    /// Whether the run also writes a TensorBoard event file.
+    public var tensorboard = true
 
     public init() {}
 
@@ -122,13 +124,14 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try read(.scoreEvery, &scoreEvery)
         try read(.scoreSamples, &scoreSamples)
         try read(.plotSize, &plotSize)
+        try read(.tensorboard, &tensorboard)
     }
 
     private enum CodingKeys: String, CodingKey {
         case experiment, method, gamma, learningRate, iterations, batchSize, latentSize, width, depth, architecture, data, seed, loss
         case penalty, penaltyWeight, stepRule, discriminatorSteps, generatorSteps, extrapolationAdvancesState
         case lookaheadPeriod, lookaheadAlpha, averageDecay, logEvery, snapshotEvery, checkpointEvery, spectrumEvery
-        case scoreEvery, scoreSamples, plotSize
+        case scoreEvery, scoreSamples, plotSize, tensorboard
     }
 
     /// The first problem with the settings, if any: a value out of range, or a run too large
@@ -217,6 +220,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         Setting(option: "--checkpoint-every", keyPath: \.checkpointEvery),
         Setting(option: "--spectrum-every", keyPath: \.spectrumEvery), Setting(option: "--score-every", keyPath: \.scoreEvery),
         Setting(option: "--score-samples", keyPath: \.scoreSamples), Setting(option: "--plot-size", keyPath: \.plotSize),
+        Setting(option: "--tensorboard", keyPath: \.tensorboard),
     ]
 
     /// The setting kept at `keyPath`.

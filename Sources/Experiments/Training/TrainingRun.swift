@@ -54,7 +54,7 @@ public struct TrainingSummary: Codable, Sendable {
 }
 
 /// A training run in a directory: `config.json`, `metrics.jsonl`, density plots under
-/// `samples/`, `spectrum.jsonl` when tracked, the checkpoint (see ``Checkpoint``) and, at the
+/// `samples/`, `spectrum.jsonl` when tracked, a TensorBoard event file, the checkpoint (see ``Checkpoint``) and, at the
 /// end, `summary.json`.
 ///
 /// A new run refuses a directory that holds one. A resumed run continues from the last committed
@@ -188,7 +188,12 @@ public final class TrainingRun {
         let tracker = configuration.spectrumEvery > 0
             ? try SpectrumTracker(directory: directory,
                                   random: state.spectrumRandom ?? SpectrumTracker.initialRandom(seed: configuration.seed),
-                                  length: checkpoint == nil ? 0 : min(state.spectrumLength ?? 0, fileSize("spectrum.jsonl"))) : nil
+                                  length: checkpoint == nil ? 0 : min(state.spectrumLength ?? 0, fileSize(directory + "/spectrum.jsonl"))) : nil
+        let events = configuration.tensorboard
+            ? try TensorBoardLog(directory: directory,
+                                 committed: checkpoint == nil ? nil : state.eventFile.map { ($0, state.eventLength ?? 0) },
+                                 learningRate: configuration.learningRate) : nil
+        let logs = RunLogs(metrics: log, events: events)
         let score = try scoreEvaluator(for: experiment)
         let clockStart = Date()
         let elapsedBefore = state.elapsed
@@ -211,6 +216,8 @@ public final class TrainingRun {
             state.elapsed = elapsed()
             state.metricsLength = try log.synchronize()
             state.spectrumLength = try tracker?.synchronize()
+            state.eventFile = events?.name
+            state.eventLength = try events?.synchronize()
             if let report {
                 state.losses = report.losses.map(FiniteOrNull.init(wrappedValue:))
                 state.fieldNorm = report.fieldNorm
@@ -222,7 +229,7 @@ public final class TrainingRun {
         }
         if checkpoint == nil {
             // A new run is resumable from the start.
-            try snapshot(experiment, iteration: 0, report: nil, score: score?(), log: log, elapsed: 0)
+            try snapshot(experiment, iteration: 0, report: nil, score: score?(), logs: logs, elapsed: 0)
             try commit(after: 0, report: nil)
         }
         let processStart = Date()
@@ -239,14 +246,14 @@ public final class TrainingRun {
                 }
                 let scored = scoring ? score?() : nil
                 if iteration % configuration.snapshotEvery == 0 {
-                    try snapshot(experiment, iteration: iteration, report: report, score: scored, log: log, elapsed: elapsed())
+                    try snapshot(experiment, iteration: iteration, report: report, score: scored, logs: logs, elapsed: elapsed())
                 } else if iteration % configuration.logEvery == 0 || scored != nil {
                     var entry = row(iteration, report, elapsed())
                     entry.record(SampleMetrics(score: scored))
-                    try log.append(entry)
+                    try logs.append(entry)
                 }
                 if let tracker, iteration % configuration.spectrumEvery == 0 {
-                    try tracker.record(experiment, iteration: iteration)
+                    try events?.record(try tracker.record(experiment, iteration: iteration))
                 }
                 if committing {
                     try commit(after: iteration, report: report)
@@ -275,26 +282,23 @@ public final class TrainingRun {
     /// checkpoint's iteration.
     private func committedLength(of name: String, recorded: Int?, checkpoint: Checkpoint?) throws(FormatError) -> Int {
         guard let checkpoint else { return 0 }
-        if let recorded, recorded <= fileSize(name) { return recorded }
+        if let recorded, recorded <= fileSize(directory + "/" + name) { return recorded }
         return try MetricsLog.keepRows(at: directory + "/" + name, through: checkpoint.iteration)
-    }
-
-    /// The size of a file in the run directory (0 if it is missing).
-    private func fileSize(_ name: String) -> Int {
-        ((try? FileManager.default.attributesOfItem(atPath: directory + "/" + name))?[.size] as? Int) ?? 0
     }
 
     /// Writes the picture of the fixed samples and a metrics row with what they measure (and
     /// the sample-quality `score`, when one was taken).
     private func snapshot(_ experiment: any TrainingExperiment, iteration: Int, report: StepReport?, score: ImageScore?,
-                          log: MetricsLog, elapsed: Double) throws {
+                          logs: RunLogs, elapsed: Double) throws {
         let snapshot = try experiment.snapshot()
-        try FileIO.write(snapshot.picture.png(), to: directory + "/samples/" + TrainingRun.snapshotName(iteration))
+        let picture = EncodedImage(snapshot.picture)
+        try FileIO.write(picture.encoded, to: directory + "/samples/" + TrainingRun.snapshotName(iteration))
+        try logs.events?.record(picture: picture, iteration: iteration)
         var entry = row(iteration, report ?? StepReport(losses: [.nan, .nan], fieldNorm: .nan), elapsed)
         var metrics = snapshot.metrics
         metrics.score = score
         entry.record(metrics)
-        try log.append(entry)
+        try logs.append(entry)
     }
 
     /// With `--score-every`, the scoring of `experiment`'s samples (a fixed set of latent codes of
@@ -321,6 +325,17 @@ public final class TrainingRun {
     private func row(_ iteration: Int, _ report: StepReport, _ elapsed: Double) -> MetricsRow {
         MetricsRow(iteration: iteration, generatorLoss: report.losses[0], discriminatorLoss: report.losses[1],
                    fieldNorm: report.fieldNorm, wallTime: elapsed)
+    }
+}
+
+/// Where a run's rows go: `metrics.jsonl` and, with `--tensorboard`, the event file.
+private struct RunLogs {
+    let metrics: MetricsLog
+    let events: TensorBoardLog?
+
+    func append(_ row: MetricsRow) throws(FormatError) {
+        try metrics.append(row)
+        try events?.record(row)
     }
 }
 

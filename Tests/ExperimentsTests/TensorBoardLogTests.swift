@@ -1,0 +1,82 @@
+import Experiments
+import Formats
+import Foundation
+import Testing
+
+@Suite struct TensorBoardLogTests {
+    /// The summaries of `path`'s event file, by tag: (step, value) in file order.
+    static func summaries(in run: String) throws -> [String: [(step: Int64, kind: SummaryValue.Kind)]] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: run).filter { $0.hasPrefix(EventFile.namePrefix) }
+        #expect(names.count == 1)
+        var byTag: [String: [(step: Int64, kind: SummaryValue.Kind)]] = [:]
+        for event in try EventFile.events(at: run + "/" + names[0]) {
+            guard case .summary(let values) = event.content else { continue }
+            for value in values { byTag[value.tag, default: []].append((event.step, value.kind)) }
+        }
+        return byTag
+    }
+
+    /// Every row of metrics.jsonl is in the event file as scalars (float32 of the same values),
+    /// every snapshot as the same PNG, every spectrum record as two scalars and a histogram.
+    @Test func eventFileHoldsTheRunsRowsPicturesAndSpectra() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = try tinyRun(in: root, spectrumEvery: 5)
+        let summaries = try Self.summaries(in: run)
+        let rows = try MetricsLog.rows(at: run + "/metrics.jsonl")
+        for (tag, value) in TensorBoardLog.scalars {
+            let expected = rows.compactMap { row in value(row).flatMap { $0.isFinite ? (Int64(row.iteration), Float($0)) : nil } }
+            let found = (summaries[tag] ?? []).map { entry -> (Int64, Float) in
+                guard case .scalar(let scalar) = entry.kind else { return (entry.step, .nan) }
+                return (entry.step, scalar)
+            }
+            #expect(found.map(\.0) == expected.map(\.0) && found.map(\.1) == expected.map(\.1), "\(tag)")
+        }
+        #expect(summaries["loss/generator"]?.count == 2)  // iterations 5, 10 (0 has no losses)
+        #expect(summaries["modes/recovered"]?.map(\.step) == [0, 10])
+        #expect(summaries[TensorBoardLog.learningRateTag]?.count == rows.count)
+        #expect(summaries[TensorBoardLog.stepsPerSecondTag]?.count == rows.count - 1)
+        let pictures = summaries[TensorBoardLog.samplesTag] ?? []
+        #expect(pictures.map(\.step) == [0, 10])
+        for (step, kind) in pictures {
+            guard case .image(let image) = kind else { Issue.record("not an image"); continue }
+            #expect(image.encoded == (try FileIO.read(run + "/samples/" + TrainingRun.snapshotName(Int(step)))))
+        }
+        let records = try FileIO.read(run + "/spectrum.jsonl").split(separator: UInt8(ascii: "\n"))
+            .map { try JSON.decode(SpectrumTracker.Record.self, from: $0) }
+        #expect(summaries[TensorBoardLog.spectralRadiusTag]?.map(\.step) == records.map { Int64($0.iteration) })
+        for ((_, kind), record) in zip(summaries[TensorBoardLog.realPartsTag] ?? [], records) {
+            guard case .histogram(let histogram) = kind else { Issue.record("not a histogram"); continue }
+            let realParts = (record.largestMagnitude + record.largestRealPart).map { $0[0] }
+            #expect(histogram.count == Double(realParts.count) && histogram.bucketCounts.reduce(0, +) == histogram.count)
+            #expect(histogram.maximum == realParts.max() && histogram.minimum == realParts.min())
+        }
+    }
+
+    @Test func noTensorboardWritesNoEventFile() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var configuration = smallConfiguration(iterations: 10)
+        configuration.tensorboard = false
+        try TrainingRun(configuration: configuration, directory: root).run()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root).allSatisfy { !$0.hasPrefix(EventFile.namePrefix) })
+    }
+
+    /// A resumed run continues the committed event file and drops the events written after its
+    /// checkpoint; an event file no checkpoint names (a process killed before its first commit)
+    /// is removed.
+    @Test func resumeCutsTheEventFileBackToItsCheckpoint() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try TrainingRun(configuration: smallConfiguration(iterations: 10), directory: root).run()
+        let name = try FileManager.default.contentsOfDirectory(atPath: root).first { $0.hasPrefix(EventFile.namePrefix) }!
+        // What a process killed after the checkpoint would leave: an event past it, and a stray file.
+        let file = try EventFile(path: root + "/" + name, length: FileIO.read(root + "/" + name).count)
+        try file.append(step: 13, [SummaryValue(tag: "loss/generator", kind: .scalar(99))])
+        try FileIO.write(TFRecord.record([]), to: root + "/" + EventFile.namePrefix + "1.stray")
+        try TrainingRun(configuration: smallConfiguration(iterations: 20), directory: root).run(.resume)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root).filter { $0.hasPrefix(EventFile.namePrefix) } == [name])
+        let steps = try Self.summaries(in: root)["loss/generator"]?.map(\.step)
+        #expect(steps == [5, 10, 15, 20])
+    }
+}
