@@ -6,8 +6,10 @@ of real parts per spectrum record.
 
     pip install tensorboard
     python3 scripts/check_tensorboard.py RUN_DIRECTORY
+    python3 scripts/check_tensorboard.py REPRODUCTION_DIRECTORY   # every run under runs/
 
-Prints the tags it found and exits non-zero on the first disagreement.
+Prints the tags it found and exits non-zero on the first disagreement. Given a reproduction, it
+also lists the runs TensorBoard's EventMultiplexer finds there: one per method, overlaid.
 """
 import io
 import json
@@ -16,9 +18,9 @@ import os
 import struct
 import sys
 
-from tensorboard.backend.event_processing import event_accumulator
+from tensorboard.backend.event_processing import event_accumulator, plugin_event_multiplexer
 
-SCALARS = {  # tag -> metrics.jsonl key (the list in Sources/Experiments/Training/TensorBoardLog.swift)
+SCALARS = {  # tag -> metrics.jsonl key (MetricSeries.all in Sources/Experiments/Training/MetricsLog.swift)
     "loss/generator": "generator_loss",
     "loss/discriminator": "discriminator_loss",
     "field/norm": "field_norm",
@@ -106,7 +108,24 @@ def main(run):
     print("OK: TensorBoard reads", run)
 
 
+def check_collection(directory):
+    runs = sorted(name for name in os.listdir(os.path.join(directory, "runs"))
+                  if os.path.exists(os.path.join(directory, "runs", name, "config.json")))
+    multiplexer = plugin_event_multiplexer.EventMultiplexer()
+    multiplexer.AddRunsFromDirectory(directory)
+    multiplexer.Reload()
+    found = sorted(os.path.basename(run) for run in multiplexer.Runs())
+    print("TensorBoard runs:", ", ".join(found))
+    if found != runs:
+        fail(f"TensorBoard finds runs {found}, the reproduction has {runs}")
+    for run in runs:
+        main(os.path.join(directory, "runs", run))
+
+
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit(__doc__)
-    main(sys.argv[1])
+    if os.path.isdir(os.path.join(sys.argv[1], "runs")):
+        check_collection(sys.argv[1])
+    else:
+        main(sys.argv[1])

@@ -11,7 +11,7 @@ struct GANNumericsCommand: ParsableCommand {
             optimization and the eigenvalues of the Jacobian of the game's vector field.
             """,
         version: "gan-numerics 0.1.0",
-        subcommands: [TrainCommand.self, ReproduceCommand.self, SpectrumCommand.self, CompareCommand.self, ScoreCommand.self, ClassifierCommand.self],
+        subcommands: [TrainCommand.self, ReproduceCommand.self, SpectrumCommand.self, CompareCommand.self, ScoreCommand.self, ReportCommand.self, ClassifierCommand.self],
         defaultSubcommand: nil)
 }
 

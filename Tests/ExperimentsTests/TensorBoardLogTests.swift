@@ -24,8 +24,9 @@ import Testing
         let run = try tinyRun(in: root, spectrumEvery: 5)
         let summaries = try Self.summaries(in: run)
         let rows = try MetricsLog.rows(at: run + "/metrics.jsonl")
-        for (tag, value) in TensorBoardLog.scalars {
-            let expected = rows.compactMap { row in value(row).flatMap { $0.isFinite ? (Int64(row.iteration), Float($0)) : nil } }
+        for series in MetricSeries.all {
+            let tag = series.tag
+            let expected = rows.compactMap { row in series.value(row).flatMap { $0.isFinite ? (Int64(row.iteration), Float($0)) : nil } }
             let found = (summaries[tag] ?? []).map { entry -> (Int64, Float) in
                 guard case .scalar(let scalar) = entry.kind else { return (entry.step, .nan) }
                 return (entry.step, scalar)

@@ -51,6 +51,8 @@ public struct Plot: Sendable {
     public var height = 480
     /// Distinguishes this plot's clip path when several plots share one SVG document.
     public var identifier = "plot"
+    /// Whether the y axis is logarithmic (base 10); `yRange` then holds positive values.
+    public var logarithmicY = false
 
     public init(title: String, xLabel: String, yLabel: String, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>) {
         self.title = title
@@ -74,8 +76,22 @@ public struct Plot: Sendable {
 
     func pixel(_ x: Double, _ y: Double) -> (Double, Double) {
         let px = Double(left) + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * Double(right - left)
-        let py = Double(bottom) - (y - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound) * Double(bottom - top)
+        let (low, high) = (axisY(yRange.lowerBound), axisY(yRange.upperBound))
+        let py = Double(bottom) - (axisY(y) - low) / (high - low) * Double(bottom - top)
         return (px, py)
+    }
+
+    /// Where `y` sits along the y axis: itself, or its logarithm on a logarithmic axis.
+    private func axisY(_ y: Double) -> Double { logarithmicY ? log10(y) : y }
+
+    /// The y axis' ticks: round values, or the powers of ten in range on a logarithmic axis
+    /// (round values when the range spans less than a decade).
+    var yTicks: [Double] {
+        guard logarithmicY else { return Plot.ticks(yRange) }
+        let (low, high) = (log10(yRange.lowerBound).rounded(.up), log10(yRange.upperBound).rounded(.down))
+        guard high > low else { return Plot.ticks(yRange) }
+        let step = ((high - low) / 6).rounded(.up)
+        return stride(from: low, through: high, by: step).map { pow(10, $0) }
     }
 
     /// Round tick values (1, 2 or 5 × 10ᵏ apart) covering `range`.
@@ -120,7 +136,7 @@ public struct Plot: Sendable {
             let text = Plot.label(tick)
             image.text(text, x: Int(px) - RGBImage.textWidth(text) / 2, y: bottom + 6)
         }
-        for tick in Plot.ticks(yRange) {
+        for tick in yTicks {
             let (_, py) = pixel(0, tick)
             image.line(from: (left, Int(py)), to: (right, Int(py)), color: .lightGray)
             let text = Plot.label(tick)
@@ -130,7 +146,7 @@ public struct Plot: Sendable {
             let (px, _) = pixel(0, 0)
             image.line(from: (Int(px), top), to: (Int(px), bottom), color: .gray)
         }
-        if yRange.contains(0) {
+        if yRange.contains(0) && !logarithmicY {
             let (_, py) = pixel(0, 0)
             image.line(from: (left, Int(py)), to: (right, Int(py)), color: .gray)
         }
@@ -209,7 +225,7 @@ public struct Plot: Sendable {
             parts.append("<line x1=\"\(f(px))\" y1=\"\(top)\" x2=\"\(f(px))\" y2=\"\(bottom)\" stroke=\"#dcdcdc\"/>")
             parts.append("<text x=\"\(f(px))\" y=\"\(bottom + 16)\" text-anchor=\"middle\">\(Plot.label(tick))</text>")
         }
-        for tick in Plot.ticks(yRange) {
+        for tick in yTicks {
             let (_, py) = pixel(0, tick)
             parts.append("<line x1=\"\(left)\" y1=\"\(f(py))\" x2=\"\(right)\" y2=\"\(f(py))\" stroke=\"#dcdcdc\"/>")
             parts.append("<text x=\"\(left - 6)\" y=\"\(f(py + 4))\" text-anchor=\"end\">\(Plot.label(tick))</text>")

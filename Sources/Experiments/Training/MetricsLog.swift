@@ -60,6 +60,32 @@ public struct MetricsRow: Codable, Sendable, Equatable {
     }
 }
 
+/// A quantity a metrics row may hold, as TensorBoard tags it and a report plots it.
+public struct MetricSeries: Sendable {
+    /// The TensorBoard tag; slashes group series (`loss/generator`).
+    public let tag: String
+    /// The plot's title.
+    public let title: String
+    /// Whether it is plotted on a logarithmic axis (‖v‖ spans decades).
+    public let logarithmic: Bool
+    /// Its value in a row, nil where the row has none.
+    public let value: @Sendable (MetricsRow) -> Double?
+
+    /// Every series, in the order reports show them: the one list the event file, the report
+    /// and their tests derive from.
+    public static let all: [MetricSeries] = [
+        MetricSeries(tag: "loss/generator", title: "generator loss", logarithmic: false) { $0.generatorLoss },
+        MetricSeries(tag: "loss/discriminator", title: "discriminator loss", logarithmic: false) { $0.discriminatorLoss },
+        MetricSeries(tag: "field/norm", title: "‖v‖, the norm of the gradient field", logarithmic: true) { $0.fieldNorm },
+        MetricSeries(tag: "modes/recovered", title: "modes recovered", logarithmic: false) { $0.modesRecovered.map(Double.init) },
+        MetricSeries(tag: "modes/high_quality_percent", title: "high-quality samples (%)", logarithmic: false) { $0.highQualityPercent },
+        MetricSeries(tag: "modes/kl_from_uniform", title: "KL(modes ‖ uniform)", logarithmic: false) { $0.klFromUniform },
+        MetricSeries(tag: "score/classifier_score", title: "classifier score", logarithmic: false) { $0.classifierScore },
+        MetricSeries(tag: "score/frechet_distance", title: "Fréchet distance", logarithmic: true) { $0.frechetDistance },
+        MetricSeries(tag: "score/classes_covered", title: "classes covered", logarithmic: false) { $0.classesCovered.map(Double.init) },
+    ]
+}
+
 /// `metrics.jsonl`: one JSON line per logged iteration, appended as training goes. A checkpoint
 /// records how many bytes had been written when it was committed; a resumed run cuts the file
 /// back to that length, so rows of iterations after the checkpoint are dropped exactly.

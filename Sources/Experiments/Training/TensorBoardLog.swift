@@ -7,16 +7,6 @@ import Formats
 /// back to the length its checkpoint recorded when a run resumes, so TensorBoard never sees an
 /// iteration twice; `tensorboard --logdir` on a reproduction overlays its runs.
 public final class TensorBoardLog {
-    /// Every scalar series: its TensorBoard tag and where a metrics row keeps it. The one list
-    /// the event file, the report and their tests derive from.
-    public static let scalars: [(tag: String, value: @Sendable (MetricsRow) -> Double?)] = [
-        ("loss/generator", { $0.generatorLoss }), ("loss/discriminator", { $0.discriminatorLoss }),
-        ("field/norm", { $0.fieldNorm }),
-        ("modes/recovered", { $0.modesRecovered.map(Double.init) }), ("modes/high_quality_percent", { $0.highQualityPercent }),
-        ("modes/kl_from_uniform", { $0.klFromUniform }),
-        ("score/classifier_score", { $0.classifierScore }), ("score/frechet_distance", { $0.frechetDistance }),
-        ("score/classes_covered", { $0.classesCovered.map(Double.init) }),
-    ]
     public static let learningRateTag = "train/learning_rate"
     public static let stepsPerSecondTag = "train/steps_per_second"
     public static let samplesTag = "samples"
@@ -49,7 +39,7 @@ public final class TensorBoardLog {
     /// The row's finite values as scalars, with the learning rate and the steps per second
     /// since the previous row.
     func record(_ row: MetricsRow) throws(FormatError) {
-        var values = TensorBoardLog.scalars.compactMap { series in
+        var values = MetricSeries.all.compactMap { series in
             series.value(row).flatMap { $0.isFinite ? SummaryValue(tag: series.tag, kind: .scalar(Float($0))) : nil }
         }
         values.append(SummaryValue(tag: TensorBoardLog.learningRateTag, kind: .scalar(Float(learningRate))))
