@@ -23,11 +23,11 @@ extension RunReport {
             }
             return [swatch(index) + HTML.escaped(run.name), configuration.experiment.rawValue, configuration.method.rawValue,
                     configuration.loss.rawValue, progress,
-                    run.summary.map { number($0.seconds) + " s" } ?? number(last?.wallTime ?? .nan) + " s",
+                    number(run.summary?.seconds ?? last?.wallTime ?? .nan) + "&#160;s",
                     run.summary.map { number($0.stepsPerSecond) } ?? "–",
                     number(run.summary?.finalFieldNorm ?? last?.fieldNorm ?? .nan),
                     HTML.escaped(result.joined(separator: "; ")),
-                    run.summary.map { "\($0.peakMemoryBytes >> 20) MiB" } ?? "–"]
+                    run.summary.map { "\($0.peakMemoryBytes >> 20)&#160;MiB" } ?? "–"]
         }
         return """
             <section id="runs"><h2>Runs</h2>

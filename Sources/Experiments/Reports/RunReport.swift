@@ -87,7 +87,8 @@ public struct RunReport: Sendable {
         @media print {
           body { max-width: none; padding: 0; }
           .timeline-controls { display: none; }
-          section, figure, table { break-inside: avoid; }
+          figure, tr { break-inside: avoid; }
+          h2, h3 { break-after: avoid; }
           .plots { grid-template-columns: 1fr 1fr; }
         }
         """
