@@ -24,6 +24,7 @@ SCALARS = {  # tag -> metrics.jsonl key (MetricSeries.all in Sources/Experiments
     "loss/generator": "generator_loss",
     "loss/discriminator": "discriminator_loss",
     "field/norm": "field_norm",
+    "field/consensus_gradient_norm": "consensus_gradient_norm",
     "modes/recovered": "modes_recovered",
     "modes/high_quality_percent": "high_quality_percent",
     "modes/kl_from_uniform": "kl_from_uniform",

@@ -43,6 +43,23 @@ import Tensors
 
     func sgd(_ h: Double) -> [any StepRule] { [StochasticGradientDescent(learningRate: h)] }
 
+    /// On the bilinear game L = ½‖ξ‖² = ½(φ² + θ²), so ∇L = (φ, θ): ConOpt reports ‖∇L‖ = ‖x‖
+    /// at the point each step starts from; a method that never forms ∇L reports none.
+    @Test func consensusReportsTheGradientNormOfItsRegularizer() {
+        let phi = Parameter(Tensor([0.6]))
+        let theta = Parameter(Tensor([-0.8]))
+        let game = bilinearGame(phi, theta)
+        var state = OptimizerState()
+        let conopt = GameOptimizer(transforms: [Consensus(gamma: 0.5)], stepRules: sgd(0.1))
+        for _ in 0..<3 {
+            let norm = (phi.value.item * phi.value.item + theta.value.item * theta.value.item).squareRoot()
+            let report = conopt.step(game, state: &state)
+            #expect(abs((report.consensusGradientNorm ?? .nan) - norm) < 1e-12 * norm)
+            #expect(abs(report.fieldNorm - norm) < 1e-12 * norm)
+        }
+        #expect(GameOptimizer(stepRules: sgd(0.1)).step(game, state: &state).consensusGradientNorm == nil)
+    }
+
     /// Relative agreement of two iterate sequences.
     func agree(_ a: [[Double]], _ b: [[Double]], tolerance: Double = 1e-12) -> Bool {
         zip(a, b).allSatisfy { x, y in

@@ -9,6 +9,8 @@ public struct MetricsRow: Codable, Sendable, Equatable {
     @FiniteOrNull public var discriminatorLoss: Double
     /// ‖v‖ on the iteration's minibatch.
     @FiniteOrNull public var fieldNorm: Double
+    /// ‖∇L‖, L = ½‖v‖², where the method computes it (consensus optimization).
+    public var consensusGradientNorm: Double?
     /// Seconds since the run began (across resumes): wall-clock, the one field that differs
     /// between identical runs.
     @FiniteOrNull public var wallTime: Double
@@ -49,6 +51,7 @@ public struct MetricsRow: Codable, Sendable, Equatable {
         case generatorLoss = "generator_loss"
         case discriminatorLoss = "discriminator_loss"
         case fieldNorm = "field_norm"
+        case consensusGradientNorm = "consensus_gradient_norm"
         case wallTime = "wall_time"
         case modesRecovered = "modes_recovered"
         case highQualityPercent = "high_quality_percent"
@@ -77,6 +80,9 @@ public struct MetricSeries: Sendable {
         MetricSeries(tag: "loss/generator", title: "generator loss", logarithmic: false) { $0.generatorLoss },
         MetricSeries(tag: "loss/discriminator", title: "discriminator loss", logarithmic: false) { $0.discriminatorLoss },
         MetricSeries(tag: "field/norm", title: "‖v‖, the norm of the gradient field", logarithmic: true) { $0.fieldNorm },
+        MetricSeries(tag: "field/consensus_gradient_norm", title: "‖∇L‖, L = ½‖v‖² (consensus)", logarithmic: true) {
+            $0.consensusGradientNorm
+        },
         MetricSeries(tag: "modes/recovered", title: "modes recovered", logarithmic: false) { $0.modesRecovered.map(Double.init) },
         MetricSeries(tag: "modes/high_quality_percent", title: "high-quality samples (%)", logarithmic: false) { $0.highQualityPercent },
         MetricSeries(tag: "modes/kl_from_uniform", title: "KL(modes ‖ uniform)", logarithmic: false) { $0.klFromUniform },

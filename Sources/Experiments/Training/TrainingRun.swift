@@ -323,8 +323,10 @@ public final class TrainingRun {
     }
 
     private func row(_ iteration: Int, _ report: StepReport, _ elapsed: Double) -> MetricsRow {
-        MetricsRow(iteration: iteration, generatorLoss: report.losses[0], discriminatorLoss: report.losses[1],
-                   fieldNorm: report.fieldNorm, wallTime: elapsed)
+        var row = MetricsRow(iteration: iteration, generatorLoss: report.losses[0], discriminatorLoss: report.losses[1],
+                             fieldNorm: report.fieldNorm, wallTime: elapsed)
+        row.consensusGradientNorm = report.consensusGradientNorm.flatMap { $0.isFinite ? $0 : nil }
+        return row
     }
 }
 

@@ -18,6 +18,8 @@ public final class FieldEvaluation {
     public let gradients: [[Variable]]
     /// Whether `gradients` can be differentiated again.
     public let isRecorded: Bool
+    /// ‖∇L‖, L = ½‖ξ‖² over every player, once a transform has computed ∇L.
+    public private(set) var consensusGradientNorm: Double?
 
     /// Evaluates `game` at its current parameters on `batch`; `record` keeps the gradients
     /// differentiable, which second-order transforms need.
@@ -62,8 +64,12 @@ public final class FieldEvaluation {
     public func halfSquaredNormGradient(of penalized: [Int], forPlayers players: [Int]) -> [[Tensor]] {
         requireRecorded("∇½‖ξ‖²")
         let regularizer = FieldEvaluation.halfSquaredNorm(penalized.flatMap { gradients[$0] })
-        let flat = Autodiff.gradients(of: regularizer, wrt: players.flatMap { parameters[$0] })
-        return split(flat.map(\.value), by: players)
+        let flat = Autodiff.gradients(of: regularizer, wrt: players.flatMap { parameters[$0] }).map(\.value)
+        let everyone = Array(parameters.indices)
+        if penalized == everyone && players == everyone {
+            consensusGradientNorm = norm([flat])
+        }
+        return split(flat, by: players)
     }
 
     /// ½ Σ‖t‖² over `tensors`, recorded.

@@ -9,10 +9,13 @@ public struct StepReport: Sendable {
     public let losses: [Double]
     /// ‖v‖ = ‖ξ‖, the norm of the simultaneous gradient of the losses.
     public let fieldNorm: Double
+    /// ‖∇L‖ with L = ½‖v‖², the consensus regulariser's gradient, when the method computed it.
+    public let consensusGradientNorm: Double?
 
-    public init(losses: [Double], fieldNorm: Double) {
+    public init(losses: [Double], fieldNorm: Double, consensusGradientNorm: Double? = nil) {
         self.losses = losses
         self.fieldNorm = fieldNorm
+        self.consensusGradientNorm = consensusGradientNorm
     }
 }
 
@@ -138,7 +141,8 @@ public struct GameOptimizer: Sendable {
         for transform in transforms {
             directions = transform.transform(directions, at: evaluation, learningRates: rates, state: &state)
         }
-        return (directions, StepReport(losses: evaluation.lossValues, fieldNorm: norm(field)))
+        return (directions, StepReport(losses: evaluation.lossValues, fieldNorm: norm(field),
+                                       consensusGradientNorm: evaluation.consensusGradientNorm))
     }
 
     /// Moves every parameter of `players` (all by default) along −direction with its player's
