@@ -3,14 +3,18 @@ import PackageDescription
 
 /// Code generation for the numeric modules.
 ///
-/// The kernels are written with explicit `SIMD` vectors and fused multiply-adds. Built for the
-/// baseline x86-64 (SSE2, no FMA) every fused multiply-add becomes a library call per lane, about
-/// 100x slower, so on an x86-64 host the release build targets the host CPU (`-march=native`), which
-/// is what makes a plain `swift build -c release` fast. Results do not depend on the target: Swift
-/// never contracts or reorders floating-point operations, so every build computes the same numbers.
+/// The matrix products' inner loops (`Sources/CKernels`) are compiled for AVX-512, AVX2 + FMA
+/// and the baseline in every build and chosen at run time for the CPU, so even a build for the
+/// baseline CPU (below), which runs on any x86-64, multiplies at full speed. The Swift modules'
+/// own vector loops are compiled for the
+/// host CPU on x86-64 (`-march=native`: wider vectors for the elementwise work, a few percent on
+/// a training step), which is what a plain `swift build -c release` does. Results do not depend
+/// on the target: Swift never contracts or reorders floating-point operations, and the kernels
+/// fuse the same multiply-adds at every level with FMA.
 ///
-/// Set `GANNUMERICS_PORTABLE=1` to build for the baseline CPU instead (a binary to copy to another
-/// machine); other architectures (arm64) always build for their baseline, which already has FMA.
+/// Set `GANNUMERICS_PORTABLE=1` to compile the Swift modules for the baseline CPU instead (a
+/// binary to copy to another machine); other architectures (arm64) always build for their
+/// baseline, which already has FMA.
 let hostCPUFlags: [String] = {
     #if arch(x86_64)
     if Context.environment["GANNUMERICS_PORTABLE"] == nil {
@@ -28,6 +32,11 @@ let hostCPUSettings: [SwiftSetting] = hostCPUFlags.isEmpty ? [] : [.unsafeFlags(
 /// Fréchet distance), while the code above them stays debuggable.
 let kernelSettings: [SwiftSetting] = hostCPUSettings + [.unsafeFlags(["-O"] + hostCPUFlags, .when(configuration: .debug))]
 
+/// The C kernels are built optimised in every configuration (like the Swift kernels above),
+/// without contraction (each level fuses exactly the multiply-adds it is written to fuse) and
+/// without library built-ins (a short copy loop stays a loop, not a call to memcpy).
+let cKernelSettings: [CSetting] = [.unsafeFlags(["-O2", "-ffp-contract=off", "-fno-builtin"])]
+
 let numerics = Target.Dependency.product(name: "RealModule", package: "swift-numerics")
 let numericsUmbrella = Target.Dependency.product(name: "Numerics", package: "swift-numerics")
 
@@ -43,7 +52,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     ],
     targets: [
-        .target(name: "Tensors", dependencies: [numerics], swiftSettings: kernelSettings),
+        .target(name: "CKernels", cSettings: cKernelSettings),
+        .target(name: "Tensors", dependencies: ["CKernels", numerics], swiftSettings: kernelSettings),
         .target(name: "Autodiff", dependencies: ["Tensors"], swiftSettings: hostCPUSettings),
         .target(name: "Layers", dependencies: ["Autodiff"], swiftSettings: hostCPUSettings),
         .target(name: "StepRules", dependencies: ["Tensors"], swiftSettings: hostCPUSettings),

@@ -1,7 +1,7 @@
 import ArgumentParser
 import GANNumerics
 
-struct AutodiffBenchmark: ParsableCommand {
+struct AutodiffBenchmark: FigureBenchmark {
     static let configuration = CommandConfiguration(
         commandName: "autodiff",
         abstract: "Overhead of the autodiff engine per recorded op, and first-order steps/s on the paper's MoG GAN.")
@@ -9,7 +9,7 @@ struct AutodiffBenchmark: ParsableCommand {
     @Option(help: "Operations per measured chain.")
     var chain = 1000
 
-    func run() {
+    func figures() -> [Figure] {
         // A chain of additions on one-element tensors: the kernel costs almost nothing, so the
         // time is the engine's bookkeeping.
         let one = Tensor([Float(1)])
@@ -29,15 +29,14 @@ struct AutodiffBenchmark: ParsableCommand {
         for _ in 0..<chain { output = output + Variable(one) }
         let backward = secondsPerCall { consume(gradients(of: output, wrt: [leaf])) } / Double(chain)
         let higher = secondsPerCall { consume(gradients(of: output, wrt: [leaf], createGraph: true)) } / Double(chain)
-        print("autodiff tensor_op_ns=\(formatted(plain * 1e9, digits: 0)) recorded_op_ns=\(formatted(recorded * 1e9, digits: 0)) overhead_ns_per_op=\(formatted((recorded - plain) * 1e9, digits: 0))")
-        print("autodiff backward_ns_per_op=\(formatted(backward * 1e9, digits: 0)) backward_create_graph_ns_per_op=\(formatted(higher * 1e9, digits: 0))")
-        print("gan-numerics simgd steps_per_s=\(formatted(stepsPerSecond(method: .simgd, batchSize: 512)))")
-        productCosts()
+        let engine = [("tensor op, unrecorded", plain), ("op recorded", recorded), ("recording overhead per op", recorded - plain),
+                      ("backward per op", backward), ("backward per op, createGraph", higher)]
+        return engine.map { reported(Figure(name: "autodiff \($0)", value: $1 * 1e9, unit: "ns", digits: 0)) } + productCosts()
     }
 
     /// The Jacobian of the paper's MoG field applied to a vector: forward mode (J·u) against
     /// reverse mode (Jᵀw), on the field recorded once, and the recording itself.
-    private func productCosts() {
+    private func productCosts() -> [Figure] {
         let experiment = MixtureExperiment(configuration: TrainingConfiguration())
         var generator = RandomGenerator(seed: 1)
         let batch = experiment.batch(using: &generator)
@@ -55,6 +54,9 @@ struct AutodiffBenchmark: ParsableCommand {
             let pairing = zip(transposed, tangents).map { ($0 * Variable($1)).sum() }.reduce(Variable(Tensor.scalar(0)), +)
             consume(gradients(of: pairing, wrt: [dummy]))
         }
-        print("mog-field record_us=\(formatted(record * 1e6, digits: 0)) jvp_us=\(formatted(forward * 1e6, digits: 0)) vjp_us=\(formatted(reverse * 1e6, digits: 0)) double_vjp_us=\(formatted(doubleReverse * 1e6, digits: 0)) jvp_over_vjp=\(formatted(forward / reverse, digits: 2))")
+        return [("record the field", record), ("J·u, forward mode (JVP)", forward), ("Jᵀw, reverse mode (VJP)", reverse),
+                ("J·u as a VJP of a VJP", doubleReverse)].map {
+            reported(Figure(name: "mog8 field \($0)", value: $1 * 1e6, unit: "µs", digits: 0))
+        }
     }
 }

@@ -3,7 +3,7 @@ import GANNumerics
 
 extension ImageArchitecture: ExpressibleByArgument {}
 
-struct ConvolutionalStepBenchmark: ParsableCommand {
+struct ConvolutionalStepBenchmark: FigureBenchmark {
     static let configuration = CommandConfiguration(
         commandName: "dcgan-step",
         abstract: "Steps/s of a training step of the paper's CIFAR-10 GANs (f 64, z 256, 3 channels, random data, TF1 RMSProp; conopt γ = 10), as `peers.py dcgan-step` times them.")
@@ -26,7 +26,7 @@ struct ConvolutionalStepBenchmark: ParsableCommand {
     @Option(help: "Seconds to measure for.")
     var seconds = 10.0
 
-    func run() {
+    func figures() -> [Figure] {
         var random = RandomGenerator(seed: 0)
         let game = GenerativeAdversarialGame(generator: arch.generator(latentSize: z, width: f, channels: 3, using: &random),
                                              discriminator: arch.discriminator(width: f, channels: 3, using: &random))
@@ -46,6 +46,7 @@ struct ConvolutionalStepBenchmark: ParsableCommand {
                 return batches[index % batches.count]
             }
         }
-        print("gan-numerics dcgan-step arch=\(arch.rawValue) method=\(method.rawValue) batch=\(batch) steps_per_s=\(formatted(1 / perStep, digits: 3)) ms_per_step=\(formatted(perStep * 1000, digits: 1))")
+        return [reported(Figure(name: "dcgan step \(arch.rawValue) \(method.rawValue), batch \(batch), f \(f), z \(z)",
+                                value: perStep * 1000, unit: "ms"))]
     }
 }

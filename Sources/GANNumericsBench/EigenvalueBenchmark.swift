@@ -3,7 +3,7 @@ import Dispatch
 import Foundation
 import GANNumerics
 
-struct EigenvalueBenchmark: ParsableCommand {
+struct EigenvalueBenchmark: FigureBenchmark {
     static let configuration = CommandConfiguration(
         commandName: "eig",
         abstract: "Seconds for the eigenvalues of a random dense matrix (the size of the paper's MoG game) and for a whole `spectrum` of a mog8 checkpoint.")
@@ -20,13 +20,15 @@ struct EigenvalueBenchmark: ParsableCommand {
     @Option(help: "Minibatches the spectrum averages over (0: skip the whole-spectrum figure).")
     var batches = 10
 
-    func run() throws {
+    func figures() throws -> [Figure] {
         var generator = RandomGenerator(seed: 0)
         let subject = try matrix.map { Matrix(try NumPyArray.read($0)) }
             ?? Matrix(Tensor.normal([n, n], dtype: .float64, using: &generator))
         let seconds = try measure { _ = try EigenDecomposition(subject).eigenvalues }
-        print("gan-numerics eigvals n=\(subject.rows) seconds=\(formatted(seconds, digits: 3))")
-        guard batches > 0 else { return }
+        var figures = [reported(Figure(name: "eigenvalues n=\(subject.rows)", value: seconds, unit: "s", digits: 3)),
+                       reported(Figure(name: "jacobian mog8, one minibatch of 512, float64", value: try measure(jacobianOfOneMinibatch),
+                                       unit: "s", digits: 3))]
+        guard batches > 0 else { return figures }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gan-numerics-bench-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var source = checkpoint ?? scratch
@@ -41,8 +43,24 @@ struct EigenvalueBenchmark: ParsableCommand {
         var report: SpectrumAnalysis.Report?
         let total = try measure { report = try analysis.run(source: source, directory: scratch + "/spectrum") }
         if let report {
-            print("gan-numerics spectrum mog8 parameters=\(report.parameterCount) batches=\(batches) seconds=\(formatted(total, digits: 2)) (jacobian \(formatted(report.seconds.jacobian, digits: 2)) s, eigenvalues of J and J−γJᵀJ \(formatted(report.seconds.eigenvalues, digits: 2)) s)")
+            figures += [("spectrum mog8, \(batches) minibatches, end to end", total),
+                        ("spectrum mog8: Jacobian of \(batches) minibatches", report.seconds.jacobian),
+                        ("spectrum mog8: eigenvalues of J and J − γJᵀJ", report.seconds.eigenvalues)].map {
+                reported(Figure(name: $0, value: $1, unit: "s", digits: 2))
+            }
         }
+        return figures
+    }
+
+    /// The dense Jacobian of the paper's MoG field at initialisation on one minibatch, in
+    /// float64 as `spectrum` forms it.
+    private func jacobianOfOneMinibatch() {
+        let experiment = MixtureExperiment(configuration: TrainingConfiguration())
+        for named in experiment.game.allParameters { named.parameter.value = named.parameter.value.converted(to: .float64) }
+        var generator = RandomGenerator(seed: 1)
+        let batch = experiment.batch(using: &generator)
+        let double = GenerativeAdversarialGame.Batch(real: batch.real.converted(to: .float64), noise: batch.noise.converted(to: .float64))
+        consume(GameJacobian(game: experiment.game, batches: [double]))
     }
 
     private func measure(_ body: () throws -> Void) throws -> Double {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import GANNumerics
 
-struct ElementwiseBenchmark: ParsableCommand {
+struct ElementwiseBenchmark: FigureBenchmark {
     static let configuration = CommandConfiguration(
         commandName: "elementwise",
         abstract: "Nanoseconds per call of elementwise ops and reductions on the paper's [512, 16] activations.")
@@ -12,7 +12,7 @@ struct ElementwiseBenchmark: ParsableCommand {
     @Option(help: "Columns of the operand.")
     var columns = 16
 
-    func run() {
+    func figures() -> [Figure] {
         var generator = RandomGenerator(seed: 2)
         let x = Tensor.normal([rows, columns], using: &generator)
         let y = Tensor.normal([rows, columns], using: &generator)
@@ -25,9 +25,9 @@ struct ElementwiseBenchmark: ParsableCommand {
             ("sumAxis0", { x.sum(alongAxes: [0]) }), ("sumAll", { x.sum() }), ("max", { x.max() }),
             ("copy", { x.converted(to: .float64) }), ("zeros", { Tensor.zeros([512, 16]) }), ("scalarTensor", { Tensor.scalar(2) }),
         ]
-        for (name, body) in cases {
+        return cases.map { name, body in
             let seconds = secondsPerCall(minimumSeconds: 0.2) { consume(body()) }
-            print("elementwise op=\(name) shape=[\(rows), \(columns)] ns=\(formatted(seconds * 1e9, digits: 0))")
+            return reported(Figure(name: "elementwise \(name) [\(rows), \(columns)]", value: seconds * 1e9, unit: "ns", digits: 0))
         }
     }
 }

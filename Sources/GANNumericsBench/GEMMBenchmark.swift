@@ -1,7 +1,7 @@
 import ArgumentParser
 import GANNumerics
 
-struct GEMMBenchmark: ParsableCommand {
+struct GEMMBenchmark: FigureBenchmark {
     static let configuration = CommandConfiguration(
         commandName: "gemm",
         abstract: "GFLOP/s of Float32 matrix multiply: square sizes and the paper's skinny shapes.")
@@ -12,7 +12,8 @@ struct GEMMBenchmark: ParsableCommand {
     @Flag(help: "Also measure float64 (the eigenvalue solver's products).")
     var double = false
 
-    func run() {
+    func figures() -> [Figure] {
+        var figures: [Figure] = []
         var generator = RandomGenerator(seed: 1)
         let square = sizes.map { (m: $0, n: $0, k: $0, transposeB: false) }
         // The mixture-of-Gaussians MLPs: forward x·Wᵀ (Linear weight [out, in]) and backward.
@@ -23,8 +24,8 @@ struct GEMMBenchmark: ParsableCommand {
             let b = Tensor.normal(shape.transposeB ? [shape.n, shape.k] : [shape.k, shape.n], using: &generator)
             let seconds = secondsPerCall { consume(a.matmul(b, transposingOther: shape.transposeB)) }
             let gflops = 2 * Double(shape.m * shape.n * shape.k) / seconds / 1e9
-            let flag = shape.transposeB ? " (B transposed)" : ""
-            print("gemm m=\(shape.m) n=\(shape.n) k=\(shape.k) gflops=\(formatted(gflops))\(flag)")
+            let flag = shape.transposeB ? ", B transposed" : ""
+            figures.append(reported(Figure(name: "gemm float32 m=\(shape.m) n=\(shape.n) k=\(shape.k)\(flag)", value: gflops, unit: "GFLOP/s")))
         }
         if double {
             // Shapes of the multishift QR's window updates and of square float64 products.
@@ -32,14 +33,17 @@ struct GEMMBenchmark: ParsableCommand {
                 let a = Tensor.normal([m, k], dtype: .float64, using: &generator)
                 let b = Tensor.normal([k, n], dtype: .float64, using: &generator)
                 let seconds = secondsPerCall { consume(a.matmul(b)) }
-                print("gemm m=\(m) n=\(n) k=\(k) gflops=\(formatted(2 * Double(m * n * k) / seconds / 1e9)) (float64)")
+                figures.append(reported(Figure(name: "gemm float64 m=\(m) n=\(n) k=\(k)", value: 2 * Double(m * n * k) / seconds / 1e9,
+                                               unit: "GFLOP/s")))
             }
         }
         // The weight gradient of the same layers: Δᵀ·x, a transposed A with k = batch.
         let delta = Tensor.normal([512, 16], using: &generator)
         let x = Tensor.normal([512, 16], using: &generator)
         let seconds = secondsPerCall { consume(delta.matmul(x, transposingSelf: true)) }
-        print("gemm m=16 n=16 k=512 gflops=\(formatted(2 * 16 * 16 * 512 / seconds / 1e9)) (A transposed)")
+        figures.append(reported(Figure(name: "gemm float32 m=16 n=16 k=512, A transposed", value: 2 * 16 * 16 * 512 / seconds / 1e9,
+                                       unit: "GFLOP/s")))
+        return figures
     }
 }
 

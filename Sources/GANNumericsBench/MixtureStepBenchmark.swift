@@ -3,7 +3,7 @@ import GANNumerics
 
 extension TrainingConfiguration.Method: ExpressibleByArgument {}
 
-struct MixtureStepBenchmark: ParsableCommand {
+struct MixtureStepBenchmark: FigureBenchmark {
     static let configuration = CommandConfiguration(
         commandName: "mog-step",
         abstract: "Steps/s and ms per step of game methods on the paper's mixture-of-Gaussians GAN (RMSProp; SGD for acgd).")
@@ -20,11 +20,11 @@ struct MixtureStepBenchmark: ParsableCommand {
         }
     }
 
-    func run() {
+    func figures() -> [Figure] {
         let chosen = methods.contains("all") ? TrainingConfiguration.Method.allCases : methods.compactMap(TrainingConfiguration.Method.init)
-        for method in chosen {
+        return chosen.map { method in
             let rate = stepsPerSecond(method: method, batchSize: batchSize)
-            print("gan-numerics \(method.rawValue) steps_per_s=\(formatted(rate)) ms_per_step=\(formatted(1000 / rate, digits: 3))")
+            return reported(Figure(name: "mog8 step \(method.rawValue), batch \(batchSize), eager", value: rate, unit: "steps/s"))
         }
     }
 }

@@ -1,3 +1,5 @@
+import ArgumentParser
+import GANNumerics
 import Dispatch
 
 /// Seconds per call of `body`: after one warm-up call, ten rounds of repeated calls, each at least
@@ -23,3 +25,36 @@ func secondsPerCall(minimumSeconds: Double = 0.5, rounds: Int = 10, _ body: () -
 /// Keeps the optimiser from removing a computation whose result is otherwise unused.
 @inline(never)
 func consume<T>(_ value: T) {}
+
+/// One measured figure: what was measured, the number, and its unit.
+struct Figure: Sendable {
+    let name: String
+    let value: Double
+    let unit: String
+    /// Decimals when printed.
+    var digits = 1
+
+    /// `name: value unit`, as the benchmarks print it.
+    var line: String { "\(name): \(formatted(value, digits: digits)) \(unit)" }
+    /// The key under which `bench all --json` stores it: the name with its unit.
+    var key: String { "\(name) [\(unit)]" }
+}
+
+/// A benchmark whose figures can be printed one per line or collected by `bench all`.
+protocol FigureBenchmark: ParsableCommand {
+    /// Measures and returns the figures, printing each as it comes.
+    func figures() throws -> [Figure]
+}
+
+extension FigureBenchmark {
+    func run() throws {
+        print("kernels: \(CPUKernels.level) (this CPU supports \(CPUKernels.supportedLevel))")
+        _ = try figures()
+    }
+
+    /// `figure`, printed as it is measured.
+    func reported(_ figure: Figure) -> Figure {
+        print(figure.line)
+        return figure
+    }
+}

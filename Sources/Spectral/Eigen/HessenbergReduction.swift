@@ -184,7 +184,9 @@ struct HessenbergReduction {
 }
 
 /// Σ x[i]·y[i] with four SIMD accumulators (Swift does not reassociate a scalar sum, which would
-/// leave the loop waiting on one floating-point addition per element).
+/// leave the loop waiting on one floating-point addition per element). Multiply and add are
+/// separate: the loop is bound by memory, and a fused multiply-add would be a library call per
+/// lane in a build for the baseline x86-64.
 @inline(__always)
 func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> Double {
     typealias V = SIMD8<Double>
@@ -192,14 +194,14 @@ func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> 
     var index = 0
     let (px, py) = (UnsafeRawPointer(x), UnsafeRawPointer(y))
     while index + 32 <= count {
-        s0.addProduct(px.loadUnaligned(fromByteOffset: index * 8, as: V.self), py.loadUnaligned(fromByteOffset: index * 8, as: V.self))
-        s1.addProduct(px.loadUnaligned(fromByteOffset: index * 8 + 64, as: V.self), py.loadUnaligned(fromByteOffset: index * 8 + 64, as: V.self))
-        s2.addProduct(px.loadUnaligned(fromByteOffset: index * 8 + 128, as: V.self), py.loadUnaligned(fromByteOffset: index * 8 + 128, as: V.self))
-        s3.addProduct(px.loadUnaligned(fromByteOffset: index * 8 + 192, as: V.self), py.loadUnaligned(fromByteOffset: index * 8 + 192, as: V.self))
+        s0 += px.loadUnaligned(fromByteOffset: index * 8, as: V.self) * py.loadUnaligned(fromByteOffset: index * 8, as: V.self)
+        s1 += px.loadUnaligned(fromByteOffset: index * 8 + 64, as: V.self) * py.loadUnaligned(fromByteOffset: index * 8 + 64, as: V.self)
+        s2 += px.loadUnaligned(fromByteOffset: index * 8 + 128, as: V.self) * py.loadUnaligned(fromByteOffset: index * 8 + 128, as: V.self)
+        s3 += px.loadUnaligned(fromByteOffset: index * 8 + 192, as: V.self) * py.loadUnaligned(fromByteOffset: index * 8 + 192, as: V.self)
         index += 32
     }
     while index + 8 <= count {
-        s0.addProduct(px.loadUnaligned(fromByteOffset: index * 8, as: V.self), py.loadUnaligned(fromByteOffset: index * 8, as: V.self))
+        s0 += px.loadUnaligned(fromByteOffset: index * 8, as: V.self) * py.loadUnaligned(fromByteOffset: index * 8, as: V.self)
         index += 8
     }
     var sum = ((s0 + s1) + (s2 + s3)).sum()

@@ -135,91 +135,7 @@ private func gemmSkinny<S: TensorScalar>(
         }
         (copy, rowsOfB, strideB) = (padded, UnsafePointer(padded), width)
     }
-    let (rowStride, columnStride) = (a.rowStride, a.columnStride)
-    var row = 0
-    // Sixteen rows at a time: sixteen independent accumulators keep both FMA units busy through
-    // the FMA latency. Row offsets are computed once, so each broadcast's address is independent
-    // of the others (no chain of additions between them).
-    let zero = (V(), V(), V(), V(), V(), V(), V(), V())
-    let offsets = RowOffsets(stride: rowStride)
-    while row + 16 <= m {
-        var (upper, lower) = (zero, zero)
-        var upperColumn = a.base + row &* rowStride
-        var lowerColumn = upperColumn + offsets.eight
-        var rowOfB = rowsOfB
-        for _ in 0..<k {
-            let x = loadVector(rowOfB)
-            accumulateEight(&upper, upperColumn, offsets, x)
-            accumulateEight(&lower, lowerColumn, offsets, x)
-            upperColumn += columnStride
-            lowerColumn += columnStride
-            rowOfB += strideB
-        }
-        let target = c + row &* ldc
-        storeEight(upper, target, ldc: ldc, count: n)
-        storeEight(lower, target + 8 &* ldc, ldc: ldc, count: n)
-        row += 16
-    }
-    while row < m {
-        var sum = V()
-        for p in 0..<k { sum.addProduct(V(repeating: a[row, p]), loadVector(rowsOfB + p &* strideB)) }
-        storePrefix(sum, count: n, c + row &* ldc)
-        row += 1
-    }
-}
-
-/// Eight accumulators, one per row of C.
-typealias EightVectors<V: SIMD> = (V, V, V, V, V, V, V, V)
-
-/// The offsets of rows 1…8 of A from row 0, in elements.
-struct RowOffsets {
-    let one, two, three, four, five, six, seven, eight: Int
-
-    init(stride: Int) {
-        (one, two, three, four) = (stride, 2 &* stride, 3 &* stride, 4 &* stride)
-        (five, six, seven, eight) = (5 &* stride, 6 &* stride, 7 &* stride, 8 &* stride)
-    }
-}
-
-/// acc[r] += A[r, p]·x for eight consecutive rows r of A at one column p.
-@inline(__always)
-private func accumulateEight<S: TensorScalar>(
-    _ acc: inout EightVectors<S.Vector>, _ column: UnsafePointer<S>, _ offsets: RowOffsets, _ x: S.Vector
-) {
-    acc.0.addProduct(S.Vector(repeating: column[0]), x)
-    acc.1.addProduct(S.Vector(repeating: column[offsets.one]), x)
-    acc.2.addProduct(S.Vector(repeating: column[offsets.two]), x)
-    acc.3.addProduct(S.Vector(repeating: column[offsets.three]), x)
-    acc.4.addProduct(S.Vector(repeating: column[offsets.four]), x)
-    acc.5.addProduct(S.Vector(repeating: column[offsets.five]), x)
-    acc.6.addProduct(S.Vector(repeating: column[offsets.six]), x)
-    acc.7.addProduct(S.Vector(repeating: column[offsets.seven]), x)
-}
-
-/// The first `count` lanes of eight accumulators into eight rows of C.
-@inline(__always)
-private func storeEight<S: TensorScalar>(
-    _ acc: EightVectors<S.Vector>, _ target: UnsafeMutablePointer<S>, ldc: Int, count: Int
-) {
-    let offsets = RowOffsets(stride: ldc)
-    storePrefix(acc.0, count: count, target)
-    storePrefix(acc.1, count: count, target + offsets.one)
-    storePrefix(acc.2, count: count, target + offsets.two)
-    storePrefix(acc.3, count: count, target + offsets.three)
-    storePrefix(acc.4, count: count, target + offsets.four)
-    storePrefix(acc.5, count: count, target + offsets.five)
-    storePrefix(acc.6, count: count, target + offsets.six)
-    storePrefix(acc.7, count: count, target + offsets.seven)
-}
-
-/// Stores the first `count` lanes of `vector`.
-@inline(__always)
-private func storePrefix<S: TensorScalar>(_ vector: S.Vector, count: Int, _ target: UnsafeMutablePointer<S>) {
-    if count == S.Vector.scalarCount {
-        storeVector(vector, target)
-    } else {
-        for lane in 0..<count { target[lane] = vector[lane] }
-    }
+    multiplyNarrow(m: m, n: n, k: k, a, rowsOfB: rowsOfB, strideB: strideB, into: c, ldc: ldc)
 }
 
 // MARK: - Packed, register-blocked GEMM
@@ -260,9 +176,9 @@ private func gemmPacked<S: TensorScalar>(
                         let panelB = packedB + jr * kc
                         let target = c + (ic + ir) * ldc + jc + jr
                         if rows == mr && columns == nr {
-                            microKernel(kc, panelA, panelB, target, ldc, accumulate: accumulate)
+                            multiplyPanels(depth: kc, panelA, panelB, into: target, ldc: ldc, accumulate: accumulate)
                         } else {
-                            microKernel(kc, panelA, panelB, tile, nr, accumulate: false)
+                            multiplyPanels(depth: kc, panelA, panelB, into: tile, ldc: nr, accumulate: false)
                             for r in 0..<rows {
                                 for j in 0..<columns {
                                     let value = tile[r * nr + j]
@@ -355,54 +271,4 @@ private func packPanels<S: TensorScalar>(
             }
         }
     }
-}
-
-/// C[0..<8, 0..<2w] (+)= Σ_p a[p·8 + r] · b[p·2w + j] over packed panels: 16 vector
-/// accumulators, two vector loads of B and eight broadcasts of A per step of p.
-@inline(__always)
-private func microKernel<S: TensorScalar>(
-    _ kc: Int, _ a: UnsafePointer<S>, _ b: UnsafePointer<S>, _ c: UnsafeMutablePointer<S>, _ ldc: Int,
-    accumulate: Bool
-) {
-    typealias V = S.Vector
-    let w = V.scalarCount
-    var (c00, c01, c10, c11, c20, c21, c30, c31) = (V(), V(), V(), V(), V(), V(), V(), V())
-    var (c40, c41, c50, c51, c60, c61, c70, c71) = (V(), V(), V(), V(), V(), V(), V(), V())
-    var pa = a
-    var pb = b
-    for _ in 0..<kc {
-        let b0 = loadVector(pb)
-        let b1 = loadVector(pb + w)
-        var x = V(repeating: pa[0])
-        c00.addProduct(x, b0); c01.addProduct(x, b1)
-        x = V(repeating: pa[1])
-        c10.addProduct(x, b0); c11.addProduct(x, b1)
-        x = V(repeating: pa[2])
-        c20.addProduct(x, b0); c21.addProduct(x, b1)
-        x = V(repeating: pa[3])
-        c30.addProduct(x, b0); c31.addProduct(x, b1)
-        x = V(repeating: pa[4])
-        c40.addProduct(x, b0); c41.addProduct(x, b1)
-        x = V(repeating: pa[5])
-        c50.addProduct(x, b0); c51.addProduct(x, b1)
-        x = V(repeating: pa[6])
-        c60.addProduct(x, b0); c61.addProduct(x, b1)
-        x = V(repeating: pa[7])
-        c70.addProduct(x, b0); c71.addProduct(x, b1)
-        pa += 8
-        pb += 2 * w
-    }
-    @inline(__always)
-    func write(_ row: Int, _ first: V, _ second: V) {
-        let target = c + row * ldc
-        if accumulate {
-            storeVector(loadVector(target) + first, target)
-            storeVector(loadVector(target + w) + second, target + w)
-        } else {
-            storeVector(first, target)
-            storeVector(second, target + w)
-        }
-    }
-    write(0, c00, c01); write(1, c10, c11); write(2, c20, c21); write(3, c30, c31)
-    write(4, c40, c41); write(5, c50, c51); write(6, c60, c61); write(7, c70, c71)
 }

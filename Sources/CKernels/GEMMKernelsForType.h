@@ -1,0 +1,114 @@
+// The GEMM kernels for one scalar type at one instruction-set level, included by GEMMKernels.h
+// once per type with:
+//   SCALAR, VECTOR, WIDTH     the scalar, its 64-byte vector type and the lanes in one vector
+//   NAME(kernel)              the kernel's name with the type and level suffixes
+// and by Dispatch.c's level settings:
+//   TARGET                    the attribute enabling the level's instructions (or nothing)
+//   MULTIPLY_ADD(x, y, acc)   x·y + acc, fused where the level has FMA
+// The loops are the Swift kernels' (Sources/Tensors/Kernels/GEMM.swift) operation for operation.
+#define LOAD(pointer) ({ VECTOR loaded_; __builtin_memcpy(&loaded_, (pointer), sizeof loaded_); loaded_; })
+#define STORE(pointer, vector) do { VECTOR stored_ = (vector); __builtin_memcpy((pointer), &stored_, sizeof stored_); } while (0)
+/// The first `count` lanes of `vector` to `target`, through a lane buffer, one scalar at a time.
+#define STORE_PREFIX(target, vector, count) do {                                                  \
+        SCALAR lanes_[WIDTH];                                                                      \
+        STORE(lanes_, (vector));                                                                   \
+        SCALAR *prefix_ = (target);                                                                \
+        _Pragma("clang loop vectorize(disable) unroll(disable)")                                   \
+        for (ptrdiff_t lane_ = 0; lane_ < (count); lane_++) prefix_[lane_] = lanes_[lane_];        \
+    } while (0)
+#define SPLAT(scalar) ({ VECTOR splat_; SCALAR value_ = (scalar); for (int lane_ = 0; lane_ < WIDTH; lane_++) splat_[lane_] = value_; splat_; })
+
+TARGET static void NAME(micro)(ptrdiff_t kc, const SCALAR *a, const SCALAR *b, SCALAR *c, ptrdiff_t ldc, int accumulate) {
+    VECTOR acc[8][2];
+    for (int r = 0; r < 8; r++) acc[r][0] = acc[r][1] = SPLAT(0);
+    for (ptrdiff_t p = 0; p < kc; p++) {
+        VECTOR b0 = LOAD(b), b1 = LOAD(b + WIDTH);
+#pragma clang loop unroll(full)
+        for (int r = 0; r < 8; r++) {
+            VECTOR x = SPLAT(a[r]);
+            acc[r][0] = MULTIPLY_ADD(x, b0, acc[r][0]);
+            acc[r][1] = MULTIPLY_ADD(x, b1, acc[r][1]);
+        }
+        a += 8;
+        b += 2 * WIDTH;
+    }
+    for (int r = 0; r < 8; r++) {
+        SCALAR *target = c + r * ldc;
+        if (accumulate) {
+            STORE(target, LOAD(target) + acc[r][0]);
+            STORE(target + WIDTH, LOAD(target + WIDTH) + acc[r][1]);
+        } else {
+            STORE(target, acc[r][0]);
+            STORE(target + WIDTH, acc[r][1]);
+        }
+    }
+}
+
+/// The narrow product, storing whole vectors when `whole` (n == WIDTH) and n lanes otherwise.
+/// Inlined twice with a constant `whole`, so each copy is compiled on its own: the whole-vector
+/// one stores straight from the registers (with one body for both, every accumulator would be
+/// spilled for the partial stores' sake, a fifth slower).
+TARGET static inline __attribute__((always_inline)) void NAME(narrow_body)(
+    ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const SCALAR *a, ptrdiff_t row_stride, ptrdiff_t column_stride,
+    const SCALAR *b, ptrdiff_t b_stride, SCALAR *c, ptrdiff_t ldc, const int whole) {
+    ptrdiff_t row = 0;
+    // Each row's offset from the first, computed once and hidden from the optimiser, which
+    // would otherwise turn the sixteen broadcasts' addresses into one chain of additions per
+    // step of p (a quarter slower on the MoG layers).
+    ptrdiff_t offsets[8];
+    for (int r = 0; r < 8; r++) {
+        offsets[r] = r * row_stride;
+        __asm__("" : "+r"(offsets[r]));
+    }
+    // Sixteen rows at a time: sixteen independent accumulators hide the multiply-add latency.
+    for (; row + 16 <= m; row += 16) {
+        VECTOR upper[8], lower[8];
+        for (int r = 0; r < 8; r++) upper[r] = lower[r] = SPLAT(0);
+        const SCALAR *upper_column = a + row * row_stride;
+        const SCALAR *lower_column = upper_column + offsets[7] + row_stride;
+        __asm__("" : "+r"(lower_column));
+        const SCALAR *row_of_b = b;
+        for (ptrdiff_t p = 0; p < k; p++) {
+            // Opaque each step too: otherwise the sixteen addresses become sixteen hoisted
+            // bases, more than there are registers.
+            __asm__("" : "+r"(upper_column), "+r"(lower_column));
+            VECTOR x = LOAD(row_of_b);
+#pragma clang loop unroll(full)
+            for (int r = 0; r < 8; r++) upper[r] = MULTIPLY_ADD(SPLAT(upper_column[offsets[r]]), x, upper[r]);
+#pragma clang loop unroll(full)
+            for (int r = 0; r < 8; r++) lower[r] = MULTIPLY_ADD(SPLAT(lower_column[offsets[r]]), x, lower[r]);
+            upper_column += column_stride;
+            lower_column += column_stride;
+            row_of_b += b_stride;
+        }
+        for (int r = 0; r < 8; r++) {
+            if (whole) {
+                STORE(c + (row + r) * ldc, upper[r]);
+                STORE(c + (row + 8 + r) * ldc, lower[r]);
+            } else {
+                STORE_PREFIX(c + (row + r) * ldc, upper[r], n);
+                STORE_PREFIX(c + (row + 8 + r) * ldc, lower[r], n);
+            }
+        }
+    }
+    for (; row < m; row++) {
+        VECTOR sum = SPLAT(0);
+        for (ptrdiff_t p = 0; p < k; p++) sum = MULTIPLY_ADD(SPLAT(a[row * row_stride + p * column_stride]), LOAD(b + p * b_stride), sum);
+        if (whole) STORE(c + row * ldc, sum);
+        else STORE_PREFIX(c + row * ldc, sum, n);
+    }
+}
+
+TARGET static void NAME(narrow)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const SCALAR *a, ptrdiff_t row_stride,
+                                ptrdiff_t column_stride, const SCALAR *b, ptrdiff_t b_stride, SCALAR *c, ptrdiff_t ldc) {
+    if (n == WIDTH) {
+        NAME(narrow_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, 1);
+    } else {
+        NAME(narrow_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, 0);
+    }
+}
+
+#undef LOAD
+#undef STORE
+#undef SPLAT
+#undef STORE_PREFIX

@@ -1,0 +1,46 @@
+#ifndef GAN_NUMERICS_CKERNELS_H
+#define GAN_NUMERICS_CKERNELS_H
+
+#include <stddef.h>
+
+/// The innermost loops of the matrix products, compiled for several instruction-set levels
+/// in one binary and chosen at run time for the CPU (x86-64: AVX-512, AVX2 with FMA, or the
+/// baseline; one level elsewhere). Swift cannot give one function its own target features,
+/// and a Swift build for the baseline x86-64 turns every fused multiply-add into a library
+/// call, so these few loops live here.
+///
+/// Every level computes the same numbers: the levels with FMA fuse each multiply-add, in the
+/// same order, so AVX-512 and AVX2 agree bit for bit; only a CPU without FMA rounds the
+/// product and the sum separately.
+
+/// An instruction-set level of the kernels.
+typedef enum {
+    GANKernelLevelBaseline = 0,
+    GANKernelLevelAVX2 = 1,
+    GANKernelLevelAVX512 = 2,
+} GANKernelLevel;
+
+/// The level in use: the best this CPU (and its operating system) supports, capped by the
+/// environment variable GANNUMERICS_KERNELS=avx512|avx2|baseline when set.
+GANKernelLevel gan_kernel_level(void);
+
+/// The best level this CPU supports, whatever the environment says.
+GANKernelLevel gan_kernel_supported_level(void);
+
+/// C[0..<8, 0..<32] (+)= Σ_p a[8p + r]·b[32p + j]: the packed GEMM micro-kernel over panels of
+/// A (8 rows) and B (two 16-float vectors), `kc` deep. With `accumulate` the sum is added to C
+/// (one rounding per element after the fused chain), otherwise it replaces C.
+void gan_gemm_micro_f32(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc, int accumulate);
+/// The same for doubles: C[0..<8, 0..<16] over two 8-double vectors.
+void gan_gemm_micro_f64(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc, int accumulate);
+
+/// C[0..<m, 0..<n] = A·B for n at most one vector (16 floats): A strided (element (i, p) at
+/// a[i·row_stride + p·column_stride]), B given as k rows of one whole vector each, `b_stride`
+/// apart (zero-padded past n). Sixteen rows of C at a time in sixteen accumulators.
+void gan_gemm_narrow_f32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t row_stride,
+                         ptrdiff_t column_stride, const float *b, ptrdiff_t b_stride, float *c, ptrdiff_t ldc);
+/// The same for doubles (n at most 8).
+void gan_gemm_narrow_f64(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const double *a, ptrdiff_t row_stride,
+                         ptrdiff_t column_stride, const double *b, ptrdiff_t b_stride, double *c, ptrdiff_t ldc);
+
+#endif
