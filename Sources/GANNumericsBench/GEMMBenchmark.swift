@@ -47,8 +47,9 @@ struct GEMMBenchmark: FigureBenchmark {
     }
 }
 
-/// A number with one decimal.
+/// A number rounded to `digits` decimals (an integer for 0).
 func formatted(_ value: Double, digits: Int = 1) -> String {
+    guard digits > 0 else { return value.isFinite ? String(Int(value.rounded())) : "\(value)" }
     let scale = Double.pow(10, Double(digits))
     return String((value * scale).rounded() / scale)
 }
