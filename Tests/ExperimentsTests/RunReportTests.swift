@@ -152,13 +152,31 @@ func wellFormedElements(_ html: String) throws -> [(name: String, attributes: [S
         #expect(differing.contains("<td>--method</td>") && !differing.contains("<td>--lr</td>"))
     }
 
+    /// A comparison of small games trains no runs: its table and its SVG figures (ids made unique
+    /// on the page) are the report.
+    @Test func aComparisonWithoutRunsShowsItsTableAndFigures() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileIO.write(text: "| method | radius |\n|---|---:|\n| simgd | 1.0012 |\n", to: root + "/table.md")
+        var plot = Plot(title: "trajectories", xLabel: "φ", yLabel: "θ", xRange: -1...1, yRange: -1...1)
+        plot.series = [Plot.Series(name: "simgd", color: Plot.palette[0], points: [(0, 0), (0.5, 0.5)], style: .line)]
+        for name in ["trajectories", "eigenvalues"] { try FileIO.write(text: plot.svg(), to: root + "/\(name).svg") }
+        let html = try RunReport(input: ReportInput(paths: [root])).html()
+        let elements = try wellFormedElements(html)
+        #expect(html.contains("<td>simgd</td><td class=\"number\">1.0012</td>"))
+        #expect(elements.filter { $0.name == "svg" }.count == 2)
+        let ids = elements.compactMap { $0.attributes["id"] }
+        #expect(Set(ids).count == ids.count && ids.contains("collection-0-1-clip-plot"))
+        #expect(!html.contains("<section id=\"runs\">") && !html.contains("<section id=\"settings\">"))
+    }
+
     @Test func badSourcesAreOneLine() throws {
         let root = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
         var (message, code) = runCommand(["report", root + "/missing"])
         #expect(code != 0 && message == "\(root)/missing: no such directory")
         (message, code) = runCommand(["report", root])
-        #expect(code != 0 && message.contains("not a run directory (no config.json) and not a reproduction (no runs/)"))
+        #expect(code != 0 && message.contains("not a run directory (no config.json) and not a reproduction or comparison (no runs/ or table.md)"))
         let run = try tinyRun(in: root)
         let rows = try FileIO.read(run + "/metrics.jsonl")
         try FileIO.write(rows + Array("not json\n".utf8), to: run + "/metrics.jsonl")

@@ -26,7 +26,7 @@ public struct RunRecord: Sendable {
         name = URL(fileURLWithPath: directory).standardizedFileURL.lastPathComponent
         let configurationPath = directory + "/" + TrainingRun.configurationFile
         guard FileIO.exists(configurationPath) else {
-            throw FormatError("not a run directory (no \(TrainingRun.configurationFile)) and not a reproduction (no runs/)", path: directory)
+            throw FormatError("not a run directory (no \(TrainingRun.configurationFile)) and not a reproduction or comparison (no runs/ or table.md)", path: directory)
         }
         configuration = try JSON.read(TrainingConfiguration.self, from: configurationPath)
         settings = TrainingConfiguration.settings.map { [configuration] setting in
@@ -61,8 +61,8 @@ extension RunRecord {
     }
 }
 
-/// A directory of runs under `runs/` with a table and figures: what `reproduce mog|images` and
-/// `compare` write.
+/// A directory with a table and figures, and its runs under `runs/` when it trained any: what
+/// `reproduce mog|images` and `compare` write.
 public struct RunCollection: Sendable {
     public let name: String
     public let directory: String
@@ -74,7 +74,8 @@ public struct RunCollection: Sendable {
 
     /// Whether `directory` is laid out as a collection.
     public static func isCollection(_ directory: String) -> Bool {
-        FileIO.isDirectory(directory + "/runs") && !FileIO.exists(directory + "/" + TrainingRun.configurationFile)
+        !FileIO.exists(directory + "/" + TrainingRun.configurationFile)
+            && (FileIO.isDirectory(directory + "/runs") || FileIO.exists(directory + "/table.md"))
     }
 
     public init(directory: String) throws(FormatError) {

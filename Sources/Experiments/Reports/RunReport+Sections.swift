@@ -5,6 +5,7 @@ import Formats
 extension RunReport {
     /// One row per run: what it is, how far it got, how fast, and where it ended.
     func overview() -> String {
+        guard !input.runs.isEmpty else { return "" }
         let rows = input.runs.enumerated().map { index, run -> [String] in
             let configuration = run.configuration
             let reached = run.summary?.iterations ?? run.rows.last?.iteration ?? 0
@@ -39,8 +40,10 @@ extension RunReport {
 
     /// A reproduction's or comparison's table and figures.
     func section(for collection: RunCollection, index: Int) throws(FormatError) -> String {
-        var parts = ["<section id=\"collection-\(index)\"><h2>\(HTML.escaped(collection.name))</h2>",
-                     "<p class=\"note\">\(collection.runs.count) runs in \(HTML.escaped(collection.directory))/runs</p>"]
+        var parts = ["<section id=\"collection-\(index)\"><h2>\(HTML.escaped(collection.name))</h2>"]
+        if !collection.runs.isEmpty {
+            parts.append("<p class=\"note\">\(collection.runs.count) runs in \(HTML.escaped(collection.directory))/runs</p>")
+        }
         if let table = collection.table { parts.append(HTML.markdown(table)) }
         for (number, figure) in collection.figures.enumerated() {
             let name = HTML.escaped(URL(fileURLWithPath: figure).lastPathComponent)
