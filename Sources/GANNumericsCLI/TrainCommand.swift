@@ -8,8 +8,9 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train a GAN on a mixture of Gaussians or on images (defaults: the paper's MoG setting, conopt, 50,000 iterations).",
         discussion: """
             Writes a run directory: config.json, metrics.jsonl (JSON lines: iteration, both losses, \
-            ‖v‖, wall time, and mode metrics every snapshot), density plots of 2,560 samples from a \
-            fixed z under samples/ (PNG), and the checkpoint: checkpoint/ → checkpoints/iteration-N/ \
+            ‖v‖, ‖∇L‖ for ConOpt, wall time, and mode metrics every snapshot), density plots of 2,560 samples from a \
+            fixed z under samples/ (PNG), a TensorBoard event file (events.out.tfevents.*: the same \
+            numbers, the snapshots and tracked spectra; `tensorboard --logdir <run>`), and the checkpoint: checkpoint/ → checkpoints/iteration-N/ \
             with model.safetensors, optimizer.safetensors and state.json, committed together so a \
             run killed at any moment resumes exactly. A run that blows up stops, names the \
             iteration, and keeps its last good checkpoint.
