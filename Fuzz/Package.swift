@@ -5,7 +5,7 @@ import PackageDescription
 /// them with `Fuzz/run.sh`, which passes `-sanitize=fuzzer,address`; they are not part of the
 /// main package because they only link with those flags (each `main` hands control to
 /// libFuzzer's `LLVMFuzzerRunDriver`).
-let targets = ["Safetensors", "NumPy", "IDX", "PNG", "Inflate", "Gzip", "Configuration"]
+let targets = ["Safetensors", "NumPy", "IDX", "PNG", "Inflate", "Gzip", "Configuration", "TensorBoard"]
 
 let package = Package(
     name: "GANNumericsFuzz",

@@ -14,7 +14,7 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(Safetensors NumPy IDX PNG Inflate Gzip Configuration)
+    targets=(Safetensors NumPy IDX PNG Inflate Gzip Configuration TensorBoard)
 fi
 swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
 export SWIFT_BACKTRACE=enable=no  # the Swift backtracer and ASan's reports do not mix

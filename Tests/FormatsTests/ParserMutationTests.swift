@@ -52,6 +52,12 @@ import Tensors
         }
     }
 
+    @Test func tensorBoard() throws {
+        try Self.check("TensorBoard", stream: 8) { bytes in
+            _ = try? TFRecord.records(in: bytes).map { record throws(FormatError) in try TensorBoardEvent(decoding: record) }
+        }
+    }
+
     @Test func safetensors() throws {
         try Self.check("Safetensors", stream: 1) { _ = try? Safetensors.decode($0) }
     }

@@ -62,6 +62,25 @@ import Testing
         #expect(try EventFile.events(at: path).map(\.step) == [0, 10, 20])
     }
 
+    /// An event file written with TensorBoard's own protobuf classes (the fuzz seed) reads back
+    /// with every field.
+    @Test func readsAFileTensorBoardWrote() throws {
+        let seed = try ParserMutationTests.corpus("TensorBoard").first { $0.count > 100 }!
+        let events = try TFRecord.records(in: seed).map { record throws(FormatError) in try TensorBoardEvent(decoding: record) }
+        #expect(events.map(\.step) == [0, 100, 500, 1000])
+        #expect(events[0].content == .fileVersion("brain.Event:2") && events[0].wallTime == 1.5)
+        #expect(events[1].content == .summary([SummaryValue(tag: "loss/generator", kind: .scalar(0.69)),
+                                              SummaryValue(tag: "field/norm", kind: .scalar(0.01))]))
+        guard case .summary(let pictures) = events[2].content, case .image(let image) = pictures.first?.kind,
+              case .summary(let spectra) = events[3].content, case .histogram(let histogram) = spectra.first?.kind else {
+            Issue.record("missing image or histogram")
+            return
+        }
+        #expect(image.width == 4 && image.height == 4 && image.colorspace == 3)
+        #expect(try PNG.decode(image.encoded).width == 4)
+        #expect(histogram == Histogram([-1, -0.5, 0, 2], bucketCount: 3))
+    }
+
     @Test func histogramCountsValuesInTheirBuckets() {
         let histogram = Histogram([-1, -0.5, 0, 2, .nan], bucketCount: 3)
         #expect(histogram.bucketLimits == [0, 1, 2])
@@ -97,6 +116,11 @@ import Testing
         #expect(throws: FormatError("TFRecord: truncated record header at byte 39")) { try TFRecord.records(in: record + [1, 2]) }
         #expect(throws: FormatError("TFRecord: record of 23 bytes at byte 39 runs past the end of the file")) {
             try TFRecord.records(in: record + record.dropLast())
+        }
+        // A valid header with no room left for the data's checksum: the room left must not go
+        // negative (it trapped before).
+        #expect(throws: FormatError("TFRecord: record of 0 bytes at byte 0 runs past the end of the file")) {
+            try TFRecord.records(in: Array(TFRecord.record([]).dropLast(2)))
         }
         #expect(throws: FormatError("protocol buffer: varint runs past the end at byte 2")) {
             try TensorBoardEvent(decoding: [0x10, 0x80][...])

@@ -29,7 +29,8 @@ public enum TFRecord {
                 throw FormatError("TFRecord: length checksum mismatch at byte \(position)")
             }
             let length = word(at: position, count: 8)
-            guard length <= UInt64(bytes.count - position - 16) else {
+            let available = bytes.count - position - 16  // after both checksums; negative if they do not fit
+            guard available >= 0 && length <= UInt64(available) else {
                 throw FormatError("TFRecord: record of \(length) bytes at byte \(position) runs past the end of the file")
             }
             let data = bytes[position + 12..<position + 12 + Int(length)]
