@@ -104,6 +104,11 @@ public enum FileIO {
         FileManager.default.fileExists(atPath: path)
     }
 
+    /// The size in bytes of the file at `path` (0 if there is none).
+    public static func size(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+    }
+
     /// Whether `path` exists and is a directory (following links).
     public static func isDirectory(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false

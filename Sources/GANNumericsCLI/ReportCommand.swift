@@ -34,7 +34,7 @@ struct ReportCommand: ParsableCommand {
         do {
             let report = RunReport(input: try ReportInput(paths: sources), snapshotLimit: snapshots)
             try report.write(to: path)
-            let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            let bytes = FileIO.size(path)
             print("\(path): \(report.input.runs.count) run\(report.input.runs.count == 1 ? "" : "s"), \(bytes >> 10) KiB, self-contained")
         } catch {
             throw CommandFailure(error)

@@ -28,7 +28,7 @@ public final class TensorBoardLog {
         let existing = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
             .filter { $0.hasPrefix(EventFile.namePrefix) }
         let kept = committed.flatMap { committed in
-            existing.contains(committed.name) && fileSize(directory + "/" + committed.name) >= committed.length ? committed : nil
+            existing.contains(committed.name) && FileIO.size(directory + "/" + committed.name) >= committed.length ? committed : nil
         }
         for stale in existing where stale != kept?.name { try? FileManager.default.removeItem(atPath: directory + "/" + stale) }
         name = kept?.name ?? EventFile.name()
@@ -71,9 +71,4 @@ public final class TensorBoardLog {
     func synchronize() throws(FormatError) -> Int {
         try file.synchronize()
     }
-}
-
-/// The size of the file at `path` (0 if it is missing).
-func fileSize(_ path: String) -> Int {
-    ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
 }

@@ -188,7 +188,7 @@ public final class TrainingRun {
         let tracker = configuration.spectrumEvery > 0
             ? try SpectrumTracker(directory: directory,
                                   random: state.spectrumRandom ?? SpectrumTracker.initialRandom(seed: configuration.seed),
-                                  length: checkpoint == nil ? 0 : min(state.spectrumLength ?? 0, fileSize(directory + "/spectrum.jsonl"))) : nil
+                                  length: checkpoint == nil ? 0 : min(state.spectrumLength ?? 0, FileIO.size(directory + "/spectrum.jsonl"))) : nil
         let events = configuration.tensorboard
             ? try TensorBoardLog(directory: directory,
                                  committed: checkpoint == nil ? nil : state.eventFile.map { ($0, state.eventLength ?? 0) },
@@ -282,7 +282,7 @@ public final class TrainingRun {
     /// checkpoint's iteration.
     private func committedLength(of name: String, recorded: Int?, checkpoint: Checkpoint?) throws(FormatError) -> Int {
         guard let checkpoint else { return 0 }
-        if let recorded, recorded <= fileSize(directory + "/" + name) { return recorded }
+        if let recorded, recorded <= FileIO.size(directory + "/" + name) { return recorded }
         return try MetricsLog.keepRows(at: directory + "/" + name, through: checkpoint.iteration)
     }
 
