@@ -108,6 +108,64 @@ TARGET static void NAME(narrow)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const SCA
     }
 }
 
+/// The two-vector narrow product (WIDTH < n <= 2·WIDTH): eight rows of C at a time in sixteen
+/// accumulators, A read once (two one-vector passes would read it twice). Each element of C is
+/// the same chain of fused multiply-adds over p as in the one-vector kernel.
+TARGET static inline __attribute__((always_inline)) void NAME(narrow2_body)(
+    ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const SCALAR *a, ptrdiff_t row_stride, ptrdiff_t column_stride,
+    const SCALAR *b, ptrdiff_t b_stride, SCALAR *c, ptrdiff_t ldc, const int whole) {
+    ptrdiff_t offsets[8];
+    for (int r = 0; r < 8; r++) {
+        offsets[r] = r * row_stride;
+        __asm__("" : "+r"(offsets[r]));
+    }
+    ptrdiff_t row = 0;
+    for (; row + 8 <= m; row += 8) {
+        VECTOR acc[8][2];
+        for (int r = 0; r < 8; r++) acc[r][0] = acc[r][1] = SPLAT(0);
+        const SCALAR *column = a + row * row_stride;
+        const SCALAR *row_of_b = b;
+        for (ptrdiff_t p = 0; p < k; p++) {
+            __asm__("" : "+r"(column));
+            VECTOR b0 = LOAD(row_of_b), b1 = LOAD(row_of_b + WIDTH);
+#pragma clang loop unroll(full)
+            for (int r = 0; r < 8; r++) {
+                VECTOR x = SPLAT(column[offsets[r]]);
+                acc[r][0] = MULTIPLY_ADD(x, b0, acc[r][0]);
+                acc[r][1] = MULTIPLY_ADD(x, b1, acc[r][1]);
+            }
+            column += column_stride;
+            row_of_b += b_stride;
+        }
+        for (int r = 0; r < 8; r++) {
+            SCALAR *target = c + (row + r) * ldc;
+            STORE(target, acc[r][0]);
+            if (whole) STORE(target + WIDTH, acc[r][1]);
+            else STORE_PREFIX(target + WIDTH, acc[r][1], n - WIDTH);
+        }
+    }
+    for (; row < m; row++) {
+        VECTOR first = SPLAT(0), second = SPLAT(0);
+        for (ptrdiff_t p = 0; p < k; p++) {
+            VECTOR x = SPLAT(a[row * row_stride + p * column_stride]);
+            first = MULTIPLY_ADD(x, LOAD(b + p * b_stride), first);
+            second = MULTIPLY_ADD(x, LOAD(b + p * b_stride + WIDTH), second);
+        }
+        STORE(c + row * ldc, first);
+        if (whole) STORE(c + row * ldc + WIDTH, second);
+        else STORE_PREFIX(c + row * ldc + WIDTH, second, n - WIDTH);
+    }
+}
+
+TARGET static void NAME(narrow2)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const SCALAR *a, ptrdiff_t row_stride,
+                                 ptrdiff_t column_stride, const SCALAR *b, ptrdiff_t b_stride, SCALAR *c, ptrdiff_t ldc) {
+    if (n == 2 * WIDTH) {
+        NAME(narrow2_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, 1);
+    } else {
+        NAME(narrow2_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, 0);
+    }
+}
+
 #undef LOAD
 #undef STORE
 #undef SPLAT

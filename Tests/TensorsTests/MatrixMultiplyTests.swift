@@ -2,7 +2,9 @@ import Testing
 import Tensors
 
 @Suite struct MatrixMultiplyTests {
-    static let extents = [1, 7, 17, 33, 129]
+    /// Around the kernels' widths: one and two vectors of float64 (8, 16) and float32 (16, 32),
+    /// partial and whole, and past them.
+    static let extents = [1, 7, 12, 16, 17, 32, 33, 129]
 
     @Test(arguments: extents, extents)
     func matchesReferenceForEveryTransposition(m: Int, n: Int) {

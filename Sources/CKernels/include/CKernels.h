@@ -43,4 +43,13 @@ void gan_gemm_narrow_f32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, 
 void gan_gemm_narrow_f64(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const double *a, ptrdiff_t row_stride,
                          ptrdiff_t column_stride, const double *b, ptrdiff_t b_stride, double *c, ptrdiff_t ldc);
 
+/// C[0..<m, 0..<n] = A·B for n between one and two vectors (16 < n <= 32 floats): B given as k
+/// rows of two whole vectors each, `b_stride` apart (zero-padded past n); eight rows of C at a
+/// time in sixteen accumulators, A read once.
+void gan_gemm_narrow2_f32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t row_stride,
+                          ptrdiff_t column_stride, const float *b, ptrdiff_t b_stride, float *c, ptrdiff_t ldc);
+/// The same for doubles (8 < n <= 16).
+void gan_gemm_narrow2_f64(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const double *a, ptrdiff_t row_stride,
+                          ptrdiff_t column_stride, const double *b, ptrdiff_t b_stride, double *c, ptrdiff_t ldc);
+
 #endif

@@ -44,6 +44,18 @@ func multiplyNarrow<S: TensorScalar>(m: Int, n: Int, k: Int, _ a: MatrixOperand<
     }
 }
 
+/// C[0..<m, 0..<n] = A·B for n between one and two vectors: B given as k rows of two whole
+/// vectors each, `strideB` apart.
+@inline(__always)
+func multiplyNarrowPair<S: TensorScalar>(m: Int, n: Int, k: Int, _ a: MatrixOperand<S>, rowsOfB: UnsafePointer<S>,
+                                         strideB: Int, into c: UnsafeMutablePointer<S>, ldc: Int) {
+    if S.self == Float.self {
+        gan_gemm_narrow2_f32(m, n, k, rebound(a.base), a.rowStride, a.columnStride, rebound(rowsOfB), strideB, rebound(c), ldc)
+    } else {
+        gan_gemm_narrow2_f64(m, n, k, rebound(a.base), a.rowStride, a.columnStride, rebound(rowsOfB), strideB, rebound(c), ldc)
+    }
+}
+
 @inline(__always)
 private func rebound<S, T>(_ pointer: UnsafePointer<S>) -> UnsafePointer<T> {
     UnsafeRawPointer(pointer).assumingMemoryBound(to: T.self)

@@ -2,9 +2,9 @@
 /// strided, so either may be a transpose) and C m×n row-major with leading dimension `ldc`.
 ///
 /// Three paths:
-/// - `n` at most one SIMD vector (the 16-wide layers of the paper's networks): B is copied into
-///   one zero-padded vector per row and each block of 8 rows of C accumulates in 8 registers,
-///   reading A in place.
+/// - `n` at most two SIMD vectors (the 16-wide layers of the paper's networks): B's rows as
+///   whole vectors (zero-padded copies if need be) and blocks of 16 rows (one vector) or 8 rows
+///   (two vectors) of C accumulating in 16 registers, reading A in place.
 /// - otherwise the BLIS scheme: B is packed into k×NR panels and A into MR×k panels per cache
 ///   block, and an 8×(2 vectors) register-blocked micro-kernel runs over the panels.
 /// - large problems are split into one sub-problem per core along the longer side of C; each
@@ -100,26 +100,21 @@ private func gemmSerial<S: TensorScalar>(
             for j in 0..<n { c[i * ldc + j] = transposed[j * m + i] }
         }
     } else if skinny {
-        // One vector of columns at a time (two passes over A for up to two vectors of C).
-        let width = S.Vector.scalarCount
-        for start in stride(from: 0, to: n, by: width) {
-            gemmSkinny(m: m, n: min(width, n - start), k: k, a: a, b: b.offset(row: 0, column: start), c: c + start,
-                       ldc: ldc)
-        }
+        gemmSkinny(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc)
     } else {
         gemmPacked(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, subtracting: subtracting)
     }
 }
 
-// MARK: - Narrow C (n ≤ one vector)
+// MARK: - Narrow C (n ≤ two vectors)
 
+/// C = A·B for C at most two vectors wide, reading A in place: B's rows as whole vectors (B
+/// itself when its rows are contiguous and exactly that wide, otherwise a zero-padded copy),
+/// then the one- or two-vector kernel.
 private func gemmSkinny<S: TensorScalar>(
     m: Int, n: Int, k: Int, a: MatrixOperand<S>, b: MatrixOperand<S>, c: UnsafeMutablePointer<S>, ldc: Int
 ) {
-    typealias V = S.Vector
-    let width = V.scalarCount
-    // Rows of B as whole vectors: B itself when its rows are contiguous and exactly one vector
-    // wide, otherwise a zero-padded copy.
+    let width = S.Vector.scalarCount * (n > S.Vector.scalarCount ? 2 : 1)
     var copy: UnsafeMutablePointer<S>?
     defer { copy?.deallocate() }
     let rowsOfB: UnsafePointer<S>
@@ -135,7 +130,11 @@ private func gemmSkinny<S: TensorScalar>(
         }
         (copy, rowsOfB, strideB) = (padded, UnsafePointer(padded), width)
     }
-    multiplyNarrow(m: m, n: n, k: k, a, rowsOfB: rowsOfB, strideB: strideB, into: c, ldc: ldc)
+    if width == S.Vector.scalarCount {
+        multiplyNarrow(m: m, n: n, k: k, a, rowsOfB: rowsOfB, strideB: strideB, into: c, ldc: ldc)
+    } else {
+        multiplyNarrowPair(m: m, n: n, k: k, a, rowsOfB: rowsOfB, strideB: strideB, into: c, ldc: ldc)
+    }
 }
 
 // MARK: - Packed, register-blocked GEMM
