@@ -119,7 +119,9 @@ func wellFormedElements(_ html: String) throws -> [(name: String, attributes: [S
         for series in MetricSeries.all where rows.contains(where: { series.value($0).map(\.isFinite) ?? false }) {
             #expect(html.contains(escapedForHTML(series.title)), "\(series.title)")
         }
-        #expect(elements.filter { $0.name == "svg" }.count == 6 + 2)  // six metrics; the spectrum and its trajectory
+        // Six metrics and the tracked spectrum's two numbers; the spectrum and its trajectory.
+        #expect(elements.filter { $0.name == "svg" }.count == 6 + 2 + 2)
+        #expect(SpectrumTracker.Record.series.allSatisfy { html.contains(escapedForHTML($0.title)) })
         let slider = elements.first { $0.attributes["id"] == "timeline-slider" }
         #expect(slider?.attributes["data-iterations"] == "[0,10]")
         #expect(html.contains("v′ − γ v′ᵀv′ (consensus)") && html.contains("--method"))

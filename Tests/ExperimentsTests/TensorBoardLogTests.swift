@@ -45,7 +45,14 @@ import Testing
         }
         let records = try FileIO.read(run + "/spectrum.jsonl").split(separator: UInt8(ascii: "\n"))
             .map { try JSON.decode(SpectrumTracker.Record.self, from: $0) }
-        #expect(summaries[TensorBoardLog.spectralRadiusTag]?.map(\.step) == records.map { Int64($0.iteration) })
+        for series in SpectrumTracker.Record.series {
+            let found = (summaries[series.tag] ?? []).map { entry -> Float in
+                guard case .scalar(let value) = entry.kind else { return .nan }
+                return value
+            }
+            #expect(summaries[series.tag]?.map(\.step) == records.map { Int64($0.iteration) })
+            #expect(found == records.map { Float(series.value($0)) }, "\(series.tag)")
+        }
         for ((_, kind), record) in zip(summaries[TensorBoardLog.realPartsTag] ?? [], records) {
             guard case .histogram(let histogram) = kind else { Issue.record("not a histogram"); continue }
             let realParts = (record.largestMagnitude + record.largestRealPart).map { $0[0] }

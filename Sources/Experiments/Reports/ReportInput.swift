@@ -16,8 +16,9 @@ public struct RunRecord: Sendable {
     public let summary: TrainingSummary?
     /// `spectrum/summary.json` and `spectrum/spectrum.svg`, from `gan-numerics spectrum`.
     public let spectrum: (report: SpectrumAnalysis.Report, figure: String)?
-    /// `spectrum-trajectory.svg`, from `train --spectrum-every`.
+    /// `spectrum-trajectory.svg` and the records of `spectrum.jsonl`, from `train --spectrum-every`.
     public let spectrumTrajectory: String?
+    public let spectrumRecords: [SpectrumTracker.Record]
 
     /// Reads the run in `directory`; a missing or malformed `config.json` or `metrics.jsonl`
     /// is an error naming the file.
@@ -47,6 +48,17 @@ public struct RunRecord: Sendable {
             ? (try JSON.read(SpectrumAnalysis.Report.self, from: spectrumPath), directory + "/spectrum/spectrum.svg") : nil
         let trajectory = directory + "/spectrum-trajectory.svg"
         spectrumTrajectory = FileIO.exists(trajectory) ? trajectory : nil
+        let recordsPath = directory + "/spectrum.jsonl"
+        var records: [SpectrumTracker.Record] = []
+        if FileIO.exists(recordsPath) {
+            for (number, line) in try FileIO.read(recordsPath).split(separator: UInt8(ascii: "\n")).enumerated() {
+                guard let record = try? JSON.decode(SpectrumTracker.Record.self, from: line) else {
+                    throw FormatError("line \(number + 1) is not a spectrum record", path: recordsPath)
+                }
+                records.append(record)
+            }
+        }
+        spectrumRecords = records
     }
 }
 

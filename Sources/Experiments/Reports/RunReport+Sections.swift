@@ -56,7 +56,7 @@ extension RunReport {
         return parts.joined(separator: "\n")
     }
 
-    /// Every metric any run logged, over iterations, one line per run.
+    /// Every metric any run logged, and the tracked spectrum, over iterations, one line per run.
     func curves() -> String {
         var plots: [String] = []
         for (index, series) in MetricSeries.all.enumerated() {
@@ -66,28 +66,13 @@ extension RunReport {
                     return (Double(row.iteration), value)
                 }
             }
-            let all = lines.flatMap { $0 }
-            guard !all.isEmpty else { continue }
-            let (low, high) = (all.map(\.y).min()!, all.map(\.y).max()!)
-            let yRange: ClosedRange<Double>
-            if series.logarithmic {
-                yRange = pow(10, log10(low).rounded(.down))...pow(10, max(log10(high).rounded(.up), log10(low).rounded(.down) + 1))
-            } else {
-                // Counts and percentages never go below 0: neither does their axis.
-                let pad = high > low ? 0.05 * (high - low) : max(abs(high) * 0.1, 1)
-                yRange = (low >= 0 ? max(low - pad, 0) : low - pad)...(high + pad)
+            plots += curve(series.title, lines, logarithmic: series.logarithmic, identifier: "curve-\(index)").map { [$0] } ?? []
+        }
+        for (index, series) in SpectrumTracker.Record.series.enumerated() {
+            let lines = input.runs.map { run in
+                run.spectrumRecords.map { (x: Double($0.iteration), y: series.value($0)) }.filter { $0.y.isFinite }
             }
-            var plot = Plot(title: series.title, xLabel: "iteration", yLabel: "", xRange: 0...max(all.map(\.x).max()!, 1), yRange: yRange)
-            plot.width = 560
-            plot.height = 320
-            plot.logarithmicY = series.logarithmic
-            plot.identifier = "curve-\(index)"
-            for (run, points) in lines.enumerated() where !points.isEmpty {
-                let color = RunReport.color(run)
-                plot.series.append(Plot.Series(name: "", color: color, points: points, style: .line))
-                if points.count <= 30 { plot.series.append(Plot.Series(name: "", color: color, points: points, style: .dots(radius: 2.5))) }
-            }
-            plots.append("<figure>\(plot.svg())</figure>")
+            plots += curve(series.title, lines, logarithmic: false, identifier: "spectrum-curve-\(index)").map { [$0] } ?? []
         }
         guard !plots.isEmpty else { return "" }
         return """
@@ -98,6 +83,32 @@ extension RunReport {
             </div>
             </section>
             """
+    }
+
+    /// One plot of `lines` (one per run, in run order; nil when every line is empty): a
+    /// logarithmic axis over whole decades, or a linear one padded by 5% that stays at or above
+    /// 0 for quantities that do.
+    private func curve(_ title: String, _ lines: [[(x: Double, y: Double)]], logarithmic: Bool, identifier: String) -> String? {
+        let all = lines.flatMap { $0 }
+        guard let low = all.map(\.y).min(), let high = all.map(\.y).max() else { return nil }
+        let yRange: ClosedRange<Double>
+        if logarithmic {
+            yRange = pow(10, log10(low).rounded(.down))...pow(10, max(log10(high).rounded(.up), log10(low).rounded(.down) + 1))
+        } else {
+            let pad = high > low ? 0.05 * (high - low) : max(abs(high) * 0.1, 1)
+            yRange = (low >= 0 ? max(low - pad, 0) : low - pad)...(high + pad)
+        }
+        var plot = Plot(title: title, xLabel: "iteration", yLabel: "", xRange: 0...max(all.map(\.x).max()!, 1), yRange: yRange)
+        plot.width = 560
+        plot.height = 320
+        plot.logarithmicY = logarithmic
+        plot.identifier = identifier
+        for (run, points) in lines.enumerated() where !points.isEmpty {
+            let color = RunReport.color(run)
+            plot.series.append(Plot.Series(name: "", color: color, points: points, style: .line))
+            if points.count <= 30 { plot.series.append(Plot.Series(name: "", color: color, points: points, style: .dots(radius: 2.5))) }
+        }
+        return "<figure>\(plot.svg())</figure>"
     }
 
     /// The snapshots of every run under one slider.

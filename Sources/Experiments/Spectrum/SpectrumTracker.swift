@@ -20,6 +20,13 @@ public final class SpectrumTracker {
         public let maximumRealPart: Double
         public let spectralRadius: Double
         public let converged: Bool
+
+        /// The numbers each record gives over training, as TensorBoard tags them and a report
+        /// plots them.
+        public static let series: [(tag: String, title: String, value: @Sendable (Record) -> Double)] = [
+            ("spectrum/maximum_real_part", "largest Re λ of v′ (tracked)", { $0.maximumRealPart }),
+            ("spectrum/spectral_radius", "spectral radius of v′ (tracked)", { $0.spectralRadius }),
+        ]
     }
 
     /// The largest Krylov basis Arnoldi may build per record.

@@ -10,8 +10,6 @@ public final class TensorBoardLog {
     public static let learningRateTag = "train/learning_rate"
     public static let stepsPerSecondTag = "train/steps_per_second"
     public static let samplesTag = "samples"
-    public static let maximumRealPartTag = "spectrum/maximum_real_part"
-    public static let spectralRadiusTag = "spectrum/spectral_radius"
     public static let realPartsTag = "spectrum/real_parts"
 
     private let file: EventFile
@@ -60,11 +58,9 @@ public final class TensorBoardLog {
     /// real parts of every eigenvalue it found.
     func record(_ spectrum: SpectrumTracker.Record) throws(FormatError) {
         let realParts = (spectrum.largestMagnitude + spectrum.largestRealPart).map { $0[0] }
-        try file.append(step: spectrum.iteration, [
-            SummaryValue(tag: TensorBoardLog.maximumRealPartTag, kind: .scalar(Float(spectrum.maximumRealPart))),
-            SummaryValue(tag: TensorBoardLog.spectralRadiusTag, kind: .scalar(Float(spectrum.spectralRadius))),
-            SummaryValue(tag: TensorBoardLog.realPartsTag, kind: .histogram(Histogram(realParts))),
-        ])
+        let scalars = SpectrumTracker.Record.series.map { SummaryValue(tag: $0.tag, kind: .scalar(Float($0.value(spectrum)))) }
+        try file.append(step: spectrum.iteration,
+                        scalars + [SummaryValue(tag: TensorBoardLog.realPartsTag, kind: .histogram(Histogram(realParts)))])
     }
 
     /// Flushes the events to disk; returns the length to record in a checkpoint.
