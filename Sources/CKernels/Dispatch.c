@@ -118,13 +118,3 @@ void gan_gemm_narrow_f64(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const double *a,
                          ptrdiff_t column_stride, const double *b, ptrdiff_t b_stride, double *c, ptrdiff_t ldc) {
     DISPATCH(narrow, f64, m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc);
 }
-
-void gan_gemm_narrow2_f32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t row_stride,
-                          ptrdiff_t column_stride, const float *b, ptrdiff_t b_stride, float *c, ptrdiff_t ldc) {
-    DISPATCH(narrow2, f32, m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc);
-}
-
-void gan_gemm_narrow2_f64(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const double *a, ptrdiff_t row_stride,
-                          ptrdiff_t column_stride, const double *b, ptrdiff_t b_stride, double *c, ptrdiff_t ldc) {
-    DISPATCH(narrow2, f64, m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc);
-}

@@ -5,7 +5,8 @@
 // and by Dispatch.c's level settings:
 //   TARGET                    the attribute enabling the level's instructions (or nothing)
 //   MULTIPLY_ADD(x, y, acc)   x·y + acc, fused where the level has FMA
-// The loops are the Swift kernels' (Sources/Tensors/Kernels/GEMM.swift) operation for operation.
+// The loops do what the Swift kernels they replaced did, operation for operation, so results
+// are unchanged bit for bit; the blocking and packing around them stay in GEMM.swift.
 #define LOAD(pointer) ({ VECTOR loaded_; __builtin_memcpy(&loaded_, (pointer), sizeof loaded_); loaded_; })
 #define STORE(pointer, vector) do { VECTOR stored_ = (vector); __builtin_memcpy((pointer), &stored_, sizeof stored_); } while (0)
 /// The first `count` lanes of `vector` to `target`, through a lane buffer, one scalar at a time.
@@ -44,7 +45,7 @@ TARGET static void NAME(micro)(ptrdiff_t kc, const SCALAR *a, const SCALAR *b, S
     }
 }
 
-/// The narrow product, storing whole vectors when `whole` (n == WIDTH) and n lanes otherwise.
+/// The one-vector narrow product, storing whole vectors when `whole` (n == WIDTH) and n lanes otherwise.
 /// Inlined twice with a constant `whole`, so each copy is compiled on its own: the whole-vector
 /// one stores straight from the registers (with one body for both, every accumulator would be
 /// spilled for the partial stores' sake, a fifth slower).
@@ -99,15 +100,6 @@ TARGET static inline __attribute__((always_inline)) void NAME(narrow_body)(
     }
 }
 
-TARGET static void NAME(narrow)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const SCALAR *a, ptrdiff_t row_stride,
-                                ptrdiff_t column_stride, const SCALAR *b, ptrdiff_t b_stride, SCALAR *c, ptrdiff_t ldc) {
-    if (n == WIDTH) {
-        NAME(narrow_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, 1);
-    } else {
-        NAME(narrow_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, 0);
-    }
-}
-
 /// The two-vector narrow product (WIDTH < n <= 2·WIDTH): eight rows of C at a time in sixteen
 /// accumulators, A read once (two one-vector passes would read it twice). Each element of C is
 /// the same chain of fused multiply-adds over p as in the one-vector kernel.
@@ -157,9 +149,15 @@ TARGET static inline __attribute__((always_inline)) void NAME(narrow2_body)(
     }
 }
 
-TARGET static void NAME(narrow2)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const SCALAR *a, ptrdiff_t row_stride,
-                                 ptrdiff_t column_stride, const SCALAR *b, ptrdiff_t b_stride, SCALAR *c, ptrdiff_t ldc) {
-    if (n == 2 * WIDTH) {
+/// C = A·B for C at most two vectors wide: the one- or two-vector body, each compiled apart for
+/// whole vectors and for a partial last vector.
+TARGET static void NAME(narrow)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const SCALAR *a, ptrdiff_t row_stride,
+                                ptrdiff_t column_stride, const SCALAR *b, ptrdiff_t b_stride, SCALAR *c, ptrdiff_t ldc) {
+    if (n == WIDTH) {
+        NAME(narrow_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, 1);
+    } else if (n < WIDTH) {
+        NAME(narrow_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, 0);
+    } else if (n == 2 * WIDTH) {
         NAME(narrow2_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, 1);
     } else {
         NAME(narrow2_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, 0);

@@ -34,22 +34,14 @@ void gan_gemm_micro_f32(ptrdiff_t kc, const float *a, const float *b, float *c, 
 /// The same for doubles: C[0..<8, 0..<16] over two 8-double vectors.
 void gan_gemm_micro_f64(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc, int accumulate);
 
-/// C[0..<m, 0..<n] = A·B for n at most one vector (16 floats): A strided (element (i, p) at
-/// a[i·row_stride + p·column_stride]), B given as k rows of one whole vector each, `b_stride`
-/// apart (zero-padded past n). Sixteen rows of C at a time in sixteen accumulators.
+/// C[0..<m, 0..<n] = A·B for n at most two vectors (32 floats): A strided (element (i, p) at
+/// a[i·row_stride + p·column_stride]), B given as k rows of one whole vector each (n <= 16) or
+/// two (n > 16), `b_stride` apart and zero-padded past n. Sixteen rows of C at a time in sixteen
+/// accumulators for one vector, eight rows for two, reading A once.
 void gan_gemm_narrow_f32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t row_stride,
                          ptrdiff_t column_stride, const float *b, ptrdiff_t b_stride, float *c, ptrdiff_t ldc);
-/// The same for doubles (n at most 8).
+/// The same for doubles (n at most 16; one vector is 8).
 void gan_gemm_narrow_f64(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const double *a, ptrdiff_t row_stride,
                          ptrdiff_t column_stride, const double *b, ptrdiff_t b_stride, double *c, ptrdiff_t ldc);
-
-/// C[0..<m, 0..<n] = A·B for n between one and two vectors (16 < n <= 32 floats): B given as k
-/// rows of two whole vectors each, `b_stride` apart (zero-padded past n); eight rows of C at a
-/// time in sixteen accumulators, A read once.
-void gan_gemm_narrow2_f32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t row_stride,
-                          ptrdiff_t column_stride, const float *b, ptrdiff_t b_stride, float *c, ptrdiff_t ldc);
-/// The same for doubles (8 < n <= 16).
-void gan_gemm_narrow2_f64(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const double *a, ptrdiff_t row_stride,
-                          ptrdiff_t column_stride, const double *b, ptrdiff_t b_stride, double *c, ptrdiff_t ldc);
 
 #endif

@@ -32,8 +32,8 @@ func multiplyPanels<S: TensorScalar>(depth: Int, _ a: UnsafePointer<S>, _ b: Uns
     }
 }
 
-/// C[0..<m, 0..<n] = A·B for n at most one vector: A strided, B given as k rows of one whole
-/// vector each, `strideB` apart.
+/// C[0..<m, 0..<n] = A·B for n at most two vectors: A strided, B given as k rows of one whole
+/// vector each (n at most one vector) or two, `strideB` apart.
 @inline(__always)
 func multiplyNarrow<S: TensorScalar>(m: Int, n: Int, k: Int, _ a: MatrixOperand<S>, rowsOfB: UnsafePointer<S>,
                                      strideB: Int, into c: UnsafeMutablePointer<S>, ldc: Int) {
@@ -41,18 +41,6 @@ func multiplyNarrow<S: TensorScalar>(m: Int, n: Int, k: Int, _ a: MatrixOperand<
         gan_gemm_narrow_f32(m, n, k, rebound(a.base), a.rowStride, a.columnStride, rebound(rowsOfB), strideB, rebound(c), ldc)
     } else {
         gan_gemm_narrow_f64(m, n, k, rebound(a.base), a.rowStride, a.columnStride, rebound(rowsOfB), strideB, rebound(c), ldc)
-    }
-}
-
-/// C[0..<m, 0..<n] = A·B for n between one and two vectors: B given as k rows of two whole
-/// vectors each, `strideB` apart.
-@inline(__always)
-func multiplyNarrowPair<S: TensorScalar>(m: Int, n: Int, k: Int, _ a: MatrixOperand<S>, rowsOfB: UnsafePointer<S>,
-                                         strideB: Int, into c: UnsafeMutablePointer<S>, ldc: Int) {
-    if S.self == Float.self {
-        gan_gemm_narrow2_f32(m, n, k, rebound(a.base), a.rowStride, a.columnStride, rebound(rowsOfB), strideB, rebound(c), ldc)
-    } else {
-        gan_gemm_narrow2_f64(m, n, k, rebound(a.base), a.rowStride, a.columnStride, rebound(rowsOfB), strideB, rebound(c), ldc)
     }
 }
 

@@ -130,11 +130,7 @@ private func gemmSkinny<S: TensorScalar>(
         }
         (copy, rowsOfB, strideB) = (padded, UnsafePointer(padded), width)
     }
-    if width == S.Vector.scalarCount {
-        multiplyNarrow(m: m, n: n, k: k, a, rowsOfB: rowsOfB, strideB: strideB, into: c, ldc: ldc)
-    } else {
-        multiplyNarrowPair(m: m, n: n, k: k, a, rowsOfB: rowsOfB, strideB: strideB, into: c, ldc: ldc)
-    }
+    multiplyNarrow(m: m, n: n, k: k, a, rowsOfB: rowsOfB, strideB: strideB, into: c, ldc: ldc)
 }
 
 // MARK: - Packed, register-blocked GEMM
