@@ -52,6 +52,19 @@ public enum JSON {
         }
     }
 
+    /// Every line of the JSON-lines file at `path`, decoded as `T`; a line that is not one is an
+    /// error naming its number and `what` it should be ("a metrics row").
+    public static func readLines<T: Decodable>(_ type: T.Type, from path: String, each what: String) throws(FormatError) -> [T] {
+        var values: [T] = []
+        for (number, line) in try FileIO.read(path).split(separator: UInt8(ascii: "\n")).enumerated() {
+            guard let value = try? decode(type, from: line) else {
+                throw FormatError("line \(number + 1) is not \(what)", path: path)
+            }
+            values.append(value)
+        }
+        return values
+    }
+
     /// Writes `value` to `path` atomically, pretty-printed with a final newline.
     public static func write<T: Encodable>(_ value: T, to path: String) throws(FormatError) {
         do {

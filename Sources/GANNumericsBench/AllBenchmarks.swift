@@ -16,7 +16,7 @@ struct AllBenchmarks: ParsableCommand {
     var skipDCGAN = false
 
     func run() throws {
-        print("kernels: \(CPUKernels.level) (this CPU supports \(CPUKernels.supportedLevel))")
+        printKernelLevel()
         let started = Date()
         var figures: [Figure] = []
         figures += try GEMMBenchmark.parse(["--double"]).figures()

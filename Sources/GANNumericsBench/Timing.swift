@@ -40,6 +40,11 @@ struct Figure: Sendable {
     var key: String { "\(name) [\(unit)]" }
 }
 
+/// Which matrix-product kernels the figures that follow come from.
+func printKernelLevel() {
+    print("kernels: \(CPUKernels.level) (this CPU supports \(CPUKernels.supportedLevel))")
+}
+
 /// A benchmark whose figures can be printed one per line or collected by `bench all`.
 protocol FigureBenchmark: ParsableCommand {
     /// Measures and returns the figures, printing each as it comes.
@@ -48,7 +53,7 @@ protocol FigureBenchmark: ParsableCommand {
 
 extension FigureBenchmark {
     func run() throws {
-        print("kernels: \(CPUKernels.level) (this CPU supports \(CPUKernels.supportedLevel))")
+        printKernelLevel()
         _ = try figures()
     }
 

@@ -251,27 +251,22 @@ public struct Plot: Sendable {
                 }
             }
         }
-        parts.append("<text x=\"\(left)\" y=\"20\" font-size=\"15\">\(escaped(title))</text>")
-        parts.append("<text x=\"\((left + right) / 2)\" y=\"\(height - 8)\" text-anchor=\"middle\">\(escaped(xLabel))</text>")
-        parts.append("<text x=\"14\" y=\"\((top + bottom) / 2)\" text-anchor=\"middle\" transform=\"rotate(-90 14 \((top + bottom) / 2))\">\(escaped(yLabel))</text>")
+        parts.append("<text x=\"\(left)\" y=\"20\" font-size=\"15\">\(HTML.escaped(title))</text>")
+        parts.append("<text x=\"\((left + right) / 2)\" y=\"\(height - 8)\" text-anchor=\"middle\">\(HTML.escaped(xLabel))</text>")
+        parts.append("<text x=\"14\" y=\"\((top + bottom) / 2)\" text-anchor=\"middle\" transform=\"rotate(-90 14 \((top + bottom) / 2))\">\(HTML.escaped(yLabel))</text>")
         var legendY = top + 16
         for (item, outside) in zip(series, outsideCounts()) where !item.name.isEmpty {
             parts.append("<circle cx=\"\(right - 170)\" cy=\"\(legendY - 4)\" r=\"4\" fill=\"\(item.color.hex)\"/>")
-            parts.append("<text x=\"\(right - 160)\" y=\"\(legendY)\">\(escaped(item.name + (outside > 0 ? " (\(outside) outside)" : "")))</text>")
+            parts.append("<text x=\"\(right - 160)\" y=\"\(legendY)\">\(HTML.escaped(item.name + (outside > 0 ? " (\(outside) outside)" : "")))</text>")
             legendY += 16
         }
         if let disc {
             parts.append("<rect x=\"\(right - 174)\" y=\"\(legendY - 8)\" width=\"8\" height=\"8\" fill=\"\(disc.color.hex)\"/>")
-            parts.append("<text x=\"\(right - 160)\" y=\"\(legendY)\">\(escaped(disc.name))</text>")
+            parts.append("<text x=\"\(right - 160)\" y=\"\(legendY)\">\(HTML.escaped(disc.name))</text>")
         }
         parts.append("</svg>")
         return parts.joined(separator: "\n") + "\n"
     }
 
     private func f(_ value: Double) -> String { String(format: "%.1f", value) }
-
-    private func escaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
-    }
 }

@@ -128,14 +128,6 @@ public final class MetricsLog {
 
     /// Every row of a metrics file.
     public static func rows(at path: String) throws(FormatError) -> [MetricsRow] {
-        let text = String(decoding: try FileIO.read(path), as: UTF8.self)
-        var rows: [MetricsRow] = []
-        for (number, line) in text.split(separator: "\n").enumerated() {
-            guard let row = try? JSON.decode(MetricsRow.self, from: Array(line.utf8)) else {
-                throw FormatError("line \(number + 1) is not a metrics row", path: path)
-            }
-            rows.append(row)
-        }
-        return rows
+        try JSON.readLines(MetricsRow.self, from: path, each: "a metrics row")
     }
 }

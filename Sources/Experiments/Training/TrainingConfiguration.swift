@@ -197,6 +197,18 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         public func value(in configuration: TrainingConfiguration) -> AnyHashable {
             configuration[keyPath: keyPath] as! AnyHashable
         }
+
+        /// This setting's value in `configuration` as the command line spells it: a choice by its
+        /// raw value, a missing optional as "none".
+        public func text(in configuration: TrainingConfiguration) -> String {
+            func text(of value: Any) -> String {
+                let mirror = Mirror(reflecting: value)
+                if mirror.displayStyle == .optional { return mirror.children.first.map { text(of: $0.value) } ?? "none" }
+                if let named = value as? any RawRepresentable<String> { return named.rawValue }
+                return "\(value)"
+            }
+            return text(of: value(in: configuration).base)
+        }
     }
 
     /// Every setting, in the order `train --help` lists them: the one list the command line, the

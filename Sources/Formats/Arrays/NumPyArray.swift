@@ -20,7 +20,7 @@ public enum NumPyArray {
         precondition(real.count == imaginary.count, "encodeComplex: \(real.count) real and \(imaginary.count) imaginary parts")
         var file = header(descr: "<c16", shape: [real.count])
         for (re, im) in zip(real, imaginary) {
-            for value in [re, im] { withUnsafeBytes(of: value.bitPattern.littleEndian) { file += $0 } }
+            for value in [re, im] { file += LittleEndian.bytes(value.bitPattern) }
         }
         return file
     }

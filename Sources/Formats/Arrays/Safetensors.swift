@@ -32,8 +32,7 @@ public enum Safetensors {
         }
         var header = Array("{\(entries.joined(separator: ","))}".utf8)
         while header.count % 8 != 0 { header.append(0x20) }  // pad with spaces so data is aligned
-        let length = UInt64(header.count)
-        return (0..<8).map { UInt8(truncatingIfNeeded: length >> (8 * $0)) } + header + data
+        return LittleEndian.bytes(UInt64(header.count)) + header + data
     }
 
     /// The largest header read (the format's own limit), so a corrupt length cannot make the
@@ -44,7 +43,7 @@ public enum Safetensors {
     /// (extents, byte counts and offsets with overflow checks) before any tensor is allocated.
     public static func decode(_ bytes: [UInt8]) throws(FormatError) -> (tensors: [String: Tensor], metadata: [String: String]) {
         guard bytes.count >= 8 else { throw FormatError("too short for a safetensors file (\(bytes.count) bytes)") }
-        let headerLength = (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[$1]) << (8 * UInt64($1)) }
+        let headerLength = LittleEndian.integer(bytes[0..<8])
         guard headerLength <= UInt64(bytes.count - 8), headerLength <= UInt64(maximumHeaderLength) else {
             throw FormatError("header length \(headerLength) exceeds the file size \(bytes.count)")
         }

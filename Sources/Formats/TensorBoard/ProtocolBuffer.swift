@@ -35,7 +35,7 @@ public enum ProtocolBuffer {
         }
 
         private mutating func littleEndian<T: FixedWidthInteger>(_ value: T) {
-            withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+            bytes += LittleEndian.bytes(value)
         }
 
         /// An `int64` or `int32` field (negative values take ten bytes, as in proto3).
@@ -105,18 +105,15 @@ public enum ProtocolBuffer {
             defer { position += Int(count) }
             return message[position..<position + Int(count)]
         }
-        func littleEndian(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-            bytes.reversed().reduce(0) { $0 << 8 | UInt64($1) }
-        }
         while position < message.endIndex {
             let key = try varint()
             let number = key >> 3
             guard number > 0 && number < 1 << 29 else { throw FormatError("protocol buffer: invalid field number \(number)") }
             switch WireType(rawValue: UInt8(key & 7)) {
             case .varint: fields.append((Int(number), .varint(try varint())))
-            case .fixed64: fields.append((Int(number), .fixed64(littleEndian(try take(8)))))
+            case .fixed64: fields.append((Int(number), .fixed64(LittleEndian.integer(try take(8)))))
             case .lengthDelimited: fields.append((Int(number), .lengthDelimited(try take(try varint()))))
-            case .fixed32: fields.append((Int(number), .fixed32(UInt32(littleEndian(try take(4))))))
+            case .fixed32: fields.append((Int(number), .fixed32(UInt32(LittleEndian.integer(try take(4))))))
             case nil: throw FormatError("protocol buffer: unsupported wire type \(key & 7) for field \(number)")
             }
         }
@@ -153,7 +150,7 @@ extension ProtocolBuffer.FieldValue {
     public var packedDoubles: [Double]? {
         guard let bytes, bytes.count % 8 == 0 else { return nil }
         return stride(from: bytes.startIndex, to: bytes.endIndex, by: 8).map { start in
-            Double(bitPattern: bytes[start..<start + 8].reversed().reduce(0) { $0 << 8 | UInt64($1) })
+            Double(bitPattern: LittleEndian.integer(bytes[start..<start + 8]))
         }
     }
 }

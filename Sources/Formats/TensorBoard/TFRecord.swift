@@ -11,8 +11,8 @@ public enum TFRecord {
 
     /// `data` framed as one record.
     public static func record(_ data: [UInt8]) -> [UInt8] {
-        let length = littleEndianBytes(UInt64(data.count))
-        return length + littleEndianBytes(maskedChecksum(length)) + data + littleEndianBytes(maskedChecksum(data))
+        let length = LittleEndian.bytes(UInt64(data.count))
+        return length + LittleEndian.bytes(maskedChecksum(length)) + data + LittleEndian.bytes(maskedChecksum(data))
     }
 
     /// The data of every record in `bytes`, both checksums of each checked. A damaged or
@@ -20,9 +20,7 @@ public enum TFRecord {
     public static func records(in bytes: [UInt8]) throws(FormatError) -> [ArraySlice<UInt8>] {
         var records: [ArraySlice<UInt8>] = []
         var position = 0
-        func word(at offset: Int, count: Int) -> UInt64 {
-            bytes[offset..<offset + count].reversed().reduce(0) { $0 << 8 | UInt64($1) }
-        }
+        func word(at offset: Int, count: Int) -> UInt64 { LittleEndian.integer(bytes[offset..<offset + count]) }
         while position < bytes.count {
             guard bytes.count - position >= 12 else { throw FormatError("TFRecord: truncated record header at byte \(position)") }
             guard UInt32(word(at: position + 8, count: 4)) == maskedChecksum(bytes[position..<position + 8]) else {
@@ -41,9 +39,5 @@ public enum TFRecord {
             position = data.endIndex + 4
         }
         return records
-    }
-
-    private static func littleEndianBytes<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
-        withUnsafeBytes(of: value.littleEndian) { Array($0) }
     }
 }
