@@ -61,6 +61,30 @@ import Testing
         }
     }
 
+    /// A checkpoint whose state names another file as the event file, or a negative length, is
+    /// refused in one line before anything is touched.
+    @Test(arguments: [("eventFile", "\"../config.json\"", "is not an event file's name"),
+                      ("eventLength", "-5", "negative length")])
+    func aDamagedEventRecordInTheCheckpointIsRefused(key: String, json: String, reason: String) throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try TrainingRun(configuration: smallConfiguration(iterations: 10), directory: root).run()
+        let statePath = root + "/checkpoint/" + Checkpoint.stateFile
+        var state = try JSONSerialization.jsonObject(with: Data(try FileIO.read(statePath))) as! [String: Any]
+        state[key] = try JSONSerialization.jsonObject(with: Data(json.utf8), options: .fragmentsAllowed)
+        try FileIO.write(Array(try JSONSerialization.data(withJSONObject: state)), to: statePath)
+        let before = try FileManager.default.contentsOfDirectory(atPath: root).sorted()
+        let metrics = try FileIO.read(root + "/metrics.jsonl")
+        #expect {
+            try TrainingRun(configuration: smallConfiguration(iterations: 20), directory: root).run(.resume)
+        } throws: { error in
+            let line = "\(error)"
+            return line.contains(reason) && line.contains(Checkpoint.stateFile) && !line.contains("\n")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root).sorted() == before)
+        #expect(try FileIO.read(root + "/metrics.jsonl") == metrics)
+    }
+
     @Test func noTensorboardWritesNoEventFile() throws {
         let root = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -117,16 +117,7 @@ public struct ImageDataset: Sendable {
         var pixels: [Float] = []
         pixels.reserveCapacity(names.count * size * size * 3)
         for name in names {
-            let path = directory + "/" + name
-            let image: (width: Int, height: Int, rgb: [UInt8])
-            do {
-                image = try PNG.decode(FileIO.read(path))
-            } catch let error as FormatError {
-                throw error
-            } catch {
-                throw FormatError("is not a readable PNG: \(error)", path: path)
-            }
-            pixels += scaled(centreCropped(image, to: size))
+            pixels += scaled(centreCropped(try PNG.read(directory + "/" + name).image, to: size))
         }
         return ImageDataset(name: URL(fileURLWithPath: directory).lastPathComponent,
                             images: Tensor(shape: [names.count, size, size, 3], scalars: pixels), labels: nil)

@@ -20,7 +20,8 @@ enum HTML {
         return result
     }
 
-    /// A `data:` URI holding PNG bytes, so a page needs no file beside it.
+    /// A `data:` URI holding PNG bytes, so a page needs no file beside it (the report embeds only
+    /// pictures `PNG.read` has decoded, so a truncated file is an error, not a broken image).
     static func pngSource(_ bytes: [UInt8]) -> String {
         "data:image/png;base64," + Data(bytes).base64EncodedString()
     }

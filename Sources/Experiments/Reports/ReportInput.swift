@@ -30,9 +30,7 @@ public struct RunRecord: Sendable {
             throw FormatError("not a run directory (no \(TrainingRun.configurationFile)) and not a reproduction or comparison (no runs/ or table.md)", path: directory)
         }
         configuration = try JSON.read(TrainingConfiguration.self, from: configurationPath)
-        settings = TrainingConfiguration.settings.map { [configuration] setting in
-            (setting.option, RunRecord.text(of: setting.value(in: configuration).base))
-        }
+        settings = TrainingConfiguration.settings.map { [configuration] in ($0.option, $0.text(in: configuration)) }
         let metricsPath = directory + "/metrics.jsonl"
         rows = FileIO.exists(metricsPath) ? try MetricsLog.rows(at: metricsPath) : []
         let samples = directory + "/samples"
@@ -49,27 +47,8 @@ public struct RunRecord: Sendable {
         let trajectory = directory + "/spectrum-trajectory.svg"
         spectrumTrajectory = FileIO.exists(trajectory) ? trajectory : nil
         let recordsPath = directory + "/spectrum.jsonl"
-        var records: [SpectrumTracker.Record] = []
-        if FileIO.exists(recordsPath) {
-            for (number, line) in try FileIO.read(recordsPath).split(separator: UInt8(ascii: "\n")).enumerated() {
-                guard let record = try? JSON.decode(SpectrumTracker.Record.self, from: line) else {
-                    throw FormatError("line \(number + 1) is not a spectrum record", path: recordsPath)
-                }
-                records.append(record)
-            }
-        }
-        spectrumRecords = records
-    }
-}
-
-extension RunRecord {
-    /// A setting's value as the command line spells it: an enumeration by its raw value, a
-    /// missing optional as "none".
-    static func text(of value: Any) -> String {
-        let mirror = Mirror(reflecting: value)
-        if mirror.displayStyle == .optional { return mirror.children.first.map { text(of: $0.value) } ?? "none" }
-        if let named = value as? any RawRepresentable<String> { return named.rawValue }
-        return "\(value)"
+        spectrumRecords = FileIO.exists(recordsPath)
+            ? try JSON.readLines(SpectrumTracker.Record.self, from: recordsPath, each: "a spectrum record") : []
     }
 }
 

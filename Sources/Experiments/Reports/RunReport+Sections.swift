@@ -49,7 +49,7 @@ extension RunReport {
             let name = HTML.escaped(URL(fileURLWithPath: figure).lastPathComponent)
             let content = figure.hasSuffix(".svg")
                 ? HTML.inline(svg: String(decoding: try FileIO.read(figure), as: UTF8.self), prefix: "collection-\(index)-\(number)")
-                : "<img class=\"figure\" src=\"\(HTML.pngSource(try FileIO.read(figure)))\" alt=\"\(name)\"/>"
+                : "<img class=\"figure\" src=\"\(HTML.pngSource(try PNG.read(figure).bytes))\" alt=\"\(name)\"/>"
             parts.append("<figure>\(content)<figcaption>\(name)</figcaption></figure>")
         }
         parts.append("</section>")
@@ -121,7 +121,7 @@ extension RunReport {
             var images: [String] = []
             for frame in frames {
                 let shown = frame.iteration == frames.last!.iteration
-                images.append("<img class=\"frame\" src=\"\(HTML.pngSource(try FileIO.read(frame.path)))\" data-iteration=\"\(frame.iteration)\" "
+                images.append("<img class=\"frame\" src=\"\(HTML.pngSource(try PNG.read(frame.path).bytes))\" data-iteration=\"\(frame.iteration)\" "
                               + "alt=\"samples of \(HTML.escaped(run.name)) at iteration \(frame.iteration)\"\(shown ? "" : " hidden=\"hidden\"")/>")
             }
             runs.append("""

@@ -36,6 +36,17 @@ public enum PNG {
         [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: value >> $0) }
     }
 
+    /// The PNG file at `path` as its bytes and its decoded pixels (see ``decode(_:)``); a file
+    /// that cannot be read or decoded is an error naming it.
+    public static func read(_ path: String) throws(FormatError) -> (bytes: [UInt8], image: (width: Int, height: Int, rgb: [UInt8])) {
+        let bytes = try FileIO.read(path)
+        do {
+            return (bytes, try decode(bytes))
+        } catch {
+            throw FormatError("is not a readable PNG: \(error)", path: path)
+        }
+    }
+
     /// The size and RGB pixels (3 bytes per pixel) of a PNG file: greyscale, RGB, palette,
     /// greyscale with alpha or RGBA (alpha dropped), 8 or 16 bits per sample (16-bit samples keep
     /// their high byte; palettes of 1–8 bits), not interlaced; every chunk's CRC checked.
