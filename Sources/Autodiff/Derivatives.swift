@@ -66,33 +66,55 @@ public func jacobianVectorProduct(
 }
 
 /// The dense Jacobian of `output` with respect to `targets`: a float64 matrix with one row per
-/// element of `output` and one column per element of the targets, in order. Row i is one
-/// vector-Jacobian product with the i-th unit vector on the graph recorded once; the rows are
-/// split between the processor cores (each backward pass keeps its own bookkeeping).
+/// element of `output` and one column per element of the targets, in order.
+///
+/// The columns are found by forward mode in blocks (``jacobianVectorProducts(of:wrt:tangents:)``):
+/// each block holds the unit tangents of up to ``JacobianBlocking/columns`` elements of one
+/// target, so the graph is walked once per block, its matrix products have the block's width
+/// times the rows, and nodes that do not depend on that target are skipped. The blocks are split
+/// between the processor cores; each writes its own columns.
 public func jacobian(of output: Variable, wrt targets: [Variable]) -> Tensor {
-    let columns = targets.reduce(0) { $0 + $1.count }
     let rows = output.count
+    var offsets = [0]
+    for target in targets { offsets.append(offsets.last! + target.count) }
+    let columns = offsets.last!
+    let blocks = targets.indices.flatMap { target in
+        stride(from: 0, to: targets[target].count, by: JacobianBlocking.columns).map { start in
+            (target: target, elements: start..<Swift.min(start + JacobianBlocking.columns, targets[target].count))
+        }
+    }
     var matrix = [Double](repeating: 0, count: rows * columns)
-    let parts = rows >= 64 ? Parallel.processorCount : 1
+    let parts = Swift.min(blocks.count, Parallel.processorCount)
     matrix.withUnsafeMutableBufferPointer { buffer in
-        let target = buffer.baseAddress!
+        let destination = buffer.baseAddress!
         Parallel.forEach(parts) { part in
-            var unit = [Double](repeating: 0, count: rows)
-            for row in (rows * part / parts)..<(rows * (part + 1) / parts) {
-                unit[row] = 1
-                let seed = Variable(Tensor(shape: output.shape, scalars: unit).converted(to: output.dtype))
-                unit[row] = 0
-                var column = row * columns
-                for gradient in gradients(of: output, wrt: targets, seed: seed) {
-                    for value in gradient.value.doubles {
-                        target[column] = value
-                        column += 1
+            for (target, elements) in stride(from: part, to: blocks.count, by: parts).map({ blocks[$0] }) {
+                let size = targets[target].count
+                var unit = [Double](repeating: 0, count: elements.count * size)
+                for (member, element) in elements.enumerated() { unit[member * size + element] = 1 }
+                var seeds = [Tensor?](repeating: nil, count: targets.count)
+                seeds[target] = Tensor(shape: [elements.count] + targets[target].shape, scalars: unit)
+                let product = jacobianVectorProducts(of: [output], wrt: targets, blocks: seeds, count: elements.count)[0]
+                product.converted(to: .float64).withUnsafeBufferPointer(as: Double.self) { values in
+                    for member in 0..<elements.count {
+                        let column = offsets[target] + elements.lowerBound + member
+                        for row in 0..<rows { destination[row * columns + column] = values[member * rows + row] }
                     }
                 }
             }
         }
     }
     return Tensor(shape: [rows, columns], scalars: matrix)
+}
+
+/// How ``jacobian(of:wrt:)`` groups its columns.
+public enum JacobianBlocking {
+    /// Unit tangents pushed through the graph together. Wide enough that a block's products are
+    /// large and the walk over the graph is shared, narrow enough that a block of activations
+    /// stays in the core's cache: for the paper's MoG field (batch 512, width 16, float64, so
+    /// 512 KiB per block of 8) one minibatch's Jacobian took 0.37 s at 8 columns, 0.40 s at 16,
+    /// 0.46 s at 32, 0.67 s at 128 and 0.42 s at 4 (best of six runs, 2-core AVX-512).
+    public static let columns = 8
 }
 
 /// ∇f(x) for a scalar function of one tensor.

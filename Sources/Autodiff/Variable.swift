@@ -114,6 +114,12 @@ public protocol DifferentiableOperation {
     /// `Variable` ops like ``gradients(seed:inputs:output:wanted:)``, so it can be differentiated
     /// again.
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable
+
+    /// The tangent rule for a block of k tangents at once: each non-nil `tangents[i]` has shape
+    /// [k] + input i's shape, the result [k] + `output`'s shape. Never differentiated, so it is
+    /// written with `Tensor` ops. The default applies ``tangent(of:tangents:output:)`` to each
+    /// member; see ``jacobianVectorProducts(of:wrt:tangents:)``.
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor
 }
 
 /// a + b where either may be absent (zero); at least one is present.

@@ -6,10 +6,11 @@ import Tensors
 /// current parameters, averaged over minibatches and accumulated in Double.
 ///
 /// Rows and columns follow the game's player order (for a GAN: generator first, as in the
-/// paper's figures), each player's parameters in order, each tensor flattened row-major. Row i is
-/// one reverse-mode pass through the recorded gradient with the i-th unit vector: exact to the
-/// precision of the parameters' dtype, with no finite differences (the reference notebook's
-/// Jacobian loop kept only one row per parameter tensor).
+/// paper's figures), each player's parameters in order, each tensor flattened row-major. The
+/// columns come in blocks of unit tangents pushed forward through the recorded gradient together
+/// (``Autodiff/jacobian(of:wrt:)``): exact to the precision of the parameters' dtype, with no
+/// finite differences (the reference notebook's Jacobian loop kept only one row per parameter
+/// tensor).
 public struct GameJacobian: Sendable {
     /// A player's rows and columns in the matrix.
     public struct Block: Codable, Sendable, Equatable {

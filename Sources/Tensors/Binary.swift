@@ -133,12 +133,17 @@ private func broadcast<S: TensorScalar>(
 }
 
 /// `out[i, j] = f(matrix[i, j], row[j])`. A short row is tiled into a buffer of several rows
-/// first, so the loop runs over long stretches instead of one short loop per row.
+/// first, so the loop runs over long stretches instead of one short loop per row. Rows of 256
+/// elements or more are long stretches already and are combined with `row` in place.
 @inline(__always)
 private func broadcastRows<S: TensorScalar>(
     _ matrix: UnsafePointer<S>, _ row: UnsafePointer<S>, _ out: UnsafeMutablePointer<S>, rows: Int, columns: Int,
     _ f: (S, S) -> S
 ) {
+    if columns >= 256 {
+        for start in 0..<rows { zipElements(matrix + start * columns, row, out + start * columns, count: columns, f) }
+        return
+    }
     let rowsPerTile = Swift.max(1, Swift.min(rows, 256 / Swift.max(columns, 1)))
     let tileCount = rowsPerTile * columns
     let tile = UnsafeMutablePointer<S>.allocate(capacity: tileCount)

@@ -3,16 +3,16 @@ extension Tensor {
     /// asked (no copy is made: the kernel reads the operand transposed).
     ///
     /// Rank-2 operands give an m×n matrix. Rank-3 operands `[batch, m, k]·[batch, k, n]` are
-    /// multiplied batch by batch; a rank-2 `other` is shared by every batch.
+    /// multiplied batch by batch; a rank-2 operand beside a rank-3 one is shared by every batch.
     public func matmul(_ other: Tensor, transposingSelf: Bool = false, transposingOther: Bool = false) -> Tensor {
         let op = "matmul"
         guard dtype == other.dtype else {
             ShapeError(op: op, detail: "shapes \(shape) and \(other.shape) hold \(dtype) and \(other.dtype)").stop()
         }
-        guard (rank == 2 || rank == 3) && (other.rank == 2 || other.rank == rank) else {
+        guard (rank == 2 || rank == 3) && (other.rank == 2 || other.rank == 3) else {
             ShapeError(op: op, detail: "shapes \(shape) and \(other.shape) are not matrices or batches of matrices").stop()
         }
-        let batch = rank == 3 ? shape[0] : 1
+        let batch = rank == 3 ? shape[0] : other.rank == 3 ? other.shape[0] : 1
         let (rowsA, columnsA) = (shape[rank - 2], shape[rank - 1])
         let (rowsB, columnsB) = (other.shape[other.rank - 2], other.shape[other.rank - 1])
         let (m, k) = transposingSelf ? (columnsA, rowsA) : (rowsA, columnsA)
@@ -21,14 +21,15 @@ extension Tensor {
             let flags = "\(transposingSelf ? "ᵀ" : "")·\(transposingOther ? "ᵀ" : "")"
             ShapeError(op: op, detail: "shapes \(shape) and \(other.shape) do not fit (\(flags))").stop()
         }
-        var result = Tensor(uninitializedShape: rank == 3 ? [batch, m, n] : [m, n], dtype: dtype)
+        var result = Tensor(uninitializedShape: rank == 3 || other.rank == 3 ? [batch, m, n] : [m, n], dtype: dtype)
+        let strideA = rank == 3 ? m * k : 0
         let strideB = other.rank == 3 ? rowsB * columnsB : 0
         switch dtype {
         case .float32:
-            multiplyBatches(self, other, &result, Float.self, batch: batch, m: m, n: n, k: k, strideB: strideB,
+            multiplyBatches(self, other, &result, Float.self, batch: batch, m: m, n: n, k: k, strideA: strideA, strideB: strideB,
                             transposeA: transposingSelf, transposeB: transposingOther)
         case .float64:
-            multiplyBatches(self, other, &result, Double.self, batch: batch, m: m, n: n, k: k, strideB: strideB,
+            multiplyBatches(self, other, &result, Double.self, batch: batch, m: m, n: n, k: k, strideA: strideA, strideB: strideB,
                             transposeA: transposingSelf, transposeB: transposingOther)
         }
         return result
@@ -36,13 +37,13 @@ extension Tensor {
 }
 
 private func multiplyBatches<S: TensorScalar>(
-    _ a: Tensor, _ b: Tensor, _ c: inout Tensor, _: S.Type, batch: Int, m: Int, n: Int, k: Int, strideB: Int,
+    _ a: Tensor, _ b: Tensor, _ c: inout Tensor, _: S.Type, batch: Int, m: Int, n: Int, k: Int, strideA: Int, strideB: Int,
     transposeA: Bool, transposeB: Bool
 ) {
     let (columnsA, columnsB) = (a.shape[a.rank - 1], b.shape[b.rank - 1])
     let (pa, pb, pc) = (a.pointer(as: S.self), b.pointer(as: S.self), c.mutablePointer(as: S.self))
     for index in 0..<batch {
-        let left = MatrixOperand(base: pa + index * m * k, rowStride: transposeA ? 1 : columnsA,
+        let left = MatrixOperand(base: pa + index * strideA, rowStride: transposeA ? 1 : columnsA,
                                  columnStride: transposeA ? columnsA : 1)
         let right = MatrixOperand(base: pb + index * strideB, rowStride: transposeB ? 1 : columnsB,
                                   columnStride: transposeB ? columnsB : 1)

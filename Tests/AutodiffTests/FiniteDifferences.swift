@@ -91,6 +91,28 @@ struct FiniteDifferenceCheck {
             #expect(agree(forwardOverReverse[index].value.doubles, reverseProduct[index].doubles),
                     "forward-over-reverse Hessian-vector product of input \(index)", sourceLocation: sourceLocation)
         }
+        checkTangentBlocks(of: [output], wrt: variables, what: "J·U", sourceLocation: sourceLocation)
+        checkTangentBlocks(of: recorded, wrt: variables, what: "forward over reverse H·U", sourceLocation: sourceLocation)
+    }
+
+    /// A block of three tangents pushed through at once (each operation's block rule) against
+    /// the three pushed through one by one (its tangent rule).
+    private func checkTangentBlocks(of outputs: [Variable], wrt variables: [Variable], what: String,
+                                    sourceLocation: SourceLocation) {
+        var generator = RandomGenerator(seed: 23)
+        let count = 3
+        let blocks = variables.map { Tensor.uniform([count] + $0.shape, low: -1, high: 1, dtype: .float64, using: &generator) }
+        let together = jacobianVectorProducts(of: outputs, wrt: variables, tangents: blocks)
+        for member in 0..<count {
+            let tangents = blocks.map { $0.slice(alongAxis: 0, range: member..<member + 1).reshaped(Array($0.shape.dropFirst())) }
+            let alone = jacobianVectorProduct(of: outputs, wrt: variables, tangents: tangents)
+            for (block, single) in zip(together, alone) {
+                let slice = block.slice(alongAxis: 0, range: member..<member + 1)
+                #expect(block.shape == [count] + single.shape
+                        && zip(slice.doubles, single.value.doubles).allSatisfy { Swift.abs($0 - $1) <= 1e-12 * Swift.max(1, Swift.abs($1)) },
+                        "\(what), member \(member) of a block", sourceLocation: sourceLocation)
+            }
+        }
     }
 
     private func perturbed(_ index: Int, _ element: Int, by delta: Double) -> [Tensor] {

@@ -76,6 +76,36 @@ import Tensors
         }
     }
 
+    /// The Jacobian by blocks of tangents (forward mode) against one reverse-mode pass per row,
+    /// on a ReLU GAN whose parameter tensors span several blocks.
+    @Test func jacobianByBlocksEqualsRowByRow() {
+        var generator = RandomGenerator(seed: 3)
+        let game = GenerativeAdversarialGame(
+            generator: MultilayerPerceptron(sizes: [3, 20, 2], activation: .relu, dtype: .float64, using: &generator),
+            discriminator: MultilayerPerceptron(sizes: [2, 20, 1], activation: .relu, dtype: .float64, using: &generator))
+        let batch = GenerativeAdversarialGame.Batch(real: Tensor.normal([6, 2], dtype: .float64, using: &generator),
+                                                    noise: Tensor.normal([6, 3], dtype: .float64, using: &generator))
+        let targets = game.allParameters.map(\.parameter.variable)
+        #expect(targets.contains { $0.count > 2 * JacobianBlocking.columns })
+        let field = game.recordedField(on: batch)
+        let blocked = jacobian(of: field, wrt: targets)
+        let n = field.count
+        #expect(blocked.shape == [n, n])
+        var largest = 0.0
+        var worst = 0.0
+        for row in 0..<n {
+            var unit = [Double](repeating: 0, count: n)
+            unit[row] = 1
+            let reverse = vectorJacobianProduct(of: [field], wrt: targets, cotangents: [Tensor(shape: [n], scalars: unit)])
+                .flatMap { $0.value.doubles }
+            for (column, value) in reverse.enumerated() {
+                largest = Swift.max(largest, Swift.abs(value))
+                worst = Swift.max(worst, Swift.abs(blocked[row, column] - value))
+            }
+        }
+        #expect(largest > 0.1 && worst <= 1e-13 * largest, "largest entry \(largest), largest difference \(worst)")
+    }
+
     @Test func averagingOverMinibatches() {
         let (game, batches) = smallGAN(seed: 2)
         let mean = GameJacobian(game: game, batches: batches)

@@ -77,6 +77,31 @@ import Tensors
         }
     }
 
+    /// A matrix shared by every member of a batch on the left, with each transposition.
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func sharedLeftOperand(transposeA: Bool, transposeB: Bool) {
+        let shared = sample(transposeA ? [7, 5] : [5, 7], seed: 4)
+        let batch = sample(transposeB ? [3, 2, 7] : [3, 7, 2], seed: 5)
+        let product = shared.matmul(batch, transposingSelf: transposeA, transposingOther: transposeB)
+        #expect(product.shape == [3, 5, 2])
+        for member in 0..<3 {
+            let right = batch.slice(alongAxis: 0, range: member..<member + 1).reshaped(Array(batch.shape.dropFirst()))
+            let expected = shared.matmul(right, transposingSelf: transposeA, transposingOther: transposeB)
+            #expect(close(product.slice(alongAxis: 0, range: member..<member + 1).doubles, expected.doubles))
+        }
+    }
+
+    /// A parallel loop inside another runs each inner index once, on the outer part's thread.
+    @Test func nestedParallelLoopsRunEveryIndexOnce() {
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: 12)
+        defer { counts.deallocate() }
+        counts.initialize(repeating: 0, count: 12)
+        Parallel.forEach(3) { outer in
+            Parallel.forEach(4) { inner in counts[outer * 4 + inner] += 1 }
+        }
+        #expect(UnsafeBufferPointer(start: counts, count: 12).allSatisfy { $0 == 1 })
+    }
+
     @Test func mismatchStopsNamingBothShapes() async {
         await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([2, 3]).matmul(Tensor.zeros([4, 5]))

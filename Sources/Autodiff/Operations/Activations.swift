@@ -12,6 +12,10 @@ struct LeakyRectifiedLinear: DifferentiableOperation {
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         tangents[0]!.gated(by: inputs[0].value, negativeSlope: slope)
     }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        tangents[0]! * inputs[0].value.gateFactor(negativeSlope: slope)
+    }
 }
 
 /// seed where a fixed reference is positive, slope·seed elsewhere: linear in seed, so its
@@ -27,6 +31,10 @@ struct Gate: DifferentiableOperation {
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         tangents[0]!.gated(by: reference, negativeSlope: slope)
     }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        tangents[0]! * reference.gateFactor(negativeSlope: slope)
+    }
 }
 
 /// tanh x: ∂ = seed ⊙ (1 − tanh²x).
@@ -36,6 +44,10 @@ struct HyperbolicTangent: DifferentiableOperation {
     }
 
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        tangents[0]! * (1 - output.squared())
+    }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
         tangents[0]! * (1 - output.squared())
     }
 }
@@ -49,6 +61,10 @@ struct Sigmoid: DifferentiableOperation {
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         tangents[0]! * output * (1 - output)
     }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        tangents[0]! * (output * (1 - output))
+    }
 }
 
 /// softplus x = log(1 + eˣ): ∂ = seed ⊙ σ(x).
@@ -59,6 +75,10 @@ struct Softplus: DifferentiableOperation {
 
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         tangents[0]! * inputs[0].sigmoid()
+    }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        tangents[0]! * inputs[0].value.sigmoid()
     }
 }
 
@@ -74,5 +94,13 @@ extension Variable {
     /// `self` where `reference > 0`, `slope·self` elsewhere, with `reference` held constant.
     public func gated(by reference: Tensor, negativeSlope slope: Double = 0) -> Variable {
         .recording(value.gated(by: reference, negativeSlope: slope), Gate(reference: reference, slope: slope), self)
+    }
+}
+
+extension Tensor {
+    /// 1 where this tensor is positive, `slope` elsewhere: the derivative of a (leaky) ReLU gate,
+    /// by which a block of tangents is multiplied.
+    func gateFactor(negativeSlope slope: Double) -> Tensor {
+        Tensor.ones(like: self).gated(by: self, negativeSlope: slope)
     }
 }

@@ -10,6 +10,11 @@ struct Addition: DifferentiableOperation {
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         sum(tangents[0], tangents[1]).broadcast(to: output.shape)
     }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        sumOfBlocks(tangents[0]?.blockAligned(toRank: output.rank), tangents[1]?.blockAligned(toRank: output.rank))
+            .blockBroadcast(to: output.shape)
+    }
 }
 
 /// a − b, broadcasting.
@@ -21,6 +26,17 @@ struct Subtraction: DifferentiableOperation {
 
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         sum(tangents[0], tangents[1].map { -$0 }).broadcast(to: output.shape)
+    }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        let rank = output.rank
+        let difference: Tensor = switch (tangents[0], tangents[1]) {
+        case let (a?, b?): a.blockAligned(toRank: rank) - b.blockAligned(toRank: rank)
+        case let (a?, nil): a
+        case let (nil, b?): -b
+        case (nil, nil): preconditionFailure("Subtraction: both blocks are zero")
+        }
+        return difference.blockBroadcast(to: output.shape)
     }
 }
 
@@ -35,6 +51,13 @@ struct Multiplication: DifferentiableOperation {
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         sum(tangents[0].map { $0 * inputs[1] }, tangents[1].map { inputs[0] * $0 }).broadcast(to: output.shape)
     }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        let rank = output.rank
+        return sumOfBlocks(tangents[0].map { $0.blockAligned(toRank: rank) * inputs[1].value },
+                           tangents[1].map { $0.blockAligned(toRank: rank) * inputs[0].value })
+            .blockBroadcast(to: output.shape)
+    }
 }
 
 /// a / b, broadcasting. ∂/∂a = seed / b, ∂/∂b = −seed ⊙ a / b².
@@ -48,6 +71,13 @@ struct Division: DifferentiableOperation {
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         (sum(tangents[0], tangents[1].map { -output * $0 }) / inputs[1]).broadcast(to: output.shape)
     }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        let rank = output.rank
+        return (sumOfBlocks(tangents[0]?.blockAligned(toRank: rank),
+                            tangents[1].map { -($0.blockAligned(toRank: rank) * output) }) / inputs[1].value)
+            .blockBroadcast(to: output.shape)
+    }
 }
 
 /// −a.
@@ -57,6 +87,10 @@ struct Negation: DifferentiableOperation {
     }
 
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        -tangents[0]!
+    }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
         -tangents[0]!
     }
 }

@@ -9,6 +9,10 @@ struct BroadcastTo: DifferentiableOperation {
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         tangents[0]!.broadcast(to: output.shape)
     }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        tangents[0]!.blockBroadcast(to: output.shape)
+    }
 }
 
 /// The sum over broadcast axes (the adjoint of broadcasting): ∂ = seed broadcast back.
@@ -19,6 +23,10 @@ struct SumToShape: DifferentiableOperation {
 
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         tangents[0]!.summed(toShape: output.shape)
+    }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        tangents[0]!.blockSummed(to: output.shape)
     }
 }
 

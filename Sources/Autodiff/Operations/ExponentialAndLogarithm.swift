@@ -9,6 +9,10 @@ struct Exponential: DifferentiableOperation {
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         tangents[0]! * output
     }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        tangents[0]! * output
+    }
 }
 
 /// log x: ∂ = seed / x.
@@ -19,6 +23,10 @@ struct Logarithm: DifferentiableOperation {
 
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         tangents[0]! / inputs[0]
+    }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        tangents[0]! / inputs[0].value
     }
 }
 

@@ -17,6 +17,14 @@ struct AffineMap: DifferentiableOperation {
                        tangents[1].map { x.matmul($0, transposingOther: true) }),
                    tangents[2]).broadcast(to: output.shape)
     }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        let (x, weight) = (inputs[0].value, inputs[1].value)
+        let terms = [tangents[0].map { $0.matmul(weight, transposingOther: true) },
+                     tangents[1].map { x.matmul($0, transposingOther: true) },
+                     tangents[2].map { $0.blockAligned(toRank: 2) }].compactMap { $0 }
+        return terms.dropFirst().reduce(terms[0], +).blockBroadcast(to: output.shape)
+    }
 }
 
 extension Variable {

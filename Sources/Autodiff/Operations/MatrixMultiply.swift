@@ -29,6 +29,15 @@ struct MatrixProduct: DifferentiableOperation {
         sum(tangents[0].map { $0.matmul(inputs[1], transposingSelf: transposeA, transposingOther: transposeB) },
             tangents[1].map { inputs[0].matmul($0, transposingSelf: transposeA, transposingOther: transposeB) })
     }
+
+    /// For matrices, each term is one product of a block (a batch of matrices) with the other,
+    /// shared, operand; products of batches fall back to the member-by-member rule.
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        let (a, b) = (inputs[0].value, inputs[1].value)
+        guard a.rank == 2 && b.rank == 2 else { return memberwiseTangentBlock(of: inputs, tangents: tangents, output: output) }
+        return sumOfBlocks(tangents[0].map { $0.matmul(b, transposingSelf: transposeA, transposingOther: transposeB) },
+                           tangents[1].map { a.matmul($0, transposingSelf: transposeA, transposingOther: transposeB) })
+    }
 }
 
 extension Variable {
@@ -39,6 +48,9 @@ extension Variable {
             let flat = reshaped([shape[0] * shape[1], shape[2]])
             let product = flat.matmul(other, transposingOther: transposingOther)
             return product.reshaped([shape[0], shape[1], product.shape[1]])
+        }
+        if rank == 2 && other.rank == 3 {
+            ShapeError(op: "matmul", detail: "a differentiable product of a matrix \(shape) and a batch \(other.shape) is not supported; broadcast the matrix to a batch first").stop()
         }
         let value = self.value.matmul(other.value, transposingSelf: transposingSelf, transposingOther: transposingOther)
         return Variable.recording(value, MatrixProduct(transposeA: transposingSelf, transposeB: transposingOther),

@@ -9,6 +9,10 @@ struct Square: DifferentiableOperation {
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         tangents[0]! * inputs[0] * 2
     }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        tangents[0]! * (inputs[0].value * 2)
+    }
 }
 
 /// √x: ∂ = seed / (2√x).
@@ -20,6 +24,10 @@ struct SquareRoot: DifferentiableOperation {
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         tangents[0]! / output * 0.5
     }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        tangents[0]! * (0.5 / output)
+    }
 }
 
 /// |x|: ∂ = seed ⊙ sign(x) (0 at 0).
@@ -30,6 +38,10 @@ struct AbsoluteValue: DifferentiableOperation {
 
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         tangents[0]! * Variable(inputs[0].value.sign())
+    }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        tangents[0]! * inputs[0].value.sign()
     }
 }
 

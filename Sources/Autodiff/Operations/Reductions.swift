@@ -16,6 +16,11 @@ struct SumReduction: DifferentiableOperation {
         let reduced = tangents[0]!.summed(toShape: keptShape).reshaped(output.shape)
         return scale == 1 ? reduced : reduced * scale
     }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        let reduced = tangents[0]!.blockSummed(to: keptShape).blockReshaped(output.shape)
+        return scale == 1 ? reduced : reduced * scale
+    }
 }
 
 /// max over axes: ∂ = seed at the maximal elements, split equally among ties.
@@ -37,6 +42,13 @@ struct MaxReduction: DifferentiableOperation {
         let isMaximal = 1 - output.value.reshaped(keptShape).greater(than: x)
         let ties = isMaximal.sum(alongAxes: axesReduced, keepingDimensions: true)
         return (tangents[0]! * Variable(isMaximal / ties)).summed(toShape: keptShape).reshaped(output.shape)
+    }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        let x = inputs[0].value
+        let isMaximal = 1 - output.reshaped(keptShape).greater(than: x)
+        let ties = isMaximal.sum(alongAxes: axesReduced, keepingDimensions: true)
+        return (tangents[0]! * (isMaximal / ties)).blockSummed(to: keptShape).blockReshaped(output.shape)
     }
 
     private var axesReduced: [Int] { keptShape.indices.filter { keptShape[$0] == 1 } }

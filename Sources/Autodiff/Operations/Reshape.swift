@@ -9,6 +9,10 @@ struct Reshape: DifferentiableOperation {
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         tangents[0]!.reshaped(output.shape)
     }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        tangents[0]!.blockReshaped(output.shape)
+    }
 }
 
 /// Axes rearranged by `axes`: ∂ = seed rearranged by the inverse permutation.
@@ -23,6 +27,10 @@ struct Permutation: DifferentiableOperation {
 
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         tangents[0]!.permuted(axes)
+    }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        tangents[0]!.permuted([0] + axes.map { $0 + 1 })
     }
 }
 

@@ -16,6 +16,10 @@ struct Slice: DifferentiableOperation {
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         tangents[0]!.slice(alongAxis: axis, range: range)
     }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        tangents[0]!.slice(alongAxis: axis + 1, range: range)
+    }
 }
 
 /// Zeros added around each axis: ∂ = seed sliced back to the input's region.
@@ -33,6 +37,11 @@ struct Pad: DifferentiableOperation {
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         let after = output.shape.indices.map { output.shape[$0] - inputs[0].shape[$0] - before[$0] }
         return tangents[0]!.padded(before: before, after: after)
+    }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        let after = output.shape.indices.map { output.shape[$0] - inputs[0].shape[$0] - before[$0] }
+        return tangents[0]!.padded(before: [0] + before, after: [0] + after)
     }
 }
 
@@ -52,6 +61,12 @@ struct Concatenation: DifferentiableOperation {
     /// The inputs' tangents joined the same way (zeros where an input has none).
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         .concatenate(inputs.indices.map { tangents[$0] ?? Variable(Tensor.zeros(like: inputs[$0].value)) }, alongAxis: axis)
+    }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        let count = tangents.lazy.compactMap { $0 }.first!.shape[0]
+        return .concatenate(inputs.indices.map { tangents[$0] ?? Tensor.zeros([count] + inputs[$0].shape, dtype: output.dtype) },
+                            alongAxis: axis + 1)
     }
 }
 

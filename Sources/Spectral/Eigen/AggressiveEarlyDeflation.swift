@@ -1,12 +1,13 @@
 import Numerics
 import Tensors
 
-/// Aggressive early deflation (Braman, Byers & Mathias 2002; LAPACK's `dlaqr3`, without
-/// reordering): the trailing window W = H[kw...hi] of the active block is brought to real Schur
-/// form W = V S Vᵀ. The single element coupling the window to the rest, s = H[kw, kw−1], becomes
-/// the spike s·Vᵀe₁; eigenvalues of S at the bottom whose spike entries are negligible are
-/// deflated at once, often dozens per call. The rest of the window is returned to Hessenberg
-/// form and its eigenvalues serve as shifts for the next sweep.
+/// Aggressive early deflation (Braman, Byers & Mathias 2002; LAPACK's `dlaqr3`): the trailing
+/// window W = H[kw...hi] of the active block is brought to real Schur form W = V S Vᵀ. The
+/// single element coupling the window to the rest, s = H[kw, kw−1], becomes the spike s·Vᵀe₁;
+/// every eigenvalue of S whose spike entries are negligible is deflated — those that are not are
+/// moved to the top of the window by Schur reordering, so one stubborn eigenvalue does not stop
+/// the test of the rest — often dozens per call. The rest of the window is returned to
+/// Hessenberg form and its eigenvalues serve as shifts for the next sweep.
 ///
 /// When the window's own QR iteration does not converge, nothing is changed and the caller
 /// takes a double-shift step instead (`dlaqr3` likewise treats an unconverged window as
@@ -30,25 +31,37 @@ struct AggressiveEarlyDeflation {
             for j in max(0, i - 1)..<windowSize { window[i, j] = h[kw + i, kw + j] }
         }
         var vectors: Matrix? = Matrix.identity(windowSize)
-        guard let schur = try? SchurDecomposition(&window, z: &vectors, wantSchurForm: true),
-              let v = vectors else { return nil }
-        // Deflate from the bottom while the spike entries are negligible.
+        guard (try? SchurDecomposition(&window, z: &vectors, wantSchurForm: true)) != nil,
+              let schurVectors = vectors else { return nil }
+        // Test the window's eigenvalues from the bottom: one whose spike entries are negligible
+        // is deflated; one that is not is moved to the top of the window (`dlaqr3`), so that the
+        // ones above it are tested too.
         let ulp = Double.ulpOfOne
         let small = Double.leastNormalMagnitude * (Double(n) / ulp)
+        var reordering = SchurReordering(t: window, q: schurVectors)
         var kept = windowSize
-        while kept > 0 {
-            let pair = kept >= 2 && window[kept - 1, kept - 2] != 0
+        var undeflatable = 0
+        while undeflatable < kept {
+            let pair = kept - 2 >= undeflatable && reordering.t[kept - 1, kept - 2] != 0
             let size = pair ? 2 : 1
-            let magnitude = pair
-                ? abs(window[kept - 1, kept - 1]) + abs(window[kept - 1, kept - 2]).squareRoot()
-                    * abs(window[kept - 2, kept - 1]).squareRoot()
-                : abs(window[kept - 1, kept - 1])
-            let entry = (0..<size).map { abs(spike * v[0, kept - 1 - $0]) }.max()!
-            guard entry <= max(small, ulp * magnitude) else { break }
-            kept -= size
+            let bottom = reordering.t[kept - 1, kept - 1]
+            var magnitude = pair
+                ? abs(bottom) + abs(reordering.t[kept - 1, kept - 2]).squareRoot() * abs(reordering.t[kept - 2, kept - 1]).squareRoot()
+                : abs(bottom)
+            if magnitude == 0 { magnitude = abs(spike) }
+            let entry = (0..<size).map { abs(spike * reordering.q[0, kept - 1 - $0]) }.max()!
+            if entry <= max(small, ulp * magnitude) {
+                kept -= size
+            } else if reordering.moveBlock(from: kept - size, to: undeflatable) {
+                undeflatable += size
+            } else {
+                break
+            }
         }
+        window = reordering.t
+        let v = reordering.q
         deflated = windowSize - kept
-        shifts = Array(schur.eigenvalues[0..<kept])
+        shifts = AggressiveEarlyDeflation.eigenvalues(of: window, rows: kept)
         guard deflated > 0 else { return }
         // The undeflated part: spike u = s·V[0, 0..<kept]; a reflector P with Pu = βe₁, applied to
         // both sides of S[0..<kept, 0..<kept], then back to Hessenberg form: W₁ = P·Q.
@@ -94,5 +107,22 @@ struct AggressiveEarlyDeflation {
         for i in 0..<above {
             for j in 0..<windowSize { h[lo + i, kw + j] = updated[i, j] }
         }
+    }
+
+    /// The eigenvalues of the leading `rows` rows of a quasi-triangular matrix in standard form.
+    private static func eigenvalues(of t: Matrix, rows: Int) -> [Complex<Double>] {
+        var values: [Complex<Double>] = []
+        var row = 0
+        while row < rows {
+            if row + 1 < rows && t[row + 1, row] != 0 {
+                let pair = StandardBlock(t[row, row], t[row, row + 1], t[row + 1, row], t[row + 1, row + 1]).eigenvalues
+                values += [pair.0, pair.1]
+                row += 2
+            } else {
+                values.append(Complex(t[row, row]))
+                row += 1
+            }
+        }
+        return values
     }
 }

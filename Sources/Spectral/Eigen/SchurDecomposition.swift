@@ -215,98 +215,13 @@ struct SchurDecomposition {
 
     /// The 2×2 block at (k, k): its eigenvalues, and with `wantSchurForm` the rotation that makes
     /// it upper triangular (real eigenvalues) or standard with equal diagonal (complex pair),
-    /// applied to the rest of H and to Z (LAPACK's `dlanv2`).
+    /// applied to the rest of H and to Z.
     private mutating func standardizeBlock(_ h: inout Matrix, _ z: inout Matrix?, at k: Int, wantSchurForm: Bool) {
-        var (a, b, c, d) = (h[k, k], h[k, k + 1], h[k + 1, k], h[k + 1, k + 1])
-        var (cs, sn) = (1.0, 0.0)
-        if c == 0 {
-        } else if b == 0 {
-            (cs, sn) = (0, 1)
-            (a, d) = (d, a)
-            b = -c
-            c = 0
-        } else if a - d == 0 && (b < 0) != (c < 0) {
-        } else {
-            let temp = a - d
-            var p = 0.5 * temp
-            let bcmax = max(abs(b), abs(c))
-            let bcmis = min(abs(b), abs(c)) * (b < 0 ? -1 : 1) * (c < 0 ? -1 : 1)
-            let scale = max(abs(p), bcmax)
-            var zz = (p / scale) * p + (bcmax / scale) * bcmis
-            if zz >= 4 * Double.ulpOfOne {
-                zz = p + (p < 0 ? -1 : 1) * scale.squareRoot() * zz.squareRoot()
-                a = d + zz
-                d -= (bcmax / zz) * bcmis
-                let tau = hypot(c, zz)
-                cs = zz / tau
-                sn = c / tau
-                b -= c
-                c = 0
-            } else {
-                let sigma = b + c
-                let tau = hypot(sigma, temp)
-                cs = (0.5 * (1 + abs(sigma) / tau)).squareRoot()
-                sn = -(p / (tau * cs)) * (sigma < 0 ? -1 : 1)
-                let (aa, bb) = (a * cs + b * sn, -a * sn + b * cs)
-                let (cc, dd) = (c * cs + d * sn, -c * sn + d * cs)
-                a = aa * cs + cc * sn
-                b = bb * cs + dd * sn
-                c = -aa * sn + cc * cs
-                d = -bb * sn + dd * cs
-                let mean = 0.5 * (a + d)
-                a = mean
-                d = mean
-                if c != 0 {
-                    if b != 0 {
-                        if (b < 0) == (c < 0) {
-                            // Real eigenvalues after all: make the block upper triangular.
-                            let sab = abs(b).squareRoot()
-                            let sac = abs(c).squareRoot()
-                            p = c < 0 ? -sab * sac : sab * sac
-                            let t = 1 / abs(b + c).squareRoot()
-                            a = mean + p
-                            d = mean - p
-                            b -= c
-                            c = 0
-                            let (cs1, sn1) = (sab * t, sac * t)
-                            (cs, sn) = (cs * cs1 - sn * sn1, cs * sn1 + sn * cs1)
-                        }
-                    } else {
-                        b = -c
-                        c = 0
-                        (cs, sn) = (-sn, cs)
-                    }
-                }
-            }
-        }
-        if c == 0 {
-            eigenvalues[k] = Complex(a, 0)
-            eigenvalues[k + 1] = Complex(d, 0)
-        } else {
-            let imaginary = abs(b).squareRoot() * abs(c).squareRoot()
-            eigenvalues[k] = Complex(a, imaginary)
-            eigenvalues[k + 1] = Complex(d, -imaginary)
-        }
+        let block = StandardBlock(h[k, k], h[k, k + 1], h[k + 1, k], h[k + 1, k + 1])
+        (eigenvalues[k], eigenvalues[k + 1]) = block.eigenvalues
         guard wantSchurForm else { return }
-        (h[k, k], h[k, k + 1], h[k + 1, k], h[k + 1, k + 1]) = (a, b, c, d)
-        let n = h.rows
-        if k + 2 < n {
-            for j in (k + 2)..<n {
-                let (x, y) = (h[k, j], h[k + 1, j])
-                h[k, j] = cs * x + sn * y
-                h[k + 1, j] = cs * y - sn * x
-            }
-        }
-        for i in 0..<k {
-            let (x, y) = (h[i, k], h[i, k + 1])
-            h[i, k] = cs * x + sn * y
-            h[i, k + 1] = cs * y - sn * x
-        }
-        for i in 0..<(z?.rows ?? 0) {
-            let (x, y) = (z![i, k], z![i, k + 1])
-            z![i, k] = cs * x + sn * y
-            z![i, k + 1] = cs * y - sn * x
-        }
+        block.store(in: &h, at: k)
+        if z != nil { block.rotateColumns(of: &z!, at: k) }
     }
 }
 

@@ -15,17 +15,33 @@ public enum Parallel {
 
     /// Runs `body(0) … body(count − 1)` concurrently, returning when all are done. Each call must
     /// write only its own part of any shared output.
+    ///
+    /// A loop inside another one's body (a matrix product inside one of the Jacobian's blocks)
+    /// runs serially on its thread: the outer loop already keeps every core busy, and splitting
+    /// again would only add hand-offs. Results never depend on this, since every part writes
+    /// its own output.
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
-        if count == 1 {
-            body(0)
+        if count == 1 || pthread_getspecific(nestingKey) != nil {
+            for index in 0..<count { body(index) }
             return
         }
         withoutActuallyEscaping(body) { body in
             let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: count) { shared.value($0) }
+            DispatchQueue.concurrentPerform(iterations: count) { index in
+                pthread_setspecific(nestingKey, UnsafeRawPointer(bitPattern: 1))
+                shared.value(index)
+                pthread_setspecific(nestingKey, nil)
+            }
         }
     }
 }
+
+/// The thread-specific slot that holds a non-nil pointer while a thread runs a part of a parallel loop.
+private let nestingKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+}()
 
 /// A closure the caller promises is safe to call from several threads at once.
 private struct UncheckedSendable<Value>: @unchecked Sendable {

@@ -1,0 +1,126 @@
+import Tensors
+
+/// J·U for a block of k tangents U = [u₁ … u_k] at once: forward mode in which every node of
+/// the graph carries one tensor of shape [k] + its own shape (the vmap of a Jacobian-vector
+/// product, as `jax.vmap(jax.jvp)` computes it). Each operation's ``DifferentiableOperation/tangentBlock(of:tangents:output:)``
+/// pushes the whole block through in one go — a matrix product becomes one product with k times
+/// the rows — so the graph is walked once instead of k times and the kernels see large operands.
+///
+/// - Parameters:
+///   - tangents: one block per target, [k] + the target's shape; all blocks have the same k.
+/// - Returns: one block per output, [k] + the output's shape.
+public func jacobianVectorProducts(of outputs: [Variable], wrt targets: [Variable], tangents: [Tensor]) -> [Tensor] {
+    guard let count = tangents.first?.shape.first else {
+        ShapeError(op: "jacobianVectorProducts", detail: "no tangent blocks, or a block of rank 0").stop()
+    }
+    return jacobianVectorProducts(of: outputs, wrt: targets, blocks: tangents.map { $0 }, count: count)
+}
+
+/// ``jacobianVectorProducts(of:wrt:tangents:)`` where a nil block is zero: nodes that depend on
+/// no target with a block are skipped, and blocks are released after their last use.
+func jacobianVectorProducts(of outputs: [Variable], wrt targets: [Variable], blocks seeds: [Tensor?], count: Int) -> [Tensor] {
+    precondition(seeds.count == targets.count, "jacobianVectorProducts: \(targets.count) targets but \(seeds.count) blocks")
+    for (target, seed) in zip(targets, seeds) {
+        if let seed, seed.shape != [count] + target.shape {
+            ShapeError(op: "jacobianVectorProducts", detail: "block of shape \(seed.shape) for target of shape \(target.shape); expected \([count] + target.shape)").stop()
+        }
+    }
+    let activeTargets = zip(targets, seeds).compactMap { $1 == nil ? nil : $0.node }
+    let graph = BackwardGraph(roots: outputs.compactMap(\.node), targets: activeTargets)
+    // Consumers still to read each node's block; the outputs count as one more.
+    var pendingUses = [Int](repeating: 0, count: graph.nodes.count)
+    for index in graph.postOrder where graph.relevant[index] && !graph.isTarget[index] {
+        for position in graph.edgeRange(of: index) where graph.edge(position) >= 0 { pendingUses[graph.edge(position)] += 1 }
+    }
+    for output in outputs {
+        if let node = output.node, let index = graph.table.value(for: node) { pendingUses[index] += 1 }
+    }
+    var block = [Tensor?](repeating: nil, count: graph.nodes.count)
+    for (target, seed) in zip(targets, seeds) {
+        guard let seed, let node = target.node, let index = graph.table.value(for: node) else { continue }
+        let converted = seed.converted(to: target.dtype)
+        block[index] = block[index].map { $0 + converted } ?? converted
+    }
+    var inputBlocks: [Tensor?] = []
+    for index in graph.postOrder where graph.relevant[index] && !graph.isTarget[index] {
+        let node = graph.nodes[index]
+        guard let operation = node.operation else { continue }
+        inputBlocks.removeAll(keepingCapacity: true)
+        for position in graph.edgeRange(of: index) {
+            let input = graph.edge(position)
+            guard input >= 0 else {
+                inputBlocks.append(nil)
+                continue
+            }
+            inputBlocks.append(block[input])
+            pendingUses[input] -= 1
+            if pendingUses[input] == 0 { block[input] = nil }
+        }
+        guard inputBlocks.contains(where: { $0 != nil }) else { continue }
+        block[index] = operation.tangentBlock(of: OperationInputs(node: node, detached: true), tangents: inputBlocks,
+                                              output: node.value)
+    }
+    return outputs.map { output in
+        output.node.flatMap { graph.table.value(for: $0) }.flatMap { block[$0] }
+            ?? Tensor.zeros([count] + output.shape, dtype: output.dtype)
+    }
+}
+
+extension DifferentiableOperation {
+    /// The default block rule: the operation's ``tangent(of:tangents:output:)`` applied to each
+    /// member of the block in turn, the results stacked. Correct for every operation; operations
+    /// on the hot paths override it with one batched computation.
+    public func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        memberwiseTangentBlock(of: inputs, tangents: tangents, output: output)
+    }
+
+    func memberwiseTangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        let count = tangents.lazy.compactMap { $0 }.first!.shape[0]
+        let members = (0..<count).map { member in
+            tangent(of: inputs, tangents: tangents.map { $0.map { Variable($0.blockMember(member)) } },
+                    output: Variable(output)).value
+        }
+        return Tensor.stack(members)
+    }
+}
+
+/// a + b for blocks where either may be absent (zero); at least one is present.
+func sumOfBlocks(_ a: Tensor?, _ b: Tensor?) -> Tensor {
+    switch (a, b) {
+    case let (a?, b?): return a + b
+    case let (a?, nil): return a
+    case let (nil, b?): return b
+    case (nil, nil): preconditionFailure("sumOfBlocks: both blocks are zero")
+    }
+}
+
+extension Tensor {
+    /// Member `index` of a block [k] + shape: a tensor of that shape.
+    func blockMember(_ index: Int) -> Tensor {
+        slice(alongAxis: 0, range: index..<(index + 1)).reshaped(Array(shape.dropFirst()))
+    }
+
+    /// A block [k] + s with unit axes inserted after the block axis up to `rank` member axes, so
+    /// that NumPy broadcasting against a member-shaped tensor lines the axes up from the right.
+    func blockAligned(toRank rank: Int) -> Tensor {
+        let missing = rank - (self.rank - 1)
+        guard missing > 0 else { return self }
+        return reshaped([shape[0]] + [Int](repeating: 1, count: missing) + shape.dropFirst())
+    }
+
+    /// A block whose members are broadcast to `memberShape`.
+    func blockBroadcast(to memberShape: [Int]) -> Tensor {
+        blockAligned(toRank: memberShape.count).broadcast(to: [shape[0]] + memberShape)
+    }
+
+    /// A block whose members are summed to `memberShape` (the adjoint of ``blockBroadcast(to:)``).
+    func blockSummed(to memberShape: [Int]) -> Tensor {
+        let aligned = [Int](repeating: 1, count: rank - 1 - memberShape.count) + memberShape
+        return summed(toShape: [shape[0]] + aligned).reshaped([shape[0]] + memberShape)
+    }
+
+    /// A block whose members are reshaped to `memberShape`.
+    func blockReshaped(_ memberShape: [Int]) -> Tensor {
+        reshaped([shape[0]] + memberShape)
+    }
+}
