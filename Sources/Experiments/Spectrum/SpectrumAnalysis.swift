@@ -123,9 +123,18 @@ public struct SpectrumAnalysis: Sendable {
             let jacobian = GameJacobian(game: experiment.game, batches: minibatches)
             jacobianTime = Date().timeIntervalSince(start)
             if saveJacobian { try NumPyArray.write(jacobian.matrix.tensor, to: directory + "/jacobian.npy") }
-            jacobianValues = try eigenvalues(of: jacobian.matrix, named: "jacobian", jacobian: jacobian, directory: directory)
-            consensusValues = try eigenvalues(of: jacobian.consensusMatrix(gamma: gamma), named: "consensus",
-                                              jacobian: jacobian, directory: directory)
+            // Both spectra at once, one per core: their QR iterations are mostly serial.
+            let matrices = [jacobian.matrix, jacobian.consensusMatrix(gamma: gamma)]
+            var outcomes = [Result<[Complex<Double>], EigenError>](repeating: .success([]), count: matrices.count)
+            outcomes.withUnsafeMutableBufferPointer { buffer in
+                let outcome = buffer.baseAddress!
+                Parallel.forEach(matrices.count) { index in
+                    outcome[index] = Result { () throws(EigenError) in try EigenDecomposition(matrices[index]).eigenvalues }
+                }
+            }
+            jacobianValues = try eigenvalues(outcomes[0], of: matrices[0], named: "jacobian", jacobian: jacobian, directory: directory)
+            consensusValues = try eigenvalues(outcomes[1], of: matrices[1], named: "consensus", jacobian: jacobian,
+                                              directory: directory)
             if arnoldiCount > 0 { arnoldi = try check(jacobianValues, experiment: experiment, minibatches: minibatches) }
         }
         let eigenTime = Date().timeIntervalSince(start) - jacobianTime
@@ -190,12 +199,13 @@ public struct SpectrumAnalysis: Sendable {
         return (experiment, iteration, minibatches)
     }
 
-    /// The eigenvalues of `matrix`; when the iteration fails, writes the eigenvalues it found as
-    /// `eigenvalues-<name>.partial.npy` and the Jacobian as `jacobian.npy`, and says so.
-    private func eigenvalues(of matrix: Matrix, named name: String, jacobian: GameJacobian,
-                             directory: String) throws -> [Complex<Double>] {
+    /// The eigenvalues of `matrix` from their computation's `outcome`; when the iteration failed,
+    /// writes the eigenvalues it found as `eigenvalues-<name>.partial.npy` and the Jacobian as
+    /// `jacobian.npy`, and says so.
+    private func eigenvalues(_ outcome: Result<[Complex<Double>], EigenError>, of matrix: Matrix, named name: String,
+                             jacobian: GameJacobian, directory: String) throws -> [Complex<Double>] {
         do {
-            return try EigenDecomposition(matrix).eigenvalues
+            return try outcome.get()
         } catch .noConvergence(let iterations, let found, let unconverged) {
             let partial = directory + "/eigenvalues-\(name).partial.npy"
             try NumPyArray.write(found, to: partial)
