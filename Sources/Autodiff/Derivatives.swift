@@ -95,10 +95,11 @@ public func jacobian(of output: Variable, wrt targets: [Variable]) -> Tensor {
                 var seeds = [Tensor?](repeating: nil, count: targets.count)
                 seeds[target] = Tensor(shape: [elements.count] + targets[target].shape, scalars: unit)
                 let product = jacobianVectorProducts(of: [output], wrt: targets, blocks: seeds, count: elements.count)[0]
+                let first = offsets[target] + elements.lowerBound
                 product.converted(to: .float64).withUnsafeBufferPointer(as: Double.self) { values in
-                    for member in 0..<elements.count {
-                        let column = offsets[target] + elements.lowerBound + member
-                        for row in 0..<rows { destination[row * columns + column] = values[member * rows + row] }
+                    for row in 0..<rows {
+                        let line = destination + row * columns + first
+                        for member in 0..<elements.count { line[member] = values[member * rows + row] }
                     }
                 }
             }
