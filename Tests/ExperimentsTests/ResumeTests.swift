@@ -126,6 +126,11 @@ func fixture(_ name: String) -> String {
         let conflict = runCommand(["train", "--resume", "--out", run, "--iterations", "30", "--width", "8", "--lr", "0.5"])
         #expect(conflict.code != 0 && conflict.message.contains("--width 8 (the run has 4)")
                 && conflict.message.contains("--lr 0.5 (the run has 0.0001)"))
+        // Choices and optional paths are said as they are typed.
+        let choices = runCommand(["train", "--resume", "--out", run, "--iterations", "30", "--method", "simgd",
+                                  "--data", root + "/points.npy"])
+        #expect(choices.code != 0 && choices.message.contains("--method simgd (the run has conopt)")
+                && choices.message.contains("--data \(root)/points.npy (the run has none)"), "\(choices.message)")
     }
 
     /// Asking for fewer iterations than the run has done is refused before anything is written.

@@ -114,7 +114,7 @@ public final class TrainingRun {
         let contradicting = saved.differences(from: values, among: given.filter { $0 != iterations })
         guard contradicting.isEmpty else {
             throw .configurationMismatch(directory: directory, settings: contradicting.map {
-                (option: $0.option, saved: "\($0.value(in: saved))", given: "\($0.value(in: values))")
+                (option: $0.option, saved: $0.text(in: saved), given: $0.text(in: values))
             })
         }
         if given.contains(iterations) { saved.iterations = values.iterations }
@@ -167,7 +167,7 @@ public final class TrainingRun {
         let contradicting = saved.differences(from: configuration).filter { $0 != TrainingConfiguration.setting(\.iterations) }
         guard contradicting.isEmpty else {
             throw .configurationMismatch(directory: directory, settings: contradicting.map {
-                (option: $0.option, saved: "\($0.value(in: saved))", given: "\($0.value(in: configuration))")
+                (option: $0.option, saved: $0.text(in: saved), given: $0.text(in: configuration))
             })
         }
         guard checkpoint.iteration <= configuration.iterations else {
