@@ -58,7 +58,7 @@ struct ReproduceMixtureCommand: ParsableCommand {
     var iterations = 50_000
 
     @Option(help: "mog8 (the paper's ring) or mog25.")
-    var experiment: TrainingConfiguration.Experiment = .mog8
+    var experiment = MixtureChoice(.mog8)
 
     @Option(parsing: .unconditional, help: "Runs trained at once.")
     var jobs = 2
@@ -74,7 +74,7 @@ struct ReproduceMixtureCommand: ParsableCommand {
         var reproduction = MixtureReproduction()
         reproduction.seeds = seeds
         reproduction.base.iterations = iterations
-        reproduction.base.experiment = experiment
+        reproduction.base.experiment = experiment.experiment
         reproduction.jobs = jobs
         reproduction.directory = out
         try ReproduceCommand.run(settings: reproduction.base, iterations: reproduction.methods.count * seeds * iterations, out: out) {
@@ -160,4 +160,23 @@ struct ReproduceImagesCommand: ParsableCommand {
             try reproduction.run(progress: $0)
         }
     }
+}
+
+/// The experiments `reproduce mog` takes: the mixtures of Gaussians among
+/// `TrainingConfiguration.Experiment`, so its help lists only those.
+struct MixtureChoice: ExpressibleByArgument {
+    let experiment: TrainingConfiguration.Experiment
+
+    init(_ experiment: TrainingConfiguration.Experiment) {
+        self.experiment = experiment
+    }
+
+    init?(argument: String) {
+        guard let experiment = TrainingConfiguration.Experiment(rawValue: argument), !experiment.isImage else { return nil }
+        self.experiment = experiment
+    }
+
+    static var allValueStrings: [String] { TrainingConfiguration.Experiment.allCases.filter { !$0.isImage }.map(\.rawValue) }
+
+    var defaultValueDescription: String { experiment.rawValue }
 }

@@ -56,6 +56,7 @@ func runCommand(_ arguments: [String]) -> (message: String, code: Int32) {
             (["images", "--data", root + "/missing.gz"], root + "/missing.gz: no such file"),
             (["images", "--architecture", "resnet"], "the data set mnist has 32×32 images, but resnet makes 64×64 images"),
             (["mog", "--iterations", "-3"], "--iterations must be positive, got -3"),
+            (["mog", "--experiment", "mnist"], "Please provide one of 'mog8' and 'mog25'"),
         ]
         for (arguments, expected) in cases {
             let (message, code) = runCommand(["reproduce"] + arguments + ["--out", out])

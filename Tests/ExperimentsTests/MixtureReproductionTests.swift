@@ -6,6 +6,19 @@ import Testing
 /// `reproduce mog` on two seeds of a short run: mode coverage per method at the reported
 /// iterations, the table, and the figure of density plots with one row per method.
 @Suite struct MixtureReproductionTests {
+    /// An image experiment is refused before anything is trained or written.
+    @Test func imageExperimentsAreRefused() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var reproduction = MixtureReproduction()
+        reproduction.base.experiment = .mnist
+        reproduction.directory = root + "/out"
+        #expect(throws: ConfigurationError("the mixture-of-Gaussians reproduction runs mog8 or mog25, not mnist; use `reproduce images` for image experiments")) {
+            try reproduction.run()
+        }
+        #expect(!FileManager.default.fileExists(atPath: root + "/out"))
+    }
+
     @Test func tableAndFigure() throws {
         let root = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }

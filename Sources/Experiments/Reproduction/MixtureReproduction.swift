@@ -31,6 +31,9 @@ public struct MixtureReproduction: Sendable {
     /// `results.json` and `figure.png`. `progress` gets (iterations done, iterations in all).
     @discardableResult
     public func run(progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Cell] {
+        guard !base.experiment.isImage else {
+            throw ConfigurationError("the mixture-of-Gaussians reproduction runs mog8 or mog25, not \(base.experiment.rawValue); use `reproduce images` for image experiments")
+        }
         try FileIO.makeDirectory(directory)
         let runs = methods.flatMap { method in (0..<seeds).map { (method, UInt64($0)) } }
         try RunQueue(runs: runs.map { (configuration($0, $1), runDirectory($0, $1)) }, jobs: jobs).trainAll(progress: progress)
