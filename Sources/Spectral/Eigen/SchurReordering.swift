@@ -108,19 +108,30 @@ struct SchurReordering {
         guard r != 0 else { return }
         let (cs, sn) = (f / r, g / r)
         let n = t.rows
-        for column in (j + 2)..<max(n, j + 2) { rotate(&t, row: j, column: column, cs: cs, sn: sn, alongRows: true) }
-        for row in 0..<j { rotate(&t, row: row, column: j, cs: cs, sn: sn, alongRows: false) }
-        for row in 0..<q.rows { rotate(&q, row: row, column: j, cs: cs, sn: sn, alongRows: false) }
+        t.elements.withUnsafeMutableBufferPointer { buffer in
+            let upper = buffer.baseAddress! + j * n, lower = upper + n
+            for column in (j + 2)..<max(n, j + 2) {
+                let (x, y) = (upper[column], lower[column])
+                upper[column] = cs * x + sn * y
+                lower[column] = cs * y - sn * x
+            }
+            SchurReordering.rotateColumns(buffer.baseAddress! + j, stride: n, rows: j, cs: cs, sn: sn)
+        }
+        let rows = q.rows
+        q.elements.withUnsafeMutableBufferPointer { buffer in
+            SchurReordering.rotateColumns(buffer.baseAddress! + j, stride: q.columns, rows: rows, cs: cs, sn: sn)
+        }
         (t[j, j], t[j + 1, j + 1]) = (t22, t11)
     }
 
-    /// x ← cs·x + sn·y, y ← cs·y − sn·x for (x, y) = rows j, j+1 at `column` (`alongRows`) or
-    /// columns j, j+1 at `row`.
-    private func rotate(_ m: inout Matrix, row: Int, column: Int, cs: Double, sn: Double, alongRows: Bool) {
-        let (first, second) = alongRows ? ((row, column), (row + 1, column)) : ((row, column), (row, column + 1))
-        let (x, y) = (m[first.0, first.1], m[second.0, second.1])
-        m[first.0, first.1] = cs * x + sn * y
-        m[second.0, second.1] = cs * y - sn * x
+    /// (x, y) ← (cs·x + sn·y, cs·y − sn·x) for x, y the first two elements of `rows` rows.
+    private static func rotateColumns(_ first: UnsafeMutablePointer<Double>, stride: Int, rows: Int, cs: Double, sn: Double) {
+        for row in 0..<rows {
+            let pair = first + row * stride
+            let (x, y) = (pair[0], pair[1])
+            pair[0] = cs * x + sn * y
+            pair[1] = cs * y - sn * x
+        }
     }
 
     private mutating func standardize(at k: Int) {
@@ -196,23 +207,36 @@ struct SchurReordering {
 extension Matrix {
     /// Rows first ..< first + v.count (all `columns`) ← (I − τvvᵀ)·rows.
     mutating func reflect(rows first: Int, columns: Range<Int>, vector v: [Double], tau: Double) {
-        guard tau != 0 else { return }
-        for column in columns {
-            var sum = 0.0
-            for (i, vi) in v.enumerated() { sum += vi * self[first + i, column] }
-            sum *= tau
-            for (i, vi) in v.enumerated() { self[first + i, column] -= sum * vi }
+        guard tau != 0, !columns.isEmpty else { return }
+        let stride = self.columns
+        elements.withUnsafeMutableBufferPointer { buffer in
+            let top = buffer.baseAddress! + first * stride
+            v.withUnsafeBufferPointer { v in
+                for column in columns {
+                    var sum = 0.0
+                    for i in 0..<v.count { sum += v[i] * top[i * stride + column] }
+                    sum *= tau
+                    for i in 0..<v.count { top[i * stride + column] -= sum * v[i] }
+                }
+            }
         }
     }
 
     /// Columns first ..< first + v.count (all `rows`) ← columns·(I − τvvᵀ).
     mutating func reflect(columns first: Int, rows: Range<Int>, vector v: [Double], tau: Double) {
-        guard tau != 0 else { return }
-        for row in rows {
-            var sum = 0.0
-            for (i, vi) in v.enumerated() { sum += vi * self[row, first + i] }
-            sum *= tau
-            for (i, vi) in v.enumerated() { self[row, first + i] -= sum * vi }
+        guard tau != 0, !rows.isEmpty else { return }
+        let stride = self.columns
+        elements.withUnsafeMutableBufferPointer { buffer in
+            let left = buffer.baseAddress! + first
+            v.withUnsafeBufferPointer { v in
+                for row in rows {
+                    let line = left + row * stride
+                    var sum = 0.0
+                    for i in 0..<v.count { sum += v[i] * line[i] }
+                    sum *= tau
+                    for i in 0..<v.count { line[i] -= sum * v[i] }
+                }
+            }
         }
     }
 }
