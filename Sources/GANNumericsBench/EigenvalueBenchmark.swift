@@ -27,7 +27,9 @@ struct EigenvalueBenchmark: FigureBenchmark {
         let seconds = try measure { _ = try EigenDecomposition(subject).eigenvalues }
         var figures = [reported(Figure(name: "eigenvalues n=\(subject.rows)", value: seconds, unit: "s", digits: 3)),
                        reported(Figure(name: "jacobian mog8, one minibatch of 512, float64", value: try measure(jacobianOfOneMinibatch),
-                                       unit: "s", digits: 3))]
+                                       unit: "s", digits: 3)),
+                       reported(Figure(name: "jacobian mog8, one minibatch of 512, float64, one reverse pass per row",
+                                       value: try measure(jacobianRowByRow), unit: "s", digits: 3))]
         guard batches > 0 else { return figures }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gan-numerics-bench-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -55,12 +57,36 @@ struct EigenvalueBenchmark: FigureBenchmark {
     /// The dense Jacobian of the paper's MoG field at initialisation on one minibatch, in
     /// float64 as `spectrum` forms it.
     private func jacobianOfOneMinibatch() {
+        let (game, batch) = mixtureFieldInDouble()
+        consume(GameJacobian(game: game, batches: [batch]))
+    }
+
+    /// The same Jacobian the way it was formed before blocks of tangents: one vector-Jacobian
+    /// product per row on the recorded field, the rows split between the cores.
+    private func jacobianRowByRow() {
+        let (game, batch) = mixtureFieldInDouble()
+        let field = game.recordedField(on: batch)
+        let targets = game.allParameters.map(\.parameter.variable)
+        let n = field.count
+        let parts = Parallel.processorCount
+        Parallel.forEach(parts) { part in
+            var unit = [Double](repeating: 0, count: n)
+            for row in (n * part / parts)..<(n * (part + 1) / parts) {
+                unit[row] = 1
+                consume(vectorJacobianProduct(of: [field], wrt: targets, cotangents: [Tensor(shape: [n], scalars: unit)]))
+                unit[row] = 0
+            }
+        }
+    }
+
+    /// The paper's MoG game at initialisation with its parameters in float64, and one minibatch.
+    private func mixtureFieldInDouble() -> (GenerativeAdversarialGame, GenerativeAdversarialGame.Batch) {
         let experiment = MixtureExperiment(configuration: TrainingConfiguration())
         for named in experiment.game.allParameters { named.parameter.value = named.parameter.value.converted(to: .float64) }
         var generator = RandomGenerator(seed: 1)
         let batch = experiment.batch(using: &generator)
-        let double = GenerativeAdversarialGame.Batch(real: batch.real.converted(to: .float64), noise: batch.noise.converted(to: .float64))
-        consume(GameJacobian(game: experiment.game, batches: [double]))
+        return (experiment.game, GenerativeAdversarialGame.Batch(real: batch.real.converted(to: .float64),
+                                                                 noise: batch.noise.converted(to: .float64)))
     }
 
     private func measure(_ body: () throws -> Void) throws -> Double {
