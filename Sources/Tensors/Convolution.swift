@@ -92,6 +92,14 @@ public struct ConvolutionGeometry: Sendable, Equatable {
                             kernel: kernel, stride: stride, padding: .same)
     }
 
+    /// The same convolution over `batch` images.
+    public func with(batch: Int) -> ConvolutionGeometry {
+        ConvolutionGeometry(batch: batch, inputHeight: inputHeight, inputWidth: inputWidth, channels: channels,
+                            kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideHeight: strideHeight,
+                            strideWidth: strideWidth, padTop: padTop, padLeft: padLeft, outputHeight: outputHeight,
+                            outputWidth: outputWidth)
+    }
+
     /// Elements per patch: kh·kw·channels.
     public var patchSize: Int { channels * kernelHeight * kernelWidth }
     /// Patches: batch·outputHeight·outputWidth.

@@ -12,6 +12,14 @@ struct PatchExtraction: DifferentiableOperation {
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         tangents[0]!.patches(geometry)
     }
+
+    /// The block's members are k more images of the batch.
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        let block = tangents[0]!
+        let images = block.shape[0] * geometry.batch
+        return block.reshaped([images] + Array(geometry.inputShape.dropFirst())).patches(geometry.with(batch: images))
+            .reshaped([block.shape[0]] + output.shape)
+    }
 }
 
 /// Patches added back into an NHWC tensor (col2im), the adjoint of ``PatchExtraction``.
@@ -24,6 +32,14 @@ struct PatchAssembly: DifferentiableOperation {
 
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
         tangents[0]!.assemblingPatches(geometry)
+    }
+
+    /// The block's members are k more images of the batch.
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        let block = tangents[0]!
+        let images = block.shape[0] * geometry.batch
+        return block.reshaped([images * geometry.outputHeight * geometry.outputWidth, geometry.patchSize])
+            .assemblingPatches(geometry.with(batch: images)).reshaped([block.shape[0]] + output.shape)
     }
 }
 
