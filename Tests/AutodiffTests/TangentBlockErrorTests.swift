@@ -14,6 +14,24 @@ import Tensors
         }
     }
 
+    @Test func missingOrScalarBlocksAreNamed() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let x = Variable(differentiable: Tensor.ones([2]))
+            _ = jacobianVectorProducts(of: [x.tanh()], wrt: [x], tangents: [])
+        }.map { result in
+            #expect(String(decoding: result.standardErrorContent, as: UTF8.self)
+                .contains("jacobianVectorProducts: no tangent blocks, or a block of rank 0"))
+        }
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let x = Variable(differentiable: Tensor.ones([2]))
+            let y = Variable(differentiable: Tensor.ones([2]))
+            _ = jacobianVectorProducts(of: [x * y], wrt: [x, y], tangents: [Tensor.ones([3, 2])])
+        }.map { result in
+            #expect(String(decoding: result.standardErrorContent, as: UTF8.self)
+                .contains("jacobianVectorProducts: 2 targets but 1 blocks"))
+        }
+    }
+
     @Test func differentiableMatrixTimesBatchIsRefused() async {
         await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             let x = Variable(differentiable: Tensor.ones([2, 3]))
