@@ -220,20 +220,26 @@ func broadcastStrides(_ shape: [Int], to rank: Int) -> [Int] {
 
 extension Tensor {
     /// `self` where `reference > 0`, `slope · self` elsewhere: the backward of (leaky) ReLU,
-    /// d/dx leakyReLU(x) ⊙ seed, in one pass. Shapes must match.
+    /// d/dx leakyReLU(x) ⊙ seed, in one pass. The reference has this tensor's shape, or its
+    /// trailing axes' (one reference for each slice along the leading axes, as for a block of
+    /// tangents).
     public func gated(by reference: Tensor, negativeSlope slope: Double = 0) -> Tensor {
-        guard shape == reference.shape, dtype == reference.dtype else {
+        guard shape.count >= reference.rank, Array(shape.suffix(reference.rank)) == reference.shape,
+              dtype == reference.dtype else {
             ShapeError(op: "gated", detail: "shapes \(shape) and \(reference.shape) differ").stop()
         }
         let result = Tensor(uninitializedShape: shape, dtype: dtype)
-        switch dtype {
-        case .float32:
-            let a = Float(slope)
-            zipElements(pointer(as: Float.self), reference.pointer(as: Float.self),
-                        result.mutablePointer(as: Float.self), count: count) { $1 > 0 ? $0 : a * $0 }
-        case .float64:
-            zipElements(pointer(as: Double.self), reference.pointer(as: Double.self),
-                        result.mutablePointer(as: Double.self), count: count) { $1 > 0 ? $0 : slope * $0 }
+        let slice = reference.count
+        for start in stride(from: 0, to: count, by: Swift.max(slice, 1)) {
+            switch dtype {
+            case .float32:
+                let a = Float(slope)
+                zipElements(pointer(as: Float.self) + start, reference.pointer(as: Float.self),
+                            result.mutablePointer(as: Float.self) + start, count: slice) { $1 > 0 ? $0 : a * $0 }
+            case .float64:
+                zipElements(pointer(as: Double.self) + start, reference.pointer(as: Double.self),
+                            result.mutablePointer(as: Double.self) + start, count: slice) { $1 > 0 ? $0 : slope * $0 }
+            }
         }
         return result
     }

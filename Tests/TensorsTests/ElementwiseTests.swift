@@ -92,6 +92,20 @@ import Tensors
         }
     }
 
+    /// The (leaky) ReLU gate with a reference of the same shape, or of the trailing shape shared
+    /// by every slice along the leading axes.
+    @Test func gateByReference() async {
+        let values = Tensor(shape: [2, 3], scalars: [1.0, -2, 3, 4, 5, -6])
+        let reference = Tensor([1.0, -1, 0])
+        #expect(values.gated(by: reference, negativeSlope: 0.5).doubles == [1, -1, 1.5, 4, 2.5, -3])
+        #expect(values.gated(by: Tensor(shape: [2, 3], scalars: [1.0, 1, 1, -1, -1, -1])).doubles == [1, -2, 3, 0, 0, 0])
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([2, 3]).gated(by: Tensor.zeros([2]))
+        }.map { result in
+            #expect(String(decoding: result.standardErrorContent, as: UTF8.self).contains("gated: shapes [2, 3] and [2] differ"))
+        }
+    }
+
     @Test func mismatchedOperandsStopWithBothShapes() async {
         await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([2, 3]) + Tensor.zeros([4])

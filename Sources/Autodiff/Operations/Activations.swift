@@ -14,7 +14,7 @@ struct LeakyRectifiedLinear: DifferentiableOperation {
     }
 
     func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
-        tangents[0]! * inputs[0].value.gateFactor(negativeSlope: slope)
+        tangents[0]!.gated(by: inputs[0].value, negativeSlope: slope)
     }
 }
 
@@ -33,7 +33,7 @@ struct Gate: DifferentiableOperation {
     }
 
     func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
-        tangents[0]! * reference.gateFactor(negativeSlope: slope)
+        tangents[0]!.gated(by: reference, negativeSlope: slope)
     }
 }
 
@@ -97,10 +97,3 @@ extension Variable {
     }
 }
 
-extension Tensor {
-    /// 1 where this tensor is positive, `slope` elsewhere: the derivative of a (leaky) ReLU gate,
-    /// by which a block of tangents is multiplied.
-    func gateFactor(negativeSlope slope: Double) -> Tensor {
-        Tensor.ones(like: self).gated(by: self, negativeSlope: slope)
-    }
-}
