@@ -42,6 +42,13 @@ private func multiplyBatches<S: TensorScalar>(
 ) {
     let (columnsA, columnsB) = (a.shape[a.rank - 1], b.shape[b.rank - 1])
     let (pa, pb, pc) = (a.pointer(as: S.self), b.pointer(as: S.self), c.mutablePointer(as: S.self))
+    if batch > 1 && strideA == m * k && strideB == 0 && !transposeA {
+        // A batch of row-major matrices times a shared one is one product with the batch's rows
+        // stacked: each row of C is the same chain of multiply-adds either way.
+        let right = MatrixOperand(base: pb, rowStride: transposeB ? 1 : columnsB, columnStride: transposeB ? columnsB : 1)
+        gemm(m: batch * m, n: n, k: k, a: MatrixOperand(base: pa, rowStride: columnsA, columnStride: 1), b: right, c: pc, ldc: n)
+        return
+    }
     for index in 0..<batch {
         let left = MatrixOperand(base: pa + index * strideA, rowStride: transposeA ? 1 : columnsA,
                                  columnStride: transposeA ? columnsA : 1)
