@@ -77,12 +77,15 @@ struct SpectrumCommand: ParsableCommand {
         analysis.matrixFreeCount = count
         let directory = out ?? Checkpoint.analysisDirectory(for: source, named: "spectrum")
         do {
-            var bar: ProgressBar?
-            let report = try analysis.run(source: source, directory: directory) { done, most in
-                bar = bar ?? ProgressBar(total: most, label: "Jacobian-vector products")
-                bar?.update(done)
+            var bar: (stage: String, bar: ProgressBar)?
+            let report = try analysis.run(source: source, directory: directory) { stage, done, total in
+                if bar?.stage != stage {
+                    bar?.bar.finish()
+                    bar = (stage, ProgressBar(total: total, label: stage))
+                }
+                bar?.bar.update(done)
             }
-            bar?.finish()
+            bar?.bar.finish()
             if let found = report.matrixFree {
                 let searches = [found.jacobian.largestMagnitude, found.jacobian.largestRealPart,
                                 found.consensus.largestMagnitude, found.consensus.largestRealPart]

@@ -31,17 +31,19 @@ public struct GameJacobian: Sendable {
     /// The number of minibatches averaged.
     public let batchCount: Int
 
-    /// The Jacobian of `game`'s field, averaged over `batches`.
-    public init<Game: DifferentiableGame>(game: Game, batches: [Game.Batch]) {
+    /// The Jacobian of `game`'s field, averaged over `batches`; `progress` gets the number of
+    /// minibatches done after each.
+    public init<Game: DifferentiableGame>(game: Game, batches: [Game.Batch], progress: ((Int) -> Void)? = nil) {
         blocks = GameJacobian.blocks(of: game)
         let n = blocks.last?.range.upperBound ?? 0
         var sum = [Double](repeating: 0, count: n * n)
         let targets = game.allParameters.map(\.parameter.variable)
-        for batch in batches {
+        for (index, batch) in batches.enumerated() {
             let rows = jacobian(of: game.recordedField(on: batch), wrt: targets)
             rows.withUnsafeBufferPointer(as: Double.self) { values in
                 for index in 0..<(n * n) { sum[index] += values[index] }
             }
+            progress?(index + 1)
         }
         let scale = 1 / Double(Swift.max(batches.count, 1))
         matrix = Matrix(rows: n, columns: n, elements: sum.map { $0 * scale })

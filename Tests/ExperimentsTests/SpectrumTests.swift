@@ -59,10 +59,19 @@ func tinyRun(in root: String, spectrumEvery: Int = 0) throws -> String {
         let run = try tinyRun(in: root)
         var analysis = SpectrumAnalysis()
         (analysis.batches, analysis.batchSize) = (2, 16)
-        let dense = try analysis.run(source: run, directory: root + "/dense")
+        var stages: [String] = []
+        let dense = try analysis.run(source: run, directory: root + "/dense") { stage, done, total in
+            stages.append("\(stage) \(done)/\(total)")
+        }
+        #expect(stages == ["Jacobian of 2 minibatches 1/2", "Jacobian of 2 minibatches 2/2",
+                           "eigenvalues of J and J − γJᵀJ 0/2", "eigenvalues of J and J − γJᵀJ 2/2"])
         analysis.matrixFree = true
         analysis.matrixFreeCount = 4
-        let found = try analysis.run(source: run, directory: root + "/matrix-free")
+        var products: [Int] = []
+        let found = try analysis.run(source: run, directory: root + "/matrix-free") { stage, done, _ in
+            if stage == "Jacobian-vector products" { products.append(done) }
+        }
+        #expect(!products.isEmpty && products == products.sorted())
         let ends = try #require(found.matrixFree)
         #expect(ends.reason == "--matrix-free was asked for" && ends.jacobian.largestRealPart.converged)
         #expect(Swift.abs(found.jacobian.spectralRadius - dense.jacobian.spectralRadius) < 1e-8 * dense.jacobian.spectralRadius)

@@ -93,8 +93,11 @@ public struct SpectrumAnalysis: Sendable {
     /// checked before anything is computed; with `saveJacobian` the matrix is written before its
     /// eigenvalues are computed, and if the eigenvalue iteration fails, the eigenvalues it found
     /// and the matrix are written and the error says where.
-    /// `matrixFreeProgress` gets (operator products done, most products) on the matrix-free path.
-    public func run(source: String, directory: String, matrixFreeProgress: ((Int, Int) -> Void)? = nil) throws -> Report {
+    /// `progress` gets the stage, the steps done and the steps in all: the minibatches of the
+    /// dense Jacobian, then its two eigendecompositions; or the operator products of the
+    /// matrix-free path.
+    public func run(source: String, directory: String,
+                    progress: ((_ stage: String, _ done: Int, _ total: Int) -> Void)? = nil) throws -> Report {
         let start = Date()
         let (experiment, iteration, minibatches) = try prepare(source)
         try FileIO.makeDirectory(directory)
@@ -116,15 +119,18 @@ public struct SpectrumAnalysis: Sendable {
             let krylov = SpectrumAnalysis.affordableKrylovDimension(krylovDimension, for: dimension)
             let found = try MatrixFreeSpectrum(product, gamma: gamma, count: matrixFreeCount, reason: reason, krylovDimension: krylov,
                                                tolerance: minibatches[0].real.dtype == .float64 ? 1e-10 : MatrixFreeSpectrum.float32Tolerance,
-                                               progress: matrixFreeProgress)
+                                               progress: { progress?("Jacobian-vector products", $0, $1) })
             (jacobianValues, consensusValues) = (found.jacobian.all, found.consensus.all)
             matrixFreeResult = found
         } else {
-            let jacobian = GameJacobian(game: experiment.game, batches: minibatches)
+            let jacobian = GameJacobian(game: experiment.game, batches: minibatches) {
+                progress?("Jacobian of \(minibatches.count) minibatches", $0, minibatches.count)
+            }
             jacobianTime = Date().timeIntervalSince(start)
             if saveJacobian { try NumPyArray.write(jacobian.matrix.tensor, to: directory + "/jacobian.npy") }
             // Both spectra at once, one per core: their QR iterations are mostly serial.
             let matrices = [jacobian.matrix, jacobian.consensusMatrix(gamma: gamma)]
+            progress?("eigenvalues of J and J − γJᵀJ", 0, matrices.count)
             var outcomes = [Result<[Complex<Double>], EigenError>](repeating: .success([]), count: matrices.count)
             outcomes.withUnsafeMutableBufferPointer { buffer in
                 let outcome = buffer.baseAddress!
@@ -132,6 +138,7 @@ public struct SpectrumAnalysis: Sendable {
                     outcome[index] = Result { () throws(EigenError) in try EigenDecomposition(matrices[index]).eigenvalues }
                 }
             }
+            progress?("eigenvalues of J and J − γJᵀJ", matrices.count, matrices.count)
             jacobianValues = try eigenvalues(outcomes[0], of: matrices[0], named: "jacobian", jacobian: jacobian, directory: directory)
             consensusValues = try eigenvalues(outcomes[1], of: matrices[1], named: "consensus", jacobian: jacobian,
                                               directory: directory)
