@@ -83,9 +83,9 @@ public func jacobian(of output: Variable, wrt targets: [Variable]) -> Tensor {
             (target: target, elements: start..<Swift.min(start + JacobianBlocking.columns, targets[target].count))
         }
     }
-    var matrix = [Double](repeating: 0, count: rows * columns)
+    var matrix = Tensor.zeros([rows, columns], dtype: .float64)
     let parts = Swift.min(blocks.count, Parallel.processorCount)
-    matrix.withUnsafeMutableBufferPointer { buffer in
+    matrix.withUnsafeMutableBufferPointer(as: Double.self) { buffer in
         let destination = buffer.baseAddress!
         Parallel.forEach(parts) { part in
             for (target, elements) in stride(from: part, to: blocks.count, by: parts).map({ blocks[$0] }) {
@@ -105,7 +105,7 @@ public func jacobian(of output: Variable, wrt targets: [Variable]) -> Tensor {
             }
         }
     }
-    return Tensor(shape: [rows, columns], scalars: matrix)
+    return matrix
 }
 
 /// How ``jacobian(of:wrt:)`` groups its columns.

@@ -36,17 +36,20 @@ public struct GameJacobian: Sendable {
     public init<Game: DifferentiableGame>(game: Game, batches: [Game.Batch], progress: ((Int) -> Void)? = nil) {
         blocks = GameJacobian.blocks(of: game)
         let n = blocks.last?.range.upperBound ?? 0
+        // Σ over minibatches from 0 (so −0 becomes +0 as it always has), then the mean, in place.
         var sum = [Double](repeating: 0, count: n * n)
         let targets = game.allParameters.map(\.parameter.variable)
-        for (index, batch) in batches.enumerated() {
-            let rows = jacobian(of: game.recordedField(on: batch), wrt: targets)
-            rows.withUnsafeBufferPointer(as: Double.self) { values in
-                for index in 0..<(n * n) { sum[index] += values[index] }
+        sum.withUnsafeMutableBufferPointer { total in
+            for (index, batch) in batches.enumerated() {
+                jacobian(of: game.recordedField(on: batch), wrt: targets).withUnsafeBufferPointer(as: Double.self) { values in
+                    for element in 0..<(n * n) { total[element] += values[element] }
+                }
+                progress?(index + 1)
             }
-            progress?(index + 1)
+            let scale = 1 / Double(Swift.max(batches.count, 1))
+            for element in 0..<(n * n) { total[element] *= scale }
         }
-        let scale = 1 / Double(Swift.max(batches.count, 1))
-        matrix = Matrix(rows: n, columns: n, elements: sum.map { $0 * scale })
+        matrix = Matrix(rows: n, columns: n, elements: sum)
         batchCount = batches.count
     }
 
