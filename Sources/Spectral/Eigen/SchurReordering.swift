@@ -1,7 +1,7 @@
 /// Reordering the diagonal blocks of a real Schur form T = QᵀAQ by orthogonal similarities
 /// (Bai & Demmel 1993; LAPACK's `dtrexc` and `dlaexc`): adjacent 1×1 and 2×2 blocks are swapped
-/// by a Givens rotation or by the reflectors that triangularise [−X; sI], X solving the Sylvester
-/// equation T₁₁X − XT₂₂ = sT₁₂. Aggressive early deflation uses it to move each eigenvalue it
+/// by a Givens rotation or by the reflectors that triangularise [−X; I], X solving the Sylvester
+/// equation T₁₁X − XT₂₂ = T₁₂. Aggressive early deflation uses it to move each eigenvalue it
 /// cannot deflate out of the way, so the ones above it can still be tested.
 ///
 /// A swap whose result would be inaccurate (the would-be zero block larger than
@@ -38,7 +38,8 @@ struct SchurReordering {
         return true
     }
 
-    /// Swaps the adjacent blocks of `n1` rows at `j` and `n2` rows at `j + n1`.
+    /// Swaps the adjacent blocks of `n1` rows at `j` and `n2` rows at `j + n1`; returns false,
+    /// changing nothing, when the result would be inaccurate.
     mutating func swap(at j: Int, sizes n1: Int, _ n2: Int) -> Bool {
         if n1 == 1 && n2 == 1 {
             swapScalars(at: j)
