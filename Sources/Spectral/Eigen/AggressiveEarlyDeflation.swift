@@ -100,12 +100,19 @@ struct AggressiveEarlyDeflation {
                 h[kw + i, kw + j] = value
             }
         }
-        // Rows of the block above the window: H[lo..<kw, kw...hi] ← H[…]·Vtot.
+        // Rows of the block above the window: H[lo..<kw, kw...hi] ← H[…]·Vtot, the product
+        // written straight back into H from a copy of those rows.
         let above = kw - lo
-        let block = h.submatrix(rows: lo..<kw, columns: kw..<(hi + 1))
-        let updated = block * vTotal
-        for i in 0..<above {
-            for j in 0..<windowSize { h[lo + i, kw + j] = updated[i, j] }
+        let block = UnsafeMutablePointer<Double>.allocate(capacity: above * windowSize)
+        defer { block.deallocate() }
+        h.elements.withUnsafeMutableBufferPointer { buffer in
+            let first = buffer.baseAddress! + lo * n + kw
+            for i in 0..<above { (block + i * windowSize).update(from: first + i * n, count: windowSize) }
+            vTotal.elements.withUnsafeBufferPointer { factor in
+                RawMatrixProduct.multiply(m: above, n: windowSize, k: windowSize, a: block, aRowStride: windowSize,
+                                          aColumnStride: 1, b: factor.baseAddress!, bRowStride: windowSize,
+                                          bColumnStride: 1, c: first, ldc: n)
+            }
         }
     }
 
