@@ -60,11 +60,12 @@ extension Matrix {
         }
     }
 
-    /// M ← M·P for P = I − τvvᵀ acting on columns `firstColumn ..< firstColumn + vector.count`, in every row.
-    mutating func reflectColumns(from firstColumn: Int, vector: [Double], tau: Double) {
-        let (stride, rows) = (columns, self.rows)
+    /// M ← M·P for P = I − τvvᵀ acting on columns `firstColumn ..< firstColumn + vector.count`, in
+    /// `rows` (every row by default).
+    mutating func reflectColumns(from firstColumn: Int, rows: Range<Int>? = nil, vector: [Double], tau: Double) {
+        let (stride, rows) = (columns, rows ?? 0..<self.rows)
         elements.withUnsafeMutableBufferPointer { a in
-            Householder.reflectColumns(a.baseAddress!, stride: stride, firstColumn: firstColumn, rows: 0..<rows,
+            Householder.reflectColumns(a.baseAddress!, stride: stride, firstColumn: firstColumn, rows: rows,
                                        vector: vector, count: vector.count, tau: tau)
         }
     }

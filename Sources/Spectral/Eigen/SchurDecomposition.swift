@@ -221,7 +221,7 @@ struct SchurDecomposition {
         (eigenvalues[k], eigenvalues[k + 1]) = block.eigenvalues
         guard wantSchurForm else { return }
         block.store(in: &h, at: k)
-        if z != nil { block.rotateColumns(of: &z!, at: k) }
+        if z != nil { block.rotation.applyToColumns(of: &z!, at: k) }
     }
 }
 

@@ -72,8 +72,8 @@ struct SchurReordering {
         }
         var trial = d
         for reflector in reflectors {
-            trial.reflect(rows: reflector.offset, columns: 0..<size, vector: reflector.vector, tau: reflector.tau)
-            trial.reflect(columns: reflector.offset, rows: 0..<size, vector: reflector.vector, tau: reflector.tau)
+            trial.reflectRows(from: reflector.offset, columns: 0..<size, vector: reflector.vector, tau: reflector.tau)
+            trial.reflectColumns(from: reflector.offset, vector: reflector.vector, tau: reflector.tau)
         }
         // The block that must vanish: rows n2..<size, columns 0..<n2; and for a 1×1 moved up its
         // diagonal must keep the value it had.
@@ -87,9 +87,9 @@ struct SchurReordering {
         let n = t.rows
         for reflector in reflectors {
             let first = j + reflector.offset
-            t.reflect(rows: first, columns: j..<n, vector: reflector.vector, tau: reflector.tau)
-            t.reflect(columns: first, rows: 0..<min(j + size, n), vector: reflector.vector, tau: reflector.tau)
-            q.reflect(columns: first, rows: 0..<q.rows, vector: reflector.vector, tau: reflector.tau)
+            t.reflectRows(from: first, columns: j..<n, vector: reflector.vector, tau: reflector.tau)
+            t.reflectColumns(from: first, rows: 0..<min(j + size, n), vector: reflector.vector, tau: reflector.tau)
+            q.reflectColumns(from: first, vector: reflector.vector, tau: reflector.tau)
         }
         for row in n2..<size {
             for column in 0..<n2 { t[j + row, j + column] = 0 }
@@ -107,38 +107,16 @@ struct SchurReordering {
         let (f, g) = (t[j, j + 1], t22 - t11)
         let r = hypot(f, g)
         guard r != 0 else { return }
-        let (cs, sn) = (f / r, g / r)
-        let n = t.rows
-        t.elements.withUnsafeMutableBufferPointer { buffer in
-            let upper = buffer.baseAddress! + j * n, lower = upper + n
-            for column in (j + 2)..<max(n, j + 2) {
-                let (x, y) = (upper[column], lower[column])
-                upper[column] = cs * x + sn * y
-                lower[column] = cs * y - sn * x
-            }
-            SchurReordering.rotateColumns(buffer.baseAddress! + j, stride: n, rows: j, cs: cs, sn: sn)
-        }
-        let rows = q.rows
-        q.elements.withUnsafeMutableBufferPointer { buffer in
-            SchurReordering.rotateColumns(buffer.baseAddress! + j, stride: q.columns, rows: rows, cs: cs, sn: sn)
-        }
+        let rotation = PlaneRotation(cs: f / r, sn: g / r)
+        rotation.applyOutsideBlock(of: &t, at: j)
+        rotation.applyToColumns(of: &q, at: j)
         (t[j, j], t[j + 1, j + 1]) = (t22, t11)
-    }
-
-    /// (x, y) ← (cs·x + sn·y, cs·y − sn·x) for x, y the first two elements of `rows` rows.
-    private static func rotateColumns(_ first: UnsafeMutablePointer<Double>, stride: Int, rows: Int, cs: Double, sn: Double) {
-        for row in 0..<rows {
-            let pair = first + row * stride
-            let (x, y) = (pair[0], pair[1])
-            pair[0] = cs * x + sn * y
-            pair[1] = cs * y - sn * x
-        }
     }
 
     private mutating func standardize(at k: Int) {
         let block = StandardBlock(t[k, k], t[k, k + 1], t[k + 1, k], t[k + 1, k + 1])
         block.store(in: &t, at: k)
-        block.rotateColumns(of: &q, at: k)
+        block.rotation.applyToColumns(of: &q, at: k)
     }
 
     /// X with T₁₁X − XT₂₂ = T₁₂ for the blocks of `d` (LAPACK's `dlasy2` without its scaling),
@@ -202,42 +180,5 @@ struct SchurReordering {
         var vector = [Double](repeating: 0, count: 3)
         for (position, index) in order.enumerated() { vector[index] = permuted[position] }
         return (vector, tau, 0)
-    }
-}
-
-extension Matrix {
-    /// Rows first ..< first + v.count (all `columns`) ← (I − τvvᵀ)·rows.
-    mutating func reflect(rows first: Int, columns: Range<Int>, vector v: [Double], tau: Double) {
-        guard tau != 0, !columns.isEmpty else { return }
-        let stride = self.columns
-        elements.withUnsafeMutableBufferPointer { buffer in
-            let top = buffer.baseAddress! + first * stride
-            v.withUnsafeBufferPointer { v in
-                for column in columns {
-                    var sum = 0.0
-                    for i in 0..<v.count { sum += v[i] * top[i * stride + column] }
-                    sum *= tau
-                    for i in 0..<v.count { top[i * stride + column] -= sum * v[i] }
-                }
-            }
-        }
-    }
-
-    /// Columns first ..< first + v.count (all `rows`) ← columns·(I − τvvᵀ).
-    mutating func reflect(columns first: Int, rows: Range<Int>, vector v: [Double], tau: Double) {
-        guard tau != 0, !rows.isEmpty else { return }
-        let stride = self.columns
-        elements.withUnsafeMutableBufferPointer { buffer in
-            let left = buffer.baseAddress! + first
-            v.withUnsafeBufferPointer { v in
-                for row in rows {
-                    let line = left + row * stride
-                    var sum = 0.0
-                    for i in 0..<v.count { sum += v[i] * line[i] }
-                    sum *= tau
-                    for i in 0..<v.count { line[i] -= sum * v[i] }
-                }
-            }
-        }
     }
 }

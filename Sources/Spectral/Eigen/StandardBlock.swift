@@ -87,27 +87,13 @@ struct StandardBlock {
         return (Complex(a, imaginary), Complex(d, -imaginary))
     }
 
+    /// The rotation that brought the block to standard form.
+    var rotation: PlaneRotation { PlaneRotation(cs: cs, sn: sn) }
+
     /// Writes the block into `h` at (k, k) and applies the rotation to the rest of rows k, k + 1
     /// and columns k, k + 1 of `h`.
     func store(in h: inout Matrix, at k: Int) {
         (h[k, k], h[k, k + 1], h[k + 1, k], h[k + 1, k + 1]) = (a, b, c, d)
-        let n = h.rows
-        if k + 2 < n {
-            for j in (k + 2)..<n {
-                let (x, y) = (h[k, j], h[k + 1, j])
-                h[k, j] = cs * x + sn * y
-                h[k + 1, j] = cs * y - sn * x
-            }
-        }
-        rotateColumns(of: &h, at: k, rows: k)
-    }
-
-    /// Applies the rotation to columns k, k + 1 of the first `rows` rows of `z` (all by default).
-    func rotateColumns(of z: inout Matrix, at k: Int, rows: Int? = nil) {
-        for i in 0..<(rows ?? z.rows) {
-            let (x, y) = (z[i, k], z[i, k + 1])
-            z[i, k] = cs * x + sn * y
-            z[i, k + 1] = cs * y - sn * x
-        }
+        rotation.applyOutsideBlock(of: &h, at: k)
     }
 }
