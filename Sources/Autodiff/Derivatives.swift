@@ -34,35 +34,56 @@ public func jacobianVectorProduct(
     for (target, tangent) in zip(targets, tangents) where target.shape != tangent.shape {
         ShapeError(op: "jacobianVectorProduct", detail: "tangent of shape \(tangent.shape) for target of shape \(target.shape)").stop()
     }
-    let graph = BackwardGraph(roots: outputs.compactMap(\.node), targets: targets.compactMap(\.node))
-    var tangent = [Variable?](repeating: nil, count: graph.nodes.count)
-    for (target, value) in zip(targets, tangents) {
-        guard let node = target.node, let index = graph.table.value(for: node) else { continue }
-        let seed = Variable(value.converted(to: target.dtype))
-        tangent[index] = tangent[index].map { $0 + seed } ?? seed
+    let seeds = zip(targets, tangents).map { target, value in (target, Variable(value.converted(to: target.dtype))) }
+    let pushed = pushForward(outputs, seeds: seeds, adding: +) { node, operation, inputTangents in
+        operation.tangent(of: OperationInputs(node: node, detached: !createGraph), tangents: inputTangents,
+                          output: Variable(value: node.value, node: createGraph ? node : nil))
     }
-    var inputTangents: [Variable?] = []
+    return zip(outputs, pushed).map { output, tangent in tangent ?? Variable(Tensor.zeros(like: output.value)) }
+}
+
+/// Forward mode's walk over the graph of `outputs`, shared by one tangent and blocks of them:
+/// every node that depends on a seeded target gets its tangent from its inputs' tangents by
+/// `rule`, inputs before outputs (nil is zero; a node whose inputs are all zero is skipped), and a
+/// tangent is dropped after its last consumer. Seeds of one target add up. Returns the outputs'
+/// tangents, nil where zero.
+func pushForward<Tangent>(
+    _ outputs: [Variable], seeds: [(target: Variable, tangent: Tangent)], adding: (Tangent, Tangent) -> Tangent,
+    rule: (GraphNode, any DifferentiableOperation, [Tangent?]) -> Tangent
+) -> [Tangent?] {
+    let graph = BackwardGraph(roots: outputs.compactMap(\.node), targets: seeds.compactMap(\.target.node))
+    // Consumers still to read each node's tangent; the outputs count as one more.
+    var pendingUses = [Int](repeating: 0, count: graph.nodes.count)
+    for index in graph.postOrder where graph.relevant[index] && !graph.isTarget[index] {
+        for position in graph.edgeRange(of: index) where graph.edge(position) >= 0 { pendingUses[graph.edge(position)] += 1 }
+    }
+    for output in outputs {
+        if let node = output.node, let index = graph.table.value(for: node) { pendingUses[index] += 1 }
+    }
+    var tangent = [Tangent?](repeating: nil, count: graph.nodes.count)
+    for (target, seed) in seeds {
+        guard let node = target.node, let index = graph.table.value(for: node) else { continue }
+        tangent[index] = tangent[index].map { adding($0, seed) } ?? seed
+    }
+    var inputTangents: [Tangent?] = []
     for index in graph.postOrder where graph.relevant[index] && !graph.isTarget[index] {
         let node = graph.nodes[index]
         guard let operation = node.operation else { continue }
-        let edges = graph.edgeRange(of: index)
         inputTangents.removeAll(keepingCapacity: true)
-        var anyNonzero = false
-        for position in edges {
+        for position in graph.edgeRange(of: index) {
             let input = graph.edge(position)
-            let inputTangent = input >= 0 ? tangent[input] : nil
-            anyNonzero = anyNonzero || inputTangent != nil
-            inputTangents.append(inputTangent)
+            guard input >= 0 else {
+                inputTangents.append(nil)
+                continue
+            }
+            inputTangents.append(tangent[input])
+            pendingUses[input] -= 1
+            if pendingUses[input] == 0 { tangent[input] = nil }
         }
-        guard anyNonzero else { continue }
-        let output = Variable(value: node.value, node: createGraph ? node : nil)
-        tangent[index] = operation.tangent(of: OperationInputs(node: node, detached: !createGraph), tangents: inputTangents,
-                                           output: output)
+        guard inputTangents.contains(where: { $0 != nil }) else { continue }
+        tangent[index] = rule(node, operation, inputTangents)
     }
-    return outputs.map { output in
-        output.node.flatMap { graph.table.value(for: $0) }.flatMap { tangent[$0] }
-            ?? Variable(Tensor.zeros(like: output.value))
-    }
+    return outputs.map { output in output.node.flatMap { graph.table.value(for: $0) }.flatMap { tangent[$0] } }
 }
 
 /// The dense Jacobian of `output` with respect to `targets`: a float64 matrix with one row per

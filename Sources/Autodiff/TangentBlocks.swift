@@ -17,7 +17,7 @@ public func jacobianVectorProducts(of outputs: [Variable], wrt targets: [Variabl
 }
 
 /// ``jacobianVectorProducts(of:wrt:tangents:)`` where a nil block is zero: nodes that depend on
-/// no target with a block are skipped, and blocks are released after their last use.
+/// no target with a block are skipped.
 func jacobianVectorProducts(of outputs: [Variable], wrt targets: [Variable], blocks seeds: [Tensor?], count: Int) -> [Tensor] {
     precondition(seeds.count == targets.count, "jacobianVectorProducts: \(targets.count) targets but \(seeds.count) blocks")
     for (target, seed) in zip(targets, seeds) {
@@ -25,45 +25,11 @@ func jacobianVectorProducts(of outputs: [Variable], wrt targets: [Variable], blo
             ShapeError(op: "jacobianVectorProducts", detail: "block of shape \(seed.shape) for target of shape \(target.shape); expected \([count] + target.shape)").stop()
         }
     }
-    let activeTargets = zip(targets, seeds).compactMap { $1 == nil ? nil : $0.node }
-    let graph = BackwardGraph(roots: outputs.compactMap(\.node), targets: activeTargets)
-    // Consumers still to read each node's block; the outputs count as one more.
-    var pendingUses = [Int](repeating: 0, count: graph.nodes.count)
-    for index in graph.postOrder where graph.relevant[index] && !graph.isTarget[index] {
-        for position in graph.edgeRange(of: index) where graph.edge(position) >= 0 { pendingUses[graph.edge(position)] += 1 }
+    let active = zip(targets, seeds).compactMap { target, seed in seed.map { (target, $0.converted(to: target.dtype)) } }
+    let pushed = pushForward(outputs, seeds: active, adding: +) { node, operation, inputBlocks in
+        operation.tangentBlock(of: OperationInputs(node: node, detached: true), tangents: inputBlocks, output: node.value)
     }
-    for output in outputs {
-        if let node = output.node, let index = graph.table.value(for: node) { pendingUses[index] += 1 }
-    }
-    var block = [Tensor?](repeating: nil, count: graph.nodes.count)
-    for (target, seed) in zip(targets, seeds) {
-        guard let seed, let node = target.node, let index = graph.table.value(for: node) else { continue }
-        let converted = seed.converted(to: target.dtype)
-        block[index] = block[index].map { $0 + converted } ?? converted
-    }
-    var inputBlocks: [Tensor?] = []
-    for index in graph.postOrder where graph.relevant[index] && !graph.isTarget[index] {
-        let node = graph.nodes[index]
-        guard let operation = node.operation else { continue }
-        inputBlocks.removeAll(keepingCapacity: true)
-        for position in graph.edgeRange(of: index) {
-            let input = graph.edge(position)
-            guard input >= 0 else {
-                inputBlocks.append(nil)
-                continue
-            }
-            inputBlocks.append(block[input])
-            pendingUses[input] -= 1
-            if pendingUses[input] == 0 { block[input] = nil }
-        }
-        guard inputBlocks.contains(where: { $0 != nil }) else { continue }
-        block[index] = operation.tangentBlock(of: OperationInputs(node: node, detached: true), tangents: inputBlocks,
-                                              output: node.value)
-    }
-    return outputs.map { output in
-        output.node.flatMap { graph.table.value(for: $0) }.flatMap { block[$0] }
-            ?? Tensor.zeros([count] + output.shape, dtype: output.dtype)
-    }
+    return zip(outputs, pushed).map { output, block in block ?? Tensor.zeros([count] + output.shape, dtype: output.dtype) }
 }
 
 extension DifferentiableOperation {
@@ -81,16 +47,6 @@ extension DifferentiableOperation {
                     output: Variable(output)).value
         }
         return Tensor.stack(members)
-    }
-}
-
-/// a + b for blocks where either may be absent (zero); at least one is present.
-func sumOfBlocks(_ a: Tensor?, _ b: Tensor?) -> Tensor {
-    switch (a, b) {
-    case let (a?, b?): return a + b
-    case let (a?, nil): return a
-    case let (nil, b?): return b
-    case (nil, nil): preconditionFailure("sumOfBlocks: both blocks are zero")
     }
 }
 

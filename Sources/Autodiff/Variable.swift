@@ -122,8 +122,16 @@ public protocol DifferentiableOperation {
     func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor
 }
 
+/// What tangent rules add: variables, and the tensors of block rules.
+protocol Summable {
+    static func + (a: Self, b: Self) -> Self
+}
+
+extension Variable: Summable {}
+extension Tensor: Summable {}
+
 /// a + b where either may be absent (zero); at least one is present.
-func sum(_ a: Variable?, _ b: Variable?) -> Variable {
+func sum<Value: Summable>(_ a: Value?, _ b: Value?) -> Value {
     switch (a, b) {
     case let (a?, b?): return a + b
     case let (a?, nil): return a

@@ -12,7 +12,7 @@ struct Addition: DifferentiableOperation {
     }
 
     func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
-        sumOfBlocks(tangents[0]?.blockAligned(toRank: output.rank), tangents[1]?.blockAligned(toRank: output.rank))
+        sum(tangents[0]?.blockAligned(toRank: output.rank), tangents[1]?.blockAligned(toRank: output.rank))
             .blockBroadcast(to: output.shape)
     }
 }
@@ -54,8 +54,8 @@ struct Multiplication: DifferentiableOperation {
 
     func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
         let rank = output.rank
-        return sumOfBlocks(tangents[0].map { $0.blockAligned(toRank: rank) * inputs[1].value },
-                           tangents[1].map { $0.blockAligned(toRank: rank) * inputs[0].value })
+        return sum(tangents[0].map { $0.blockAligned(toRank: rank) * inputs[1].value },
+                   tangents[1].map { $0.blockAligned(toRank: rank) * inputs[0].value })
             .blockBroadcast(to: output.shape)
     }
 }
@@ -74,8 +74,8 @@ struct Division: DifferentiableOperation {
 
     func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
         let rank = output.rank
-        return (sumOfBlocks(tangents[0]?.blockAligned(toRank: rank),
-                            tangents[1].map { -($0.blockAligned(toRank: rank) * output) }) / inputs[1].value)
+        return (sum(tangents[0]?.blockAligned(toRank: rank),
+                    tangents[1].map { -($0.blockAligned(toRank: rank) * output) }) / inputs[1].value)
             .blockBroadcast(to: output.shape)
     }
 }

@@ -35,8 +35,8 @@ struct MatrixProduct: DifferentiableOperation {
     func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
         let (a, b) = (inputs[0].value, inputs[1].value)
         guard a.rank == 2 && b.rank == 2 else { return memberwiseTangentBlock(of: inputs, tangents: tangents, output: output) }
-        return sumOfBlocks(tangents[0].map { $0.matmul(b, transposingSelf: transposeA, transposingOther: transposeB) },
-                           tangents[1].map { a.matmul($0, transposingSelf: transposeA, transposingOther: transposeB) })
+        return sum(tangents[0].map { $0.matmul(b, transposingSelf: transposeA, transposingOther: transposeB) },
+                   tangents[1].map { a.matmul($0, transposingSelf: transposeA, transposingOther: transposeB) })
     }
 }
 
