@@ -29,26 +29,24 @@ struct MaxReduction: DifferentiableOperation {
 
     func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         let x = inputs[0].value
-        let maximum = output.value.reshaped(keptShape)
-        // 1 where x equals the maximum: x ≥ max, i.e. not (max > x).
-        let isMaximal = 1 - maximum.greater(than: x)
-        let ties = isMaximal.sum(alongAxes: axesReduced, keepingDimensions: true)
-        return [seed.reshaped(keptShape).broadcast(to: x.shape) * Variable(isMaximal / ties)]
+        return [seed.reshaped(keptShape).broadcast(to: x.shape) * Variable(share(of: x, maximum: output.value))]
     }
 
     /// The mean of the tangent over the maximal elements (the same tie split).
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
-        let x = inputs[0].value
-        let isMaximal = 1 - output.value.reshaped(keptShape).greater(than: x)
-        let ties = isMaximal.sum(alongAxes: axesReduced, keepingDimensions: true)
-        return (tangents[0]! * Variable(isMaximal / ties)).summed(toShape: keptShape).reshaped(output.shape)
+        (tangents[0]! * Variable(share(of: inputs[0].value, maximum: output.value))).summed(toShape: keptShape)
+            .reshaped(output.shape)
     }
 
     func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
-        let x = inputs[0].value
-        let isMaximal = 1 - output.reshaped(keptShape).greater(than: x)
-        let ties = isMaximal.sum(alongAxes: axesReduced, keepingDimensions: true)
-        return (tangents[0]! * (isMaximal / ties)).blockSummed(to: keptShape).blockReshaped(output.shape)
+        (tangents[0]! * share(of: inputs[0].value, maximum: output)).blockSummed(to: keptShape).blockReshaped(output.shape)
+    }
+
+    /// Each element's share of the maximum: 1/(number of ties) where x equals the maximum, else 0.
+    private func share(of x: Tensor, maximum: Tensor) -> Tensor {
+        // 1 where x equals the maximum: x ≥ max, i.e. not (max > x).
+        let isMaximal = 1 - maximum.reshaped(keptShape).greater(than: x)
+        return isMaximal / isMaximal.sum(alongAxes: axesReduced, keepingDimensions: true)
     }
 
     private var axesReduced: [Int] { keptShape.indices.filter { keptShape[$0] == 1 } }
