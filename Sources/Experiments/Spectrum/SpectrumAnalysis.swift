@@ -130,7 +130,8 @@ public struct SpectrumAnalysis: Sendable {
             if saveJacobian { try NumPyArray.write(jacobian.matrix.tensor, to: directory + "/jacobian.npy") }
             // Both spectra at once, one per core: their QR iterations are mostly serial.
             let matrices = [jacobian.matrix, jacobian.consensusMatrix(gamma: gamma)]
-            progress?("eigenvalues of J and J − γJᵀJ", 0, matrices.count)
+            let stage = "eigenvalues of J and J − γJᵀJ"
+            progress?(stage, 0, matrices.count)
             var outcomes = [Result<[Complex<Double>], EigenError>](repeating: .success([]), count: matrices.count)
             outcomes.withUnsafeMutableBufferPointer { buffer in
                 let outcome = buffer.baseAddress!
@@ -138,7 +139,7 @@ public struct SpectrumAnalysis: Sendable {
                     outcome[index] = Result { () throws(EigenError) in try EigenDecomposition(matrices[index]).eigenvalues }
                 }
             }
-            progress?("eigenvalues of J and J − γJᵀJ", matrices.count, matrices.count)
+            progress?(stage, matrices.count, matrices.count)
             jacobianValues = try eigenvalues(outcomes[0], of: matrices[0], named: "jacobian", jacobian: jacobian, directory: directory)
             consensusValues = try eigenvalues(outcomes[1], of: matrices[1], named: "consensus", jacobian: jacobian,
                                               directory: directory)
