@@ -14,6 +14,15 @@ struct MixtureStepBenchmark: FigureBenchmark {
     @Option(help: "Batch size.")
     var batchSize = 512
 
+    /// How the steps run.
+    enum Execution: String, CaseIterable, ExpressibleByArgument {
+        case eager
+        case replayed
+    }
+
+    @Option(parsing: .upToNextOption, help: "How the steps run: eager, replayed (a recorded step, eager where the method cannot be replayed) or both.")
+    var execution: [Execution] = Execution.allCases
+
     func validate() throws {
         for name in methods where name != "all" && TrainingConfiguration.Method(rawValue: name) == nil {
             throw ValidationError("unknown method '\(name)'; one of \(TrainingConfiguration.Method.allCases.map(\.rawValue).joined(separator: ", ")) or all")
@@ -22,16 +31,19 @@ struct MixtureStepBenchmark: FigureBenchmark {
 
     func figures() -> [Figure] {
         let chosen = methods.contains("all") ? TrainingConfiguration.Method.allCases : methods.compactMap(TrainingConfiguration.Method.init)
-        return chosen.map { method in
-            let rate = stepsPerSecond(method: method, batchSize: batchSize)
-            return reported(Figure(name: "mog8 step \(method.rawValue), batch \(batchSize), eager", value: rate, unit: "steps/s"))
+        return chosen.flatMap { method in
+            execution.map { how in
+                let rate = stepsPerSecond(method: method, batchSize: batchSize, replayed: how == .replayed)
+                return reported(Figure(name: "mog8 step \(method.rawValue), batch \(batchSize), \(how.rawValue)", value: rate, unit: "steps/s"))
+            }
         }
     }
 }
 
 /// Steps/s of one method on the paper's MoG game (γ = 10, λ = 1 for SGA), data and noise drawn
-/// outside the timed step (16 pre-drawn batches cycled, as the peer script does).
-func stepsPerSecond(method: TrainingConfiguration.Method, batchSize: Int) -> Double {
+/// outside the timed step (16 pre-drawn batches cycled, as the peer script does); `replayed`
+/// times a ``ReplayedStep`` (eager where the method cannot be replayed).
+func stepsPerSecond(method: TrainingConfiguration.Method, batchSize: Int, replayed: Bool = false) -> Double {
     var configuration = TrainingConfiguration()
     configuration.method = method
     configuration.batchSize = batchSize
@@ -42,11 +54,13 @@ func stepsPerSecond(method: TrainingConfiguration.Method, batchSize: Int) -> Dou
     let batches = (0..<16).map { _ in experiment.batch(using: &generator) }
     var state = OptimizerState()
     var index = 0
+    let replay = ReplayedStep(optimizer: experiment.optimizer, game: experiment.game)
     let seconds = secondsPerCall(minimumSeconds: 2) {
-        _ = experiment.optimizer.step(experiment.game, state: &state) {
+        let next = { () -> GenerativeAdversarialGame.Batch in
             defer { index += 1 }
             return batches[index % 16]
         }
+        _ = replayed ? replay.step(state: &state, nextBatch: next) : experiment.optimizer.step(experiment.game, state: &state, nextBatch: next)
     }
     return 1 / seconds
 }

@@ -118,6 +118,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue the run in --out from its checkpoint, with its saved settings.")
     var resume = false
 
+    @Flag(help: "Run every iteration eagerly instead of replaying a recorded one (the numbers are the same; for timing and debugging).")
+    var eager = false
+
     /// Applies the options given to `configuration`; returns the settings they name.
     func apply(to configuration: inout TrainingConfiguration) -> [TrainingConfiguration.Setting] {
         var given: [TrainingConfiguration.Setting] = []
@@ -178,6 +181,7 @@ struct TrainCommand: ParsableCommand {
             let run = resume ? try TrainingRun.resuming(directory, given: given, values: configuration)
                 : TrainingRun(configuration: configuration, directory: directory)
             let method = run.configuration.method.rawValue
+            run.replaysSteps = !eager
             run.onStart = { start in
                 progress = ProgressBar(total: run.configuration.iterations, label: method, first: start)
             }

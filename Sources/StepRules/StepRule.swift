@@ -60,32 +60,32 @@ extension StepRule {
 
 /// Runs `body` on the elements of a copy of `value` (to update), `gradient`, and the state
 /// tensors `names` taken out of `state` (created by `initial` when absent), as raw `S` pointers;
-/// puts the state back and returns the updated value. Taking the tensors out of the dictionary
-/// leaves them uniquely referenced, so they are updated in place. `body` gets the same range of
-/// every array — all of it, or for a large tensor one part per core, concurrently — so it must
-/// treat elements independently.
+/// puts the state back and returns the updated value. The update is one kernel of a recording
+/// ``KernelTrace`` (``Tensor/elementwiseUpdate(of:reading:states:as:_:)``); a state created
+/// here makes the recording unreplayable, since a replay would create it again. `body` gets the
+/// same range of every array — all of it, or for a large tensor one part per core, concurrently —
+/// so it must treat elements independently.
 @inline(__always)
 func withElements<S: TensorScalar>(
     _ value: Tensor, _ gradient: Tensor, _ state: inout ParameterState, _ names: [String], as type: S.Type,
     initial: (String) -> Tensor,
-    _ body: (UnsafeMutablePointer<S>, UnsafePointer<S>, [UnsafeMutablePointer<S>], Int) -> Void
+    _ body: @escaping (UnsafeMutablePointer<S>, UnsafePointer<S>, [UnsafeMutablePointer<S>], Int) -> Void
 ) -> Tensor {
-    var updated = value
-    var tensors = names.map { state.removeValue(forKey: $0) ?? initial($0) }
-    let pointers = tensors.indices.map { index in
-        tensors[index].withUnsafeMutableBufferPointer(as: S.self) { $0.baseAddress! }
+    var tensors = names.map { name in
+        state.removeValue(forKey: name) ?? {
+            KernelTrace.noteUnreplayable("the step rule's state \(name) is created in this step")
+            return initial(name)
+        }()
     }
     let count = value.count
     // Every rule is elementwise, so a large tensor is updated in parts on all cores (the update is
     // memory-bound: 5 streams of the parameter's size; 3% of a DCGAN step on one core).
     let parts = count >= 1 << 18 ? Parallel.processorCount : 1
-    updated.withUnsafeMutableBufferPointer(as: S.self) { parameter in
-        gradient.withUnsafeBufferPointer(as: S.self) { gradient in
-            guard let parameter = parameter.baseAddress, let gradient = gradient.baseAddress else { return }  // empty
-            Parallel.forEach(parts) { part in
-                let (start, end) = (count * part / parts, count * (part + 1) / parts)
-                body(parameter + start, gradient + start, pointers.map { $0 + start }, end - start)
-            }
+    let updated = Tensor.elementwiseUpdate(of: value, reading: gradient, states: &tensors, as: S.self) { parameter, gradient, states in
+        guard count > 0 else { return }
+        Parallel.forEach(parts) { part in
+            let (start, end) = (count * part / parts, count * (part + 1) / parts)
+            body(parameter + start, gradient + start, states.map { $0 + start }, end - start)
         }
     }
     for (name, tensor) in zip(names, tensors) { state[name] = tensor }

@@ -32,12 +32,13 @@ extension Tensor {
         let resultShape = shape == other.shape ? shape : validated { () throws(ShapeError) in
             try Tensor.broadcastShape(shape, other.shape, op: function.name)
         }
-        var result = Tensor(uninitializedShape: resultShape, dtype: dtype)
-        switch dtype {
-        case .float32: applyBinary(function, self, other, &result, Float.self)
-        case .float64: applyBinary(function, self, other, &result, Double.self)
+        func fill(_ result: Tensor) {
+            switch self.dtype {
+            case .float32: applyBinary(function, self, other, result, Float.self)
+            case .float64: applyBinary(function, self, other, result, Double.self)
+            }
         }
-        return result
+        return Tensor.computed(resultShape, dtype: dtype, fill, replaying: fill)
     }
 
     /// `f(self, value)` elementwise.
@@ -67,17 +68,17 @@ extension Tensor {
 }
 
 private func applyBinary<S: TensorScalar>(
-    _ function: BinaryFunction, _ a: Tensor, _ b: Tensor, _ result: inout Tensor, _: S.Type
+    _ function: BinaryFunction, _ a: Tensor, _ b: Tensor, _ result: Tensor, _: S.Type
 ) {
     switch function {
-    case .add: broadcast(a, b, &result, S.self) { $0 + $1 }
-    case .subtract: broadcast(a, b, &result, S.self) { $0 - $1 }
-    case .multiply: broadcast(a, b, &result, S.self) { $0 * $1 }
-    case .divide: broadcast(a, b, &result, S.self) { $0 / $1 }
+    case .add: broadcast(a, b, result, S.self) { $0 + $1 }
+    case .subtract: broadcast(a, b, result, S.self) { $0 - $1 }
+    case .multiply: broadcast(a, b, result, S.self) { $0 * $1 }
+    case .divide: broadcast(a, b, result, S.self) { $0 / $1 }
     // NaN in either operand gives NaN.
-    case .maximum: broadcast(a, b, &result, S.self) { $0 != $0 || $0 > $1 ? $0 : $1 }
-    case .minimum: broadcast(a, b, &result, S.self) { $0 != $0 || $0 < $1 ? $0 : $1 }
-    case .greater: broadcast(a, b, &result, S.self) { $0 > $1 ? 1 : 0 }
+    case .maximum: broadcast(a, b, result, S.self) { $0 != $0 || $0 > $1 ? $0 : $1 }
+    case .minimum: broadcast(a, b, result, S.self) { $0 != $0 || $0 < $1 ? $0 : $1 }
+    case .greater: broadcast(a, b, result, S.self) { $0 > $1 ? 1 : 0 }
     }
 }
 
@@ -85,7 +86,7 @@ private func applyBinary<S: TensorScalar>(
 /// inner loop runs over the longest contiguous stretch.
 @inline(__always)
 private func broadcast<S: TensorScalar>(
-    _ a: Tensor, _ b: Tensor, _ result: inout Tensor, _: S.Type, _ f: (S, S) -> S
+    _ a: Tensor, _ b: Tensor, _ result: Tensor, _: S.Type, _ f: (S, S) -> S
 ) {
     let (pa, pb, out) = (a.pointer(as: S.self), b.pointer(as: S.self), result.mutablePointer(as: S.self))
     if a.shape == b.shape {
@@ -228,19 +229,20 @@ extension Tensor {
               dtype == reference.dtype else {
             ShapeError(op: "gated", detail: "shapes \(shape) and \(reference.shape) differ").stop()
         }
-        let result = Tensor(uninitializedShape: shape, dtype: dtype)
-        let slice = reference.count
-        for start in stride(from: 0, to: count, by: Swift.max(slice, 1)) {
-            switch dtype {
-            case .float32:
-                let a = Float(slope)
-                zipElements(pointer(as: Float.self) + start, reference.pointer(as: Float.self),
-                            result.mutablePointer(as: Float.self) + start, count: slice) { $1 > 0 ? $0 : a * $0 }
-            case .float64:
-                zipElements(pointer(as: Double.self) + start, reference.pointer(as: Double.self),
-                            result.mutablePointer(as: Double.self) + start, count: slice) { $1 > 0 ? $0 : slope * $0 }
+        func fill(_ result: Tensor) {
+            let slice = reference.count
+            for start in stride(from: 0, to: self.count, by: Swift.max(slice, 1)) {
+                switch self.dtype {
+                case .float32:
+                    let a = Float(slope)
+                    zipElements(self.pointer(as: Float.self) + start, reference.pointer(as: Float.self),
+                                result.mutablePointer(as: Float.self) + start, count: slice) { $1 > 0 ? $0 : a * $0 }
+                case .float64:
+                    zipElements(self.pointer(as: Double.self) + start, reference.pointer(as: Double.self),
+                                result.mutablePointer(as: Double.self) + start, count: slice) { $1 > 0 ? $0 : slope * $0 }
+                }
             }
         }
-        return result
+        return Tensor.computed(shape, dtype: dtype, fill, replaying: fill)
     }
 }

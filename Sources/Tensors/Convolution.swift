@@ -115,12 +115,13 @@ extension Tensor {
         guard shape == geometry.inputShape else {
             ShapeError(op: "patches", detail: "input of shape \(shape) for a convolution of \(geometry.inputShape)").stop()
         }
-        let result = Tensor(uninitializedShape: [geometry.patchCount, geometry.patchSize], dtype: dtype)
-        switch dtype {
-        case .float32: extractPatches(pointer(as: Float.self), result.mutablePointer(as: Float.self), geometry)
-        case .float64: extractPatches(pointer(as: Double.self), result.mutablePointer(as: Double.self), geometry)
+        func fill(_ result: Tensor) {
+            switch self.dtype {
+            case .float32: extractPatches(self.pointer(as: Float.self), result.mutablePointer(as: Float.self), geometry)
+            case .float64: extractPatches(self.pointer(as: Double.self), result.mutablePointer(as: Double.self), geometry)
+            }
         }
-        return result
+        return Tensor.computed([geometry.patchCount, geometry.patchSize], dtype: dtype, fill, replaying: fill)
     }
 
     /// The adjoint of ``patches(_:)``: each patch row added back where it came from, giving an
@@ -129,12 +130,14 @@ extension Tensor {
         guard shape == [geometry.patchCount, geometry.patchSize] else {
             ShapeError(op: "assemblingPatches", detail: "patches of shape \(shape) for a convolution of \(geometry.inputShape), [\(geometry.patchCount), \(geometry.patchSize)] expected").stop()
         }
-        let result = Tensor.zeros(geometry.inputShape, dtype: dtype)
-        switch dtype {
-        case .float32: assemblePatches(pointer(as: Float.self), result.mutablePointer(as: Float.self), geometry)
-        case .float64: assemblePatches(pointer(as: Double.self), result.mutablePointer(as: Double.self), geometry)
+        func fill(_ result: Tensor) {
+            result.storage.base.initializeMemory(as: UInt8.self, repeating: 0, count: result.count * result.dtype.byteWidth)
+            switch self.dtype {
+            case .float32: assemblePatches(self.pointer(as: Float.self), result.mutablePointer(as: Float.self), geometry)
+            case .float64: assemblePatches(self.pointer(as: Double.self), result.mutablePointer(as: Double.self), geometry)
+            }
         }
-        return result
+        return Tensor.computed(geometry.inputShape, dtype: dtype, fill, replaying: fill)
     }
 }
 

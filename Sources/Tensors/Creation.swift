@@ -1,11 +1,13 @@
 extension Tensor {
     /// A tensor with every element equal to `value`.
     public init(repeating value: Double, shape: [Int], dtype: DType = .float32) {
-        self.init(uninitializedShape: shape, dtype: dtype)
-        switch dtype {
-        case .float32: mutablePointer(as: Float.self).initialize(repeating: Float(value), count: count)
-        case .float64: mutablePointer(as: Double.self).initialize(repeating: value, count: count)
+        func fill(_ result: Tensor) {
+            switch dtype {
+            case .float32: result.mutablePointer(as: Float.self).initialize(repeating: Float(value), count: result.count)
+            case .float64: result.mutablePointer(as: Double.self).initialize(repeating: value, count: result.count)
+            }
         }
+        self = Tensor.computed(shape, dtype: dtype, fill, replaying: fill)
     }
 
     /// A tensor of zeros.

@@ -20,14 +20,8 @@ extension Tensor {
         }
         if axes == Array(0..<rank) { return self }
         let resultShape = axes.map { shape[$0] }
-        let result = Tensor(uninitializedShape: resultShape, dtype: dtype)
         let sourceStrides = contiguousStrides(shape)
-        let strides = axes.map { sourceStrides[$0] }
-        switch dtype {
-        case .float32: gather(pointer(as: Float.self), result.mutablePointer(as: Float.self), resultShape, strides)
-        case .float64: gather(pointer(as: Double.self), result.mutablePointer(as: Double.self), resultShape, strides)
-        }
-        return result
+        return gathered(into: resultShape, strides: axes.map { sourceStrides[$0] })
     }
 
     /// The last two axes swapped (the matrix transpose for rank 2).
@@ -48,14 +42,15 @@ extension Tensor {
         resultShape[axis] = range.count
         let inner = shape[(axis + 1)...].reduce(1, *)
         let outer = shape[..<axis].reduce(1, *)
-        let result = Tensor(uninitializedShape: resultShape, dtype: dtype)
-        let width = dtype.byteWidth
-        for o in 0..<outer {
-            let source = storage.base + ((o * shape[axis] + range.lowerBound) * inner) * width
-            let target = result.storage.base + (o * range.count * inner) * width
-            target.copyMemory(from: source, byteCount: range.count * inner * width)
+        let (width, extent) = (dtype.byteWidth, shape[axis])
+        func fill(_ result: Tensor) {
+            for o in 0..<outer {
+                let source = self.storage.base + ((o * extent + range.lowerBound) * inner) * width
+                let target = result.storage.base + (o * range.count * inner) * width
+                target.copyMemory(from: source, byteCount: range.count * inner * width)
+            }
         }
-        return result
+        return Tensor.computed(resultShape, dtype: dtype, fill, replaying: fill)
     }
 
     /// The elements at `ranges` along the leading axes, all of the remaining axes.
@@ -74,15 +69,16 @@ extension Tensor {
     public func rows(_ indices: [Int]) -> Tensor {
         guard rank >= 1 else { ShapeError(op: "rows", detail: "shape \(shape) has no rows").stop() }
         let rowBytes = (count / Swift.max(shape[0], 1)) * dtype.byteWidth
-        let result = Tensor(uninitializedShape: [indices.count] + shape.dropFirst(), dtype: dtype)
-        for (position, index) in indices.enumerated() {
-            guard index >= 0 && index < shape[0] else {
-                ShapeError(op: "rows", detail: "row \(index) is out of range for shape \(shape)").stop()
-            }
-            (result.storage.base + position * rowBytes).copyMemory(from: storage.base + index * rowBytes,
-                                                                   byteCount: rowBytes)
+        if let index = indices.first(where: { !(0..<shape[0]).contains($0) }) {
+            ShapeError(op: "rows", detail: "row \(index) is out of range for shape \(shape)").stop()
         }
-        return result
+        func fill(_ result: Tensor) {
+            for (position, index) in indices.enumerated() {
+                (result.storage.base + position * rowBytes).copyMemory(from: self.storage.base + index * rowBytes,
+                                                                       byteCount: rowBytes)
+            }
+        }
+        return Tensor.computed([indices.count] + shape.dropFirst(), dtype: dtype, fill, replaying: fill)
     }
 
     /// The tensors joined along `axis`; every other extent must agree.
@@ -101,18 +97,19 @@ extension Tensor {
         }
         var resultShape = first.shape
         resultShape[axis] = tensors.reduce(0) { $0 + $1.shape[axis] }
-        let result = Tensor(uninitializedShape: resultShape, dtype: first.dtype)
         let outer = first.shape[..<axis].reduce(1, *)
         let width = first.dtype.byteWidth
-        var target = result.storage.base
-        for o in 0..<outer {
-            for tensor in tensors {
-                let chunk = tensor.count / Swift.max(outer, 1) * width
-                target.copyMemory(from: tensor.storage.base + o * chunk, byteCount: chunk)
-                target += chunk
+        func fill(_ result: Tensor) {
+            var target = result.storage.base
+            for o in 0..<outer {
+                for tensor in tensors {
+                    let chunk = tensor.count / Swift.max(outer, 1) * width
+                    target.copyMemory(from: tensor.storage.base + o * chunk, byteCount: chunk)
+                    target += chunk
+                }
             }
         }
-        return result
+        return Tensor.computed(resultShape, dtype: first.dtype, fill, replaying: fill)
     }
 
     /// The tensors, all of one shape, stacked along a new axis.
@@ -138,13 +135,7 @@ extension Tensor {
             ShapeError(op: "broadcast", detail: "shape \(shape) cannot be broadcast to \(newShape)").stop()
         }
         if shape == newShape { return self }
-        let result = Tensor(uninitializedShape: newShape, dtype: dtype)
-        let strides = broadcastStrides(shape, to: newShape.count)
-        switch dtype {
-        case .float32: gather(pointer(as: Float.self), result.mutablePointer(as: Float.self), newShape, strides)
-        case .float64: gather(pointer(as: Double.self), result.mutablePointer(as: Double.self), newShape, strides)
-        }
-        return result
+        return gathered(into: newShape, strides: broadcastStrides(shape, to: newShape.count))
     }
 
     /// The sum over the axes along which a tensor of `targetShape` was broadcast to this shape,
@@ -171,24 +162,39 @@ extension Tensor {
             ShapeError(op: "pad", detail: "padding \(before)/\(after) does not fit shape \(shape)").stop()
         }
         let resultShape = (0..<rank).map { shape[$0] + before[$0] + after[$0] }
-        let result = Tensor.zeros(resultShape, dtype: dtype)
-        guard count > 0 else { return result }
         let resultStrides = contiguousStrides(resultShape)
         let start = zip(before, resultStrides).reduce(0) { $0 + $1.0 * $1.1 }
         let width = dtype.byteWidth
         let inner = shape.last ?? 1
         let rowStrides = contiguousStrides(Array(shape.dropLast()))
-        for row in 0..<(count / Swift.max(inner, 1)) {
-            var offset = start
-            var remainder = row
-            for axis in rowStrides.indices {
-                offset += (remainder / rowStrides[axis]) * resultStrides[axis]
-                remainder %= rowStrides[axis]
+        func fill(_ result: Tensor) {
+            result.storage.base.initializeMemory(as: UInt8.self, repeating: 0, count: result.count * width)
+            guard self.count > 0 else { return }
+            for row in 0..<(self.count / Swift.max(inner, 1)) {
+                var offset = start
+                var remainder = row
+                for axis in rowStrides.indices {
+                    offset += (remainder / rowStrides[axis]) * resultStrides[axis]
+                    remainder %= rowStrides[axis]
+                }
+                (result.storage.base + offset * width).copyMemory(from: self.storage.base + row * inner * width,
+                                                                  byteCount: inner * width)
             }
-            (result.storage.base + offset * width).copyMemory(from: storage.base + row * inner * width,
-                                                              byteCount: inner * width)
         }
-        return result
+        return Tensor.computed(resultShape, dtype: dtype, fill, replaying: fill)
+    }
+}
+
+extension Tensor {
+    /// A tensor of `shape` whose element at (i₀, …, iₙ) is this one's at Σ iₖ·strides[k].
+    private func gathered(into shape: [Int], strides: [Int]) -> Tensor {
+        func fill(_ result: Tensor) {
+            switch self.dtype {
+            case .float32: gather(self.pointer(as: Float.self), result.mutablePointer(as: Float.self), shape, strides)
+            case .float64: gather(self.pointer(as: Double.self), result.mutablePointer(as: Double.self), shape, strides)
+            }
+        }
+        return Tensor.computed(shape, dtype: dtype, fill, replaying: fill)
     }
 }
 

@@ -7,10 +7,13 @@ extension Tensor {
             ShapeError(op: "linear", detail: "input \(shape), weight \(weight.shape) and bias \(bias.shape) do not fit").stop()
         }
         let (rows, columns) = (result.shape[0], result.shape[1])
-        switch dtype {
-        case .float32: addRows(bias.pointer(as: Float.self), to: result.mutablePointer(as: Float.self), rows, columns)
-        case .float64: addRows(bias.pointer(as: Double.self), to: result.mutablePointer(as: Double.self), rows, columns)
+        func addBias() {
+            switch bias.dtype {
+            case .float32: addRows(bias.pointer(as: Float.self), to: result.mutablePointer(as: Float.self), rows, columns)
+            case .float64: addRows(bias.pointer(as: Double.self), to: result.mutablePointer(as: Double.self), rows, columns)
+            }
         }
+        KernelTrace.run(addBias, replaying: addBias)
         return result
     }
 }

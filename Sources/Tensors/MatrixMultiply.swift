@@ -21,23 +21,24 @@ extension Tensor {
             let flags = "\(transposingSelf ? "ᵀ" : "")·\(transposingOther ? "ᵀ" : "")"
             ShapeError(op: op, detail: "shapes \(shape) and \(other.shape) do not fit (\(flags))").stop()
         }
-        var result = Tensor(uninitializedShape: rank == 3 || other.rank == 3 ? [batch, m, n] : [m, n], dtype: dtype)
         let strideA = rank == 3 ? m * k : 0
         let strideB = other.rank == 3 ? rowsB * columnsB : 0
-        switch dtype {
-        case .float32:
-            multiplyBatches(self, other, &result, Float.self, batch: batch, m: m, n: n, k: k, strideA: strideA, strideB: strideB,
-                            transposeA: transposingSelf, transposeB: transposingOther)
-        case .float64:
-            multiplyBatches(self, other, &result, Double.self, batch: batch, m: m, n: n, k: k, strideA: strideA, strideB: strideB,
-                            transposeA: transposingSelf, transposeB: transposingOther)
+        func fill(_ result: Tensor) {
+            switch self.dtype {
+            case .float32:
+                multiplyBatches(self, other, result, Float.self, batch: batch, m: m, n: n, k: k, strideA: strideA, strideB: strideB,
+                                transposeA: transposingSelf, transposeB: transposingOther)
+            case .float64:
+                multiplyBatches(self, other, result, Double.self, batch: batch, m: m, n: n, k: k, strideA: strideA, strideB: strideB,
+                                transposeA: transposingSelf, transposeB: transposingOther)
+            }
         }
-        return result
+        return Tensor.computed(rank == 3 || other.rank == 3 ? [batch, m, n] : [m, n], dtype: dtype, fill, replaying: fill)
     }
 }
 
 private func multiplyBatches<S: TensorScalar>(
-    _ a: Tensor, _ b: Tensor, _ c: inout Tensor, _: S.Type, batch: Int, m: Int, n: Int, k: Int, strideA: Int, strideB: Int,
+    _ a: Tensor, _ b: Tensor, _ c: Tensor, _: S.Type, batch: Int, m: Int, n: Int, k: Int, strideA: Int, strideB: Int,
     transposeA: Bool, transposeB: Bool
 ) {
     let (columnsA, columnsB) = (a.shape[a.rank - 1], b.shape[b.rank - 1])

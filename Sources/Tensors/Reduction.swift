@@ -31,24 +31,22 @@ extension Tensor {
         }
         // Bring the reduced axes together: a contiguous block of axes already is, otherwise move
         // them behind the kept axes.
-        var source = self
-        var (outer, inner) = (1, 1)
+        let source: Tensor, rows: Int, columns: Int
         if let first = reducedAxes.first, reducedAxes.last! - first + 1 == reducedAxes.count {
-            outer = shape[..<first].reduce(1, *)
-            inner = shape[(reducedAxes.last! + 1)...].reduce(1, *)
+            (source, rows, columns) = (self, shape[..<first].reduce(1, *), shape[(reducedAxes.last! + 1)...].reduce(1, *))
         } else {
             let kept = (0..<rank).filter { !reducedAxes.contains($0) }
-            source = permuted(kept + reducedAxes)
-            outer = kept.reduce(1) { $0 * shape[$1] }
+            (source, rows, columns) = (permuted(kept + reducedAxes), kept.reduce(1) { $0 * shape[$1] }, 1)
         }
-        let result = Tensor(uninitializedShape: resultShape, dtype: dtype)
-        switch dtype {
-        case .float32: reduce(function, source.pointer(as: Float.self), result.mutablePointer(as: Float.self),
-                              outer: outer, reduced: reducedCount, inner: inner)
-        case .float64: reduce(function, source.pointer(as: Double.self), result.mutablePointer(as: Double.self),
-                              outer: outer, reduced: reducedCount, inner: inner)
+        func fill(_ result: Tensor) {
+            switch source.dtype {
+            case .float32: reduce(function, source.pointer(as: Float.self), result.mutablePointer(as: Float.self),
+                                  outer: rows, reduced: reducedCount, inner: columns)
+            case .float64: reduce(function, source.pointer(as: Double.self), result.mutablePointer(as: Double.self),
+                                  outer: rows, reduced: reducedCount, inner: columns)
+            }
         }
-        return result
+        return Tensor.computed(resultShape, dtype: dtype, fill, replaying: fill)
     }
 
     /// The sum over `axes` (all axes when nil).

@@ -35,14 +35,17 @@ public struct Tensor: @unchecked Sendable {
 
     /// A tensor holding `scalars` in row-major order.
     public init<S: TensorScalar>(shape: [Int], scalars: [S]) {
-        self.init(uninitializedShape: shape, dtype: S.dtype)
+        let count = checkedElementCount(shape, op: "Tensor(shape:scalars:)")
         guard scalars.count == count else {
             ShapeError(op: "Tensor(shape:scalars:)",
                        detail: "shape \(shape) holds \(count) elements but \(scalars.count) were given").stop()
         }
-        scalars.withUnsafeBufferPointer { source in
-            storage.base.copyMemory(from: source.baseAddress!, byteCount: count * dtype.byteWidth)
+        func fill(_ result: Tensor) {
+            scalars.withUnsafeBufferPointer { source in
+                result.storage.base.copyMemory(from: source.baseAddress!, byteCount: count * S.dtype.byteWidth)
+            }
         }
+        self = Tensor.computed(shape, dtype: S.dtype, fill, replaying: fill)
     }
 
     /// A vector (rank 1) holding `scalars`.
@@ -82,6 +85,7 @@ public struct Tensor: @unchecked Sendable {
 
     /// The element at a row-major flat position, as `Double`.
     public subscript(flat index: Int) -> Double {
+        KernelTrace.noteElementAccess("subscript")
         guard index >= 0 && index < count else {
             ShapeError(op: "subscript", detail: "flat index \(index) is out of range for shape \(shape)").stop()
         }
@@ -114,23 +118,14 @@ public struct Tensor: @unchecked Sendable {
     /// This tensor with elements of type `dtype` (a copy only if the type changes).
     public func converted(to dtype: DType) -> Tensor {
         if dtype == self.dtype { return self }
-        var result = Tensor(uninitializedShape: shape, dtype: dtype)
-        switch (self.dtype, dtype) {
-        case (.float32, .float64): convert(from: Float.self, into: &result, as: Double.self)
-        case (.float64, .float32): convert(from: Double.self, into: &result, as: Float.self)
-        default: break
-        }
-        return result
-    }
-
-    private func convert<From: TensorScalar, To: TensorScalar>(
-        from: From.Type, into result: inout Tensor, as: To.Type
-    ) {
-        withUnsafeBufferPointer(as: From.self) { source in
-            result.withUnsafeMutableBufferPointer(as: To.self) { target in
-                for index in 0..<source.count { target[index] = To(source[index]) }
+        func fill(_ result: Tensor) {
+            switch (self.dtype, dtype) {
+            case (.float32, .float64): convert(self.pointer(as: Float.self), result.mutablePointer(as: Double.self), self.count)
+            case (.float64, .float32): convert(self.pointer(as: Double.self), result.mutablePointer(as: Float.self), self.count)
+            default: break
             }
         }
+        return Tensor.computed(shape, dtype: dtype, fill, replaying: fill)
     }
 
     /// Calls `body` with the elements, which must be of type `S`.
@@ -141,6 +136,7 @@ public struct Tensor: @unchecked Sendable {
         guard S.dtype == dtype else {
             ShapeError(op: "withUnsafeBufferPointer", detail: "tensor holds \(dtype), not \(S.dtype)").stop()
         }
+        KernelTrace.noteElementAccess("withUnsafeBufferPointer")
         let pointer = storage.base.assumingMemoryBound(to: S.self)
         return try body(UnsafeBufferPointer(start: pointer, count: count))
     }
@@ -153,6 +149,7 @@ public struct Tensor: @unchecked Sendable {
         guard S.dtype == dtype else {
             ShapeError(op: "withUnsafeMutableBufferPointer", detail: "tensor holds \(dtype), not \(S.dtype)").stop()
         }
+        KernelTrace.noteElementAccess("withUnsafeMutableBufferPointer")
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         let pointer = storage.base.assumingMemoryBound(to: S.self)
         return try body(UnsafeMutableBufferPointer(start: pointer, count: count))
@@ -161,7 +158,8 @@ public struct Tensor: @unchecked Sendable {
     /// The element pointer of a tensor this code has just created (no uniqueness check).
     @usableFromInline
     func mutablePointer<S: TensorScalar>(as type: S.Type) -> UnsafeMutablePointer<S> {
-        storage.base.assumingMemoryBound(to: S.self)
+        KernelTrace.noteElementAccess("a tensor written")
+        return storage.base.assumingMemoryBound(to: S.self)
     }
 
     /// The element pointer for reading.
@@ -174,6 +172,12 @@ public struct Tensor: @unchecked Sendable {
     public func isEqual(to other: Tensor) -> Bool {
         dtype == other.dtype && shape == other.shape && doubles == other.doubles
     }
+}
+
+/// `target[i] = To(source[i])` for `count` elements.
+private func convert<From: TensorScalar, To: TensorScalar>(_ source: UnsafePointer<From>, _ target: UnsafeMutablePointer<To>,
+                                                           _ count: Int) {
+    for index in 0..<count { target[index] = To(source[index]) }
 }
 
 extension Tensor: CustomStringConvertible {

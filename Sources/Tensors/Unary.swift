@@ -25,12 +25,13 @@ public enum UnaryFunction: Sendable, Equatable {
 extension Tensor {
     /// `f` applied to every element.
     public func applying(_ function: UnaryFunction) -> Tensor {
-        let result = Tensor(uninitializedShape: shape, dtype: dtype)
-        switch dtype {
-        case .float32: applyUnary(function, pointer(as: Float.self), result.mutablePointer(as: Float.self), count)
-        case .float64: applyUnary(function, pointer(as: Double.self), result.mutablePointer(as: Double.self), count)
+        func fill(_ result: Tensor) {
+            switch self.dtype {
+            case .float32: applyUnary(function, self.pointer(as: Float.self), result.mutablePointer(as: Float.self), self.count)
+            case .float64: applyUnary(function, self.pointer(as: Double.self), result.mutablePointer(as: Double.self), self.count)
+            }
         }
-        return result
+        return Tensor.computed(shape, dtype: dtype, fill, replaying: fill)
     }
 
     public static prefix func - (x: Tensor) -> Tensor { x.applying(.negate) }

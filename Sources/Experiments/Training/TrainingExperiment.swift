@@ -87,9 +87,11 @@ extension TrainingExperiment {
         batch(using: &random)
     }
 
-    /// One iteration of the optimizer.
-    public func step() -> StepReport {
-        optimizer.step(game, state: &optimizerState) { nextBatch() }
+    /// One iteration of the optimizer, through `replay` when one is given (a recorded iteration
+    /// replayed: the same numbers, faster).
+    public func step(replaying replay: ReplayedStep<GenerativeAdversarialGame>? = nil) -> StepReport {
+        guard let replay else { return optimizer.step(game, state: &optimizerState) { nextBatch() } }
+        return replay.step(state: &optimizerState) { nextBatch() }
     }
 
     /// The parameters and buffers by name, as a checkpoint's model file holds them.

@@ -68,6 +68,9 @@ public final class TrainingRun {
     public var onStart: ((Int) -> Void)?
     /// Called after every iteration with the iteration and its report.
     public var onIteration: ((Int, StepReport) -> Void)?
+    /// Whether iterations are replayed from a recorded one (``ReplayedStep``) where the method
+    /// allows; the numbers are the same either way.
+    public var replaysSteps = true
 
     /// How a run treats what its directory already holds.
     public enum Mode: Sendable {
@@ -233,9 +236,10 @@ public final class TrainingRun {
             try commit(after: 0, report: nil)
         }
         let processStart = Date()
+        let replay = replaysSteps ? ReplayedStep(optimizer: experiment.optimizer, game: experiment.game) : nil
         if start < configuration.iterations {
             for iteration in (start + 1)...configuration.iterations {
-                let report = experiment.step()
+                let report = experiment.step(replaying: replay)
                 guard report.losses.allSatisfy(\.isFinite) && report.fieldNorm.isFinite else {
                     throw TrainingError.diverged(iteration: iteration, lastCheckpoint: lastCommitted, directory: directory)
                 }

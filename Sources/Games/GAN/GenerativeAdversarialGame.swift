@@ -8,7 +8,7 @@ import Tensors
 public final class GenerativeAdversarialGame: DifferentiableGame {
     /// A minibatch of real samples and the latent codes for as many generated ones (and, for
     /// WGAN-GP, the interpolation coefficients, [n, 1, …] broadcasting over a sample).
-    public struct Batch {
+    public struct Batch: ReplayableBatch {
         public let real: Tensor
         public let noise: Tensor
         public let interpolation: Tensor?
@@ -17,6 +17,14 @@ public final class GenerativeAdversarialGame: DifferentiableGame {
             self.real = real
             self.noise = noise
             self.interpolation = interpolation
+        }
+
+        /// [real, noise] and the interpolation coefficients if there are any.
+        public var tensors: [Tensor] { [real, noise] + (interpolation.map { [$0] } ?? []) }
+
+        public init(tensors: [Tensor]) {
+            precondition(tensors.count == 2 || tensors.count == 3, "GenerativeAdversarialGame.Batch: 2 or 3 tensors, not \(tensors.count)")
+            self.init(real: tensors[0], noise: tensors[1], interpolation: tensors.count == 3 ? tensors[2] : nil)
         }
     }
 

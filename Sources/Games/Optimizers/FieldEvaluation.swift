@@ -18,8 +18,12 @@ public final class FieldEvaluation {
     public let gradients: [[Variable]]
     /// Whether `gradients` can be differentiated again.
     public let isRecorded: Bool
-    /// ‖∇L‖, L = ½‖ξ‖² over every player, once a transform has computed ∇L.
-    public private(set) var consensusGradientNorm: Double?
+    /// ∇L, L = ½‖ξ‖² over every player, once a transform has computed it.
+    private var consensusGradient: [Tensor]?
+
+    /// ‖∇L‖, L = ½‖ξ‖² over every player, once a transform has computed ∇L (read when asked, so
+    /// a replayed step reports its own).
+    public var consensusGradientNorm: Double? { consensusGradient.map { norm([$0]) } }
 
     /// Evaluates `game` at its current parameters on `batch`; `record` keeps the gradients
     /// differentiable, which second-order transforms need.
@@ -67,7 +71,7 @@ public final class FieldEvaluation {
         let flat = Autodiff.gradients(of: regularizer, wrt: players.flatMap { parameters[$0] }).map(\.value)
         let everyone = Array(parameters.indices)
         if penalized == everyone && players == everyone {
-            consensusGradientNorm = norm([flat])
+            consensusGradient = flat
         }
         return split(flat, by: players)
     }

@@ -81,8 +81,15 @@ public struct GameOptimizer: Sendable {
     /// per player step.
     public func step<Game: DifferentiableGame>(_ game: Game, state: inout OptimizerState,
                                               nextBatch: () -> Game.Batch) -> StepReport {
+        stepDeferringReport(game, state: &state, nextBatch: nextBatch)()
+    }
+
+    /// One iteration, its report read from the iteration's tensors when the returned closure is
+    /// called: after a replay of a recorded iteration, it reads the replay's.
+    func stepDeferringReport<Game: DifferentiableGame>(_ game: Game, state: inout OptimizerState,
+                                                      nextBatch: () -> Game.Batch) -> () -> StepReport {
         lookahead?.begin(game, state: &state)
-        let report: StepReport
+        let report: () -> StepReport
         switch scheme {
         case .simultaneous:
             let evaluation = evaluate(game, on: nextBatch(), state: &state)
@@ -133,7 +140,7 @@ public struct GameOptimizer: Sendable {
 
     /// The directions at the game's current point on `batch`, after every transform.
     func evaluate<Game: DifferentiableGame>(_ game: Game, on batch: Game.Batch,
-                                            state: inout OptimizerState) -> (directions: [[Tensor]], report: StepReport) {
+                                            state: inout OptimizerState) -> (directions: [[Tensor]], losses: [Tensor], report: () -> StepReport) {
         let evaluation = FieldEvaluation(game, on: batch, record: transforms.contains { $0.needsRecordedGradients })
         let field = evaluation.field
         let rates = game.players.indices.map { stepRule(forPlayer: $0).learningRate }
@@ -141,8 +148,10 @@ public struct GameOptimizer: Sendable {
         for transform in transforms {
             directions = transform.transform(directions, at: evaluation, learningRates: rates, state: &state)
         }
-        return (directions, StepReport(losses: evaluation.lossValues, fieldNorm: norm(field),
-                                       consensusGradientNorm: evaluation.consensusGradientNorm))
+        return (directions, evaluation.losses.map(\.value), {
+            StepReport(losses: evaluation.lossValues, fieldNorm: norm(field),
+                       consensusGradientNorm: evaluation.consensusGradientNorm)
+        })
     }
 
     /// Moves every parameter of `players` (all by default) along −direction with its player's
@@ -160,31 +169,33 @@ public struct GameOptimizer: Sendable {
         }
     }
 
-    /// Alternating steps; each player's loss is reported from its last step.
+    /// Alternating steps; each player's loss is reported from its last step (read when the
+    /// returned closure is called).
     private func alternate<Game: DifferentiableGame>(_ game: Game, order: [Int], stepsPerTurn: [Int],
-                                                     state: inout OptimizerState, nextBatch: () -> Game.Batch) -> StepReport {
-        var losses = [Double](repeating: .nan, count: game.players.count)
-        var squaredNorms = [Double](repeating: 0, count: game.players.count)
+                                                     state: inout OptimizerState, nextBatch: () -> Game.Batch) -> () -> StepReport {
+        var losses = [Tensor?](repeating: nil, count: game.players.count)
+        var directions = [[Tensor]](repeating: [], count: game.players.count)
         for player in order {
             for _ in 0..<stepsPerTurn[player] {
                 let batch = nextBatch()
-                let direction: [Tensor]
                 if transforms.isEmpty {
                     // Only this player's gradient is needed.
                     let loss = game.losses(on: batch)[player]
-                    direction = Autodiff.gradients(of: loss, wrt: game.players[player].parameters.map(\.parameter.variable))
+                    directions[player] = Autodiff.gradients(of: loss, wrt: game.players[player].parameters.map(\.parameter.variable))
                         .map(\.value)
-                    losses[player] = loss.value.item
+                    losses[player] = loss.value
                 } else {
                     let evaluation = evaluate(game, on: batch, state: &state)
-                    direction = evaluation.directions[player]
-                    losses[player] = evaluation.report.losses[player]
+                    directions[player] = evaluation.directions[player]
+                    losses[player] = evaluation.losses[player]
                 }
-                apply([direction], to: game, players: [player], state: &state)
-                squaredNorms[player] = Double.pow(norm([direction]), 2)
+                apply([directions[player]], to: game, players: [player], state: &state)
             }
         }
-        return StepReport(losses: losses, fieldNorm: squaredNorms.reduce(0, +).squareRoot())
+        return { [losses, directions] in
+            let squaredNorms = directions.map { Double.pow(norm([$0]), 2) }
+            return StepReport(losses: losses.map { $0?.item ?? .nan }, fieldNorm: squaredNorms.reduce(0, +).squareRoot())
+        }
     }
 
     private func restore<Game: DifferentiableGame>(_ game: Game, _ values: [Tensor]) {

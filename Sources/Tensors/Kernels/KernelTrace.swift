@@ -1,0 +1,140 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// A recording of the kernels a computation ran, over the buffers it ran them on, so the same
+/// computation can run again without the code that planned it (graph building, shape checks,
+/// allocation): a step recorded once and replayed.
+///
+/// While a thread records, every tensor operation appends its kernel — a closure that reads its
+/// input buffers and writes its output buffer — after running it; the buffers stay alive with
+/// the trace. ``replay()`` runs the kernels again in order, so new contents of the input
+/// buffers flow through the same buffers to the same outputs, bit for bit what the operations
+/// would compute.
+///
+/// What a trace cannot replay it reports in ``failure``: elements read or written outside a
+/// recorded kernel (a loss read to decide a branch, random numbers drawn inside the computation,
+/// a tensor written in place by code that records nothing). Such a computation depends on
+/// values the kernels do not recompute, so a caller must not replay it.
+public final class KernelTrace {
+    private var kernels: [() -> Void] = []
+    /// How many recorded kernels are running on this thread: work inside one belongs to it.
+    private var depth = 0
+    /// Why the trace cannot be replayed, if it cannot (the first reason found).
+    public private(set) var failure: String?
+
+    private init() {}
+
+    /// The number of kernels a replay runs.
+    public var kernelCount: Int { kernels.count }
+
+    /// Runs `body` while this thread records, returning its result and the trace.
+    public static func record<Result>(_ body: () throws -> Result) rethrows -> (result: Result, trace: KernelTrace) {
+        let trace = KernelTrace()
+        let outer = pthread_getspecific(traceKey)
+        pthread_setspecific(traceKey, Unmanaged.passUnretained(trace).toOpaque())
+        recordingThreads.add(1, ordering: .relaxed)
+        defer {
+            recordingThreads.subtract(1, ordering: .relaxed)
+            pthread_setspecific(traceKey, outer)
+        }
+        return (try body(), trace)
+    }
+
+    /// Runs `body` with recording suspended on this thread: work that is not part of the
+    /// recorded computation (drawing the next minibatch, whose result the caller copies in).
+    public static func suspended<Result>(_ body: () throws -> Result) rethrows -> Result {
+        let outer = pthread_getspecific(traceKey)
+        pthread_setspecific(traceKey, nil)
+        defer { pthread_setspecific(traceKey, outer) }
+        return try body()
+    }
+
+    /// Runs `fill` now, recording `kernel` (`fill` again, made escaping only while a thread
+    /// records) when this thread records: for kernels that update a tensor in place.
+    @inline(__always)
+    static func run(_ fill: () -> Void, replaying kernel: @autoclosure () -> () -> Void) {
+        if isRecordingAnywhere { run(kernel()) } else { fill() }
+    }
+
+    /// Runs every recorded kernel again, in the order they were recorded.
+    public func replay() {
+        for kernel in kernels { kernel() }
+    }
+
+    /// Runs `kernel` now and, while this thread records, on every replay of the trace: the kernel
+    /// must touch only tensors it captured.
+    static func run(_ kernel: @escaping () -> Void) {
+        guard let trace = current else { return kernel() }
+        trace.depth += 1
+        kernel()
+        trace.depth -= 1
+        if trace.depth == 0 { trace.kernels.append(kernel) }
+    }
+
+    /// Marks the recording on this thread, if any, as not replayable because of `reason` (for
+    /// code that knows its work depends on more than its input buffers).
+    public static func noteUnreplayable(_ reason: @autoclosure () -> String) {
+        guard let trace = current, trace.failure == nil else { return }
+        trace.failure = reason()
+    }
+
+    /// Notes an access to a tensor's elements: outside a recorded kernel, a recording cannot
+    /// replay it.
+    @inlinable
+    static func noteElementAccess(_ operation: StaticString) {
+        if isRecordingAnywhere { noteAccessOutsideKernel(operation) }
+    }
+
+    /// Whether any thread records: one relaxed load, so that code that runs eagerly pays nothing
+    /// more for the trace.
+    @inlinable
+    static var isRecordingAnywhere: Bool { recordingThreads.load(ordering: .relaxed) != 0 }
+
+    @usableFromInline
+    static func noteAccessOutsideKernel(_ operation: StaticString) {
+        guard let trace = current, trace.depth == 0 else { return }
+        noteUnreplayable("elements accessed outside a recorded kernel (\(operation))")
+    }
+
+    /// The trace this thread records into.
+    private static var current: KernelTrace? {
+        pthread_getspecific(traceKey).map { Unmanaged<KernelTrace>.fromOpaque($0).takeUnretainedValue() }
+    }
+}
+
+/// The number of threads recording a trace.
+@usableFromInline
+let recordingThreads = Atomic<Int>(0)
+
+/// The thread-specific slot that holds the recording trace.
+@usableFromInline
+let traceKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+}()
+
+extension Tensor {
+    /// A new tensor of `shape` whose elements `fill` writes: the one way the tensor operations
+    /// make their results, so that a recording trace gets every kernel. `kernel` is `fill` again,
+    /// made into an escaping closure only while a thread records (code that runs eagerly
+    /// allocates no closure).
+    @inline(__always)
+    static func computed(_ shape: [Int], dtype: DType, _ fill: (Tensor) -> Void,
+                         replaying kernel: @autoclosure () -> (Tensor) -> Void) -> Tensor {
+        let result = Tensor(uninitializedShape: shape, dtype: dtype)
+        if KernelTrace.isRecordingAnywhere {
+            let kernel = kernel()
+            KernelTrace.run { kernel(result) }
+        } else {
+            fill(result)
+        }
+        return result
+    }
+}

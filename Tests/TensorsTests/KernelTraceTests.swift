@@ -1,0 +1,111 @@
+import Testing
+@testable import Tensors
+
+/// A recorded trace recomputes every operation from new contents of its input buffers, bit for
+/// bit, and refuses what it cannot replay.
+@Suite struct KernelTraceTests {
+    /// A computation that runs every kind of kernel: elementwise (broadcast, unary, gated),
+    /// reductions, products, layouts, patches, the linear layer's in-place bias, conversions,
+    /// constants and a step-rule update.
+    func everyKernel(_ x: Tensor, _ w: Tensor, _ image: Tensor) -> [Tensor] {
+        let geometry = ConvolutionGeometry(batch: 1, height: 4, width: 4, channels: 1, kernel: (3, 3), stride: (1, 1), padding: .same)
+        let y = (x.matmul(w, transposingOther: true) + Tensor([0.5, -1, 2]) * 2).tanh()
+        let gated = y.gated(by: x.slice(alongAxis: 1, range: 0..<3), negativeSlope: 0.2)
+        let joined = Tensor.concatenate([gated, y.permuted([0, 1]).rows([1, 0])], alongAxis: 1)
+        let padded = joined.padded(before: [1, 0], after: [0, 2]).broadcast(to: [2, 3, 8])
+        let patches = image.patches(geometry)
+        var state = [Tensor.ones([3, 4], dtype: .float64)]
+        let stepped = Tensor.elementwiseUpdate(of: w, reading: w * 0.5, states: &state, as: Double.self) { p, g, s in
+            for i in 0..<12 { s[0][i] += g[i]; p[i] -= 0.1 * s[0][i] }
+        }
+        return [padded.sum(alongAxes: [0, 2]), padded.max(alongAxes: [1]), x.linear(weight: w, bias: Tensor([1.0, 2, 3])),
+                patches.assemblingPatches(geometry), patches.converted(to: .float32), Tensor(shape: [2], scalars: [7.0, 8]),
+                stepped, state[0]]
+    }
+
+    func inputs(seed: UInt64) -> [Tensor] {
+        var random = RandomGenerator(seed: seed)
+        return [Tensor.normal([2, 4], dtype: .float64, using: &random), Tensor.normal([3, 4], dtype: .float64, using: &random),
+                Tensor.normal([1, 4, 4, 1], dtype: .float64, using: &random)]
+    }
+
+    @Test func replayRecomputesFromNewInputs() {
+        let recorded = inputs(seed: 1)
+        let (outputs, trace) = KernelTrace.record { everyKernel(recorded[0], recorded[1], recorded[2]) }
+        #expect(trace.failure == nil)
+        #expect(trace.kernelCount > 15)
+        let fresh = inputs(seed: 2)
+        for (buffer, value) in zip(recorded, fresh) { buffer.overwriteBuffer(with: value) }
+        trace.replay()
+        let expected = everyKernel(fresh[0], fresh[1], fresh[2])
+        for (replayed, eager) in zip(outputs, expected).dropLast() {
+            #expect(replayed.isEqual(to: eager))
+            #expect(replayed.shape == eager.shape)
+        }
+        // The state was made inside the recording, so the replay makes it again (ones) before
+        // updating it: step rules refuse to record a state they create for this reason.
+        #expect(outputs.last!.doubles == fresh[1].doubles.map { 1 + $0 * 0.5 })
+    }
+
+    @Test func readingValuesMakesTheTraceUnreplayable() {
+        let x = Tensor([1.0, 2, 3])
+        let (_, read) = KernelTrace.record { _ = (x * 2).sum().item }
+        #expect(read.failure?.contains("outside a recorded kernel (subscript)") == true)
+        let (_, scanned) = KernelTrace.record { _ = (x * 2).doubles }
+        #expect(scanned.failure?.contains("withUnsafeBufferPointer") == true)
+        let (_, random) = KernelTrace.record {
+            var generator = RandomGenerator(seed: 0)
+            return x + Tensor.normal([3], dtype: .float64, using: &generator)
+        }
+        #expect(random.failure != nil)
+        let (_, told) = KernelTrace.record { KernelTrace.noteUnreplayable("a reason") }
+        #expect(told.failure == "a reason")
+    }
+
+    @Test func suspendedWorkIsNeitherRecordedNorRefused() {
+        let x = Tensor([1.0, 2, 3])
+        let ((), trace) = KernelTrace.record {
+            KernelTrace.suspended {
+                var generator = RandomGenerator(seed: 0)
+                _ = (Tensor.normal([3], using: &generator) * 2).sum().item
+            }
+        }
+        #expect(trace.failure == nil && trace.kernelCount == 0)
+        let (sum, outer) = KernelTrace.record { (x + 1).sum() }
+        #expect(outer.kernelCount == 3 && sum.item == 9)  // the constant 1, the sum of two tensors, the reduction
+    }
+
+    /// A state shared with another tensor is copied inside the kernel, so a replay starts again
+    /// from what the shared buffer holds then.
+    @Test func sharedStateIsCopiedInsideTheKernel() {
+        let value = Tensor([0.0, 0])
+        let shared = Tensor([1.0, 2])
+        let (outputs, trace) = KernelTrace.record { () -> [Tensor] in
+            var states = [shared]
+            let updated = Tensor.elementwiseUpdate(of: value, reading: value, states: &states, as: Double.self) { p, _, s in
+                for i in 0..<2 { s[0][i] *= 10; p[i] = s[0][i] }
+            }
+            return [updated, states[0]]
+        }
+        #expect(shared.doubles == [1, 2] && outputs[1].doubles == [10, 20])
+        shared.overwriteBuffer(with: Tensor([3.0, 4]))
+        trace.replay()
+        #expect(outputs[0].doubles == [30, 40] && outputs[1].doubles == [30, 40])
+    }
+
+    @Test func overwritingABufferOfAnotherShapeStops() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            Tensor.zeros([2, 3]).overwriteBuffer(with: Tensor.zeros([3, 2]))
+        }.map { result in
+            #expect(String(decoding: result.standardErrorContent, as: UTF8.self)
+                .contains("overwriteBuffer: source of shape [3, 2] (float32) for a buffer of [2, 3] (float32)"))
+        }
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var states = [Tensor.zeros([2])]
+            _ = Tensor.elementwiseUpdate(of: Tensor.zeros([3]), reading: Tensor.zeros([3]), states: &states, as: Float.self) { _, _, _ in }
+        }.map { result in
+            #expect(String(decoding: result.standardErrorContent, as: UTF8.self)
+                .contains("elementwiseUpdate: tensor of shape [2] (float32) beside a value of shape [3] (float32)"))
+        }
+    }
+}
