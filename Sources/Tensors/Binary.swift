@@ -38,7 +38,7 @@ extension Tensor {
             case .float64: applyBinary(function, self, other, result, Double.self)
             }
         }
-        return Tensor.computed(resultShape, dtype: dtype, fill, replaying: fill)
+        return Tensor.computed(resultShape, dtype: dtype, fill, replaying: fill, reading: [self, other])
     }
 
     /// `f(self, value)` elementwise.
@@ -243,6 +243,6 @@ extension Tensor {
                 }
             }
         }
-        return Tensor.computed(shape, dtype: dtype, fill, replaying: fill)
+        return Tensor.computed(shape, dtype: dtype, fill, replaying: fill, reading: [self, reference])
     }
 }

@@ -121,7 +121,7 @@ extension Tensor {
             case .float64: extractPatches(self.pointer(as: Double.self), result.mutablePointer(as: Double.self), geometry)
             }
         }
-        return Tensor.computed([geometry.patchCount, geometry.patchSize], dtype: dtype, fill, replaying: fill)
+        return Tensor.computed([geometry.patchCount, geometry.patchSize], dtype: dtype, fill, replaying: fill, reading: [self])
     }
 
     /// The adjoint of ``patches(_:)``: each patch row added back where it came from, giving an
@@ -137,7 +137,7 @@ extension Tensor {
             case .float64: assemblePatches(self.pointer(as: Double.self), result.mutablePointer(as: Double.self), geometry)
             }
         }
-        return Tensor.computed(geometry.inputShape, dtype: dtype, fill, replaying: fill)
+        return Tensor.computed(geometry.inputShape, dtype: dtype, fill, replaying: fill, reading: [self])
     }
 }
 

@@ -7,7 +7,7 @@ extension Tensor {
             case .float64: result.mutablePointer(as: Double.self).initialize(repeating: value, count: result.count)
             }
         }
-        self = Tensor.computed(shape, dtype: dtype, fill, replaying: fill)
+        self = Tensor.computed(shape, dtype: dtype, fill, replaying: fill, reading: [])
     }
 
     /// A tensor of zeros.

@@ -32,7 +32,8 @@ extension Tensor {
                 kernel(updated.storage.base.assumingMemoryBound(to: S.self), input.pointer(as: S.self), statePointers)
             }
         }
-        KernelTrace.run(update, replaying: update)
+        KernelTrace.run(update, replaying: update, reading: [value, input] + copies.map(\.source) + kept,
+                        writing: [updated] + kept)
         return updated
     }
 
@@ -52,7 +53,7 @@ extension Tensor {
         func fill(_ result: Tensor) {
             result.storage.base.copyMemory(from: self.storage.base, byteCount: self.count * self.dtype.byteWidth)
         }
-        return Tensor.computed(shape, dtype: dtype, fill, replaying: fill)
+        return Tensor.computed(shape, dtype: dtype, fill, replaying: fill, reading: [self])
     }
 
     /// Whether two tensors share one buffer.

@@ -50,7 +50,7 @@ extension Tensor {
                 target.copyMemory(from: source, byteCount: range.count * inner * width)
             }
         }
-        return Tensor.computed(resultShape, dtype: dtype, fill, replaying: fill)
+        return Tensor.computed(resultShape, dtype: dtype, fill, replaying: fill, reading: [self])
     }
 
     /// The elements at `ranges` along the leading axes, all of the remaining axes.
@@ -78,7 +78,7 @@ extension Tensor {
                                                                        byteCount: rowBytes)
             }
         }
-        return Tensor.computed([indices.count] + shape.dropFirst(), dtype: dtype, fill, replaying: fill)
+        return Tensor.computed([indices.count] + shape.dropFirst(), dtype: dtype, fill, replaying: fill, reading: [self])
     }
 
     /// The tensors joined along `axis`; every other extent must agree.
@@ -109,7 +109,7 @@ extension Tensor {
                 }
             }
         }
-        return Tensor.computed(resultShape, dtype: first.dtype, fill, replaying: fill)
+        return Tensor.computed(resultShape, dtype: first.dtype, fill, replaying: fill, reading: tensors)
     }
 
     /// The tensors, all of one shape, stacked along a new axis.
@@ -181,7 +181,7 @@ extension Tensor {
                                                                   byteCount: inner * width)
             }
         }
-        return Tensor.computed(resultShape, dtype: dtype, fill, replaying: fill)
+        return Tensor.computed(resultShape, dtype: dtype, fill, replaying: fill, reading: [self])
     }
 }
 
@@ -194,7 +194,7 @@ extension Tensor {
             case .float64: gather(self.pointer(as: Double.self), result.mutablePointer(as: Double.self), shape, strides)
             }
         }
-        return Tensor.computed(shape, dtype: dtype, fill, replaying: fill)
+        return Tensor.computed(shape, dtype: dtype, fill, replaying: fill, reading: [self])
     }
 }
 

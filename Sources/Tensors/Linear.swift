@@ -13,7 +13,7 @@ extension Tensor {
             case .float64: addRows(bias.pointer(as: Double.self), to: result.mutablePointer(as: Double.self), rows, columns)
             }
         }
-        KernelTrace.run(addBias, replaying: addBias)
+        KernelTrace.run(addBias, replaying: addBias, reading: [bias, result], writing: [result])
         return result
     }
 }

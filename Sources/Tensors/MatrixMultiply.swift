@@ -33,7 +33,7 @@ extension Tensor {
                                 transposeA: transposingSelf, transposeB: transposingOther)
             }
         }
-        return Tensor.computed(rank == 3 || other.rank == 3 ? [batch, m, n] : [m, n], dtype: dtype, fill, replaying: fill)
+        return Tensor.computed(rank == 3 || other.rank == 3 ? [batch, m, n] : [m, n], dtype: dtype, fill, replaying: fill, reading: [self, other])
     }
 }
 

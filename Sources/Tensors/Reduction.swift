@@ -46,7 +46,7 @@ extension Tensor {
                                   outer: rows, reduced: reducedCount, inner: columns)
             }
         }
-        return Tensor.computed(resultShape, dtype: dtype, fill, replaying: fill)
+        return Tensor.computed(resultShape, dtype: dtype, fill, replaying: fill, reading: [source])
     }
 
     /// The sum over `axes` (all axes when nil).

@@ -45,7 +45,7 @@ public struct Tensor: @unchecked Sendable {
                 result.storage.base.copyMemory(from: source.baseAddress!, byteCount: count * S.dtype.byteWidth)
             }
         }
-        self = Tensor.computed(shape, dtype: S.dtype, fill, replaying: fill)
+        self = Tensor.computed(shape, dtype: S.dtype, fill, replaying: fill, reading: [])
     }
 
     /// A vector (rank 1) holding `scalars`.
@@ -125,7 +125,7 @@ public struct Tensor: @unchecked Sendable {
             default: break
             }
         }
-        return Tensor.computed(shape, dtype: dtype, fill, replaying: fill)
+        return Tensor.computed(shape, dtype: dtype, fill, replaying: fill, reading: [self])
     }
 
     /// Calls `body` with the elements, which must be of type `S`.

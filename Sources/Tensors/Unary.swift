@@ -31,7 +31,7 @@ extension Tensor {
             case .float64: applyUnary(function, self.pointer(as: Double.self), result.mutablePointer(as: Double.self), self.count)
             }
         }
-        return Tensor.computed(shape, dtype: dtype, fill, replaying: fill)
+        return Tensor.computed(shape, dtype: dtype, fill, replaying: fill, reading: [self])
     }
 
     public static prefix func - (x: Tensor) -> Tensor { x.applying(.negate) }

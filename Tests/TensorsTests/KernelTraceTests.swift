@@ -47,6 +47,51 @@ import Testing
         #expect(outputs.last!.doubles == fresh[1].doubles.map { 1 + $0 * 0.5 })
     }
 
+    /// A computation with a state read before it is updated in place (a write after a read
+    /// another lane might reorder) beside `everyKernel`.
+    func withState(_ x: Tensor, _ w: Tensor, _ image: Tensor, _ state: Tensor) -> [Tensor] {
+        let early = (state * 3).sum(alongAxes: [0])
+        var states = [state]
+        let stepped = Tensor.elementwiseUpdate(of: w, reading: x.matmul(x, transposingSelf: true).slice(alongAxis: 0, range: 0..<3),
+                                               states: &states, as: Double.self) { p, g, s in
+            for i in 0..<12 { s[0][i] = 0.5 * s[0][i] + g[i]; p[i] -= s[0][i] }
+        }
+        let late = (states[0] + early).exp()
+        return everyKernel(x, w, image).dropLast(2) + [early, stepped, states[0], late]
+    }
+
+    /// Forced onto two threads, replays compute the same bits as the operations, replay after
+    /// replay, with the in-place updates ordered after the reads they must follow.
+    @Test func twoLanesComputeTheSameBits() {
+        let recorded = inputs(seed: 1) + [Tensor.ones([3, 4], dtype: .float64)]
+        let (outputs, trace) = KernelTrace.record { withState(recorded[0], recorded[1], recorded[2], recorded[3]) }
+        #expect(trace.failure == nil)
+        #expect(trace.scheduleOnTwoCores(requiredGain: .infinity))
+        for seed in 2..<12 {
+            #expect(trace.threadCount == 2)
+            var random = RandomGenerator(seed: UInt64(seed) + 100)
+            let fresh = inputs(seed: UInt64(seed)) + [Tensor.normal([3, 4], dtype: .float64, using: &random)]
+            for (buffer, value) in zip(recorded, fresh) { buffer.overwriteBuffer(with: value) }
+            trace.replay()
+            let expected = withState(fresh[0], fresh[1], fresh[2], fresh[3])
+            #expect(zip(outputs, expected).allSatisfy { $0.isEqual(to: $1) }, "replay \(seed)")
+        }
+    }
+
+    /// Each kernel follows the last writer of what it reads or writes and the readers of what
+    /// it writes.
+    @Test func dependenciesFollowReadsAndWrites() {
+        let (a, b, weight) = (Tensor(shape: [1, 2], scalars: [1.0, 2]), Tensor([3.0, 4]), Tensor(shape: [2, 2], scalars: [1.0, 0, 0, 1]))
+        let (_, trace) = KernelTrace.record { () -> Tensor in
+            let c = a.linear(weight: weight, bias: b)  // 0: the product; 1: its bias, in place
+            let d = c * c                              // 2
+            var states = [c]                           // shared with `c`: copied inside 3
+            let e = Tensor.elementwiseUpdate(of: a, reading: d, states: &states, as: Double.self) { _, _, _ in }
+            return e + states[0]                       // 4
+        }
+        #expect(ReplaySchedule.dependencies(trace.kernels) == [[], [0], [1], [1, 2], [3]])
+    }
+
     @Test func readingValuesMakesTheTraceUnreplayable() {
         let x = Tensor([1.0, 2, 3])
         let (_, read) = KernelTrace.record { _ = (x * 2).sum().item }

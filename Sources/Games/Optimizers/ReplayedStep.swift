@@ -40,6 +40,8 @@ public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: Repl
     public let game: Game
     /// How the iterations run now.
     public private(set) var mode = Mode.recording
+    /// The threads a replay runs on (2 when the recorded kernels split between two cores pays).
+    public var replayThreads: Int { plan?.trace.threadCount ?? 1 }
     private var plan: Plan?
 
     /// What a recording reads (inputs, filled before each replay) and writes (outputs, handed
@@ -49,7 +51,7 @@ public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: Repl
         /// The parameters' and buffers' values, in ``ReplayedStep/modelValues`` order.
         let model: [(input: Tensor, output: Tensor)]
         /// The optimizer state, by parameter name and entry.
-        let state: [StateKey: (input: Tensor, output: Tensor)]
+        let state: [(key: StateKey, input: Tensor, output: Tensor)]
         /// The batches an iteration draws, in order.
         let batches: [[Tensor]]
         let report: () -> StepReport
@@ -131,8 +133,9 @@ public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: Repl
         } else if Set(stateInputs.keys) != Set(stateOutputs.keys) {
             mode = .eager(reason: "an iteration changes which state entries there are")
         } else {
+            trace.scheduleOnTwoCores()
             plan = Plan(trace: trace, model: Array(zip(modelInputs, modelOutputs)),
-                        state: stateInputs.reduce(into: [:]) { $0[$1.key] = (input: $1.value, output: stateOutputs[$1.key]!) },
+                        state: stateInputs.map { (key: $0.key, input: $0.value, output: stateOutputs[$0.key]!) },
                         batches: batches, report: report)
             mode = .replaying(kernels: trace.kernelCount)
         }
@@ -145,10 +148,10 @@ public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: Repl
         let plan = plan!
         let batches = plan.batches.map { _ in nextBatch() }
         let model = modelValues
-        let entries = ReplayedStep.entries(state)
+        let entries = plan.state.map { state.parameters[$0.key.parameter]?[$0.key.entry] }
         guard zip(batches, plan.batches).allSatisfy({ fits($0.tensors, $1) }), fits(model, plan.model.map(\.input)),
-              Set(entries.keys) == Set(plan.state.keys),
-              entries.allSatisfy({ fits([$0.value], [plan.state[$0.key]!.input]) }) else {
+              state.parameters.values.reduce(0, { $0 + $1.count }) == plan.state.count,
+              zip(entries, plan.state).allSatisfy({ entry, buffers in entry.map { fits([$0], [buffers.input]) } ?? false }) else {
             var drawn = batches.makeIterator()
             return optimizer.step(game, state: &state, nextBatch: { drawn.next() ?? nextBatch() })
         }
@@ -156,10 +159,10 @@ public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: Repl
             for (buffer, tensor) in zip(buffers, batch.tensors) { buffer.overwriteBuffer(with: tensor) }
         }
         for (buffers, value) in zip(plan.model, model) { buffers.input.overwriteBuffer(with: value) }
-        for (key, value) in entries { plan.state[key]!.input.overwriteBuffer(with: value) }
+        for (entry, value) in zip(plan.state, entries) { entry.input.overwriteBuffer(with: value!) }
         plan.trace.replay()
         modelValues = plan.model.map { $0.output.copiedToNewBuffer() }
-        for (key, buffers) in plan.state { state[key.parameter][key.entry] = buffers.output.copiedToNewBuffer() }
+        for entry in plan.state { state.parameters[entry.key.parameter]?[entry.key.entry] = entry.output.copiedToNewBuffer() }
         return plan.report()
     }
 

@@ -12,26 +12,40 @@ import Synchronization
 /// allocation): a step recorded once and replayed.
 ///
 /// While a thread records, every tensor operation appends its kernel — a closure that reads its
-/// input buffers and writes its output buffer — after running it; the buffers stay alive with
-/// the trace. ``replay()`` runs the kernels again in order, so new contents of the input
-/// buffers flow through the same buffers to the same outputs, bit for bit what the operations
-/// would compute.
+/// input buffers and writes its output buffer, with the buffers it reads and writes — after
+/// running it; the buffers stay alive with the trace. ``replay()`` runs the kernels again in
+/// order, so new contents of the input buffers flow through the same buffers to the same
+/// outputs, bit for bit what the operations would compute. ``scheduleOnTwoCores()`` may split
+/// them between two threads along their dependencies; every kernel still computes the same bits.
 ///
 /// What a trace cannot replay it reports in ``failure``: elements read or written outside a
 /// recorded kernel (a loss read to decide a branch, random numbers drawn inside the computation,
 /// a tensor written in place by code that records nothing). Such a computation depends on
 /// values the kernels do not recompute, so a caller must not replay it.
 public final class KernelTrace {
-    private var kernels: [() -> Void] = []
+    /// One recorded kernel and the buffers it touches.
+    struct Kernel {
+        let run: () -> Void
+        let reads: [TensorStorage]
+        let writes: [TensorStorage]
+    }
+
+    private(set) var kernels: [Kernel] = []
     /// How many recorded kernels are running on this thread: work inside one belongs to it.
     private var depth = 0
     /// Why the trace cannot be replayed, if it cannot (the first reason found).
     public private(set) var failure: String?
+    /// The two-thread schedule, when one pays.
+    private var schedule: ReplaySchedule?
 
     private init() {}
 
     /// The number of kernels a replay runs.
     public var kernelCount: Int { kernels.count }
+
+    /// The threads the next replay runs on: 2 once ``scheduleOnTwoCores()`` found that it pays
+    /// (and while two keep beating one), else 1.
+    public var threadCount: Int { schedule?.laneCount ?? 1 }
 
     /// Runs `body` while this thread records, returning its result and the trace.
     public static func record<Result>(_ body: () throws -> Result) rethrows -> (result: Result, trace: KernelTrace) {
@@ -55,26 +69,51 @@ public final class KernelTrace {
         return try body()
     }
 
-    /// Runs `fill` now, recording `kernel` (`fill` again, made escaping only while a thread
-    /// records) when this thread records: for kernels that update a tensor in place.
-    @inline(__always)
-    static func run(_ fill: () -> Void, replaying kernel: @autoclosure () -> () -> Void) {
-        if isRecordingAnywhere { run(kernel()) } else { fill() }
+    /// Runs every recorded kernel again: in the order they were recorded, or on two threads
+    /// that wait for each other only where a kernel needs another's result.
+    public func replay() {
+        if let schedule {
+            schedule.run(kernels)
+        } else {
+            for kernel in kernels { kernel.run() }
+        }
     }
 
-    /// Runs every recorded kernel again, in the order they were recorded.
-    public func replay() {
-        for kernel in kernels { kernel() }
+    /// Times the kernels (a few replays) and splits them between two threads if that shortens
+    /// a replay by at least ``ReplaySchedule/requiredGain``; returns whether it does. Kernels
+    /// that are large enough to split their own work between the cores keep a replay on one
+    /// thread. Replays the trace, so its buffers must hold inputs it may run on.
+    @discardableResult
+    public func scheduleOnTwoCores() -> Bool {
+        scheduleOnTwoCores(requiredGain: ReplaySchedule.requiredGain)
+    }
+
+    /// ``scheduleOnTwoCores()`` with another threshold (tests force two lanes with ∞).
+    @discardableResult
+    func scheduleOnTwoCores(requiredGain: Double) -> Bool {
+        guard failure == nil, Parallel.processorCount >= 2, schedule == nil else { return schedule != nil }
+        schedule = ReplaySchedule(kernels, requiredGain: requiredGain)
+        return schedule != nil
     }
 
     /// Runs `kernel` now and, while this thread records, on every replay of the trace: the kernel
-    /// must touch only tensors it captured.
-    static func run(_ kernel: @escaping () -> Void) {
+    /// must touch only the buffers of `reads` and `writes`.
+    static func run(_ kernel: @escaping () -> Void, reads: [Tensor], writes: [Tensor]) {
         guard let trace = current else { return kernel() }
         trace.depth += 1
         kernel()
         trace.depth -= 1
-        if trace.depth == 0 { trace.kernels.append(kernel) }
+        if trace.depth == 0 {
+            trace.kernels.append(Kernel(run: kernel, reads: reads.map(\.storage), writes: writes.map(\.storage)))
+        }
+    }
+
+    /// Runs `fill` now, recording `kernel` (`fill` again, made escaping only while a thread
+    /// records) when this thread records: for kernels that update tensors in place.
+    @inline(__always)
+    static func run(_ fill: () -> Void, replaying kernel: @autoclosure () -> () -> Void,
+                    reading reads: @autoclosure () -> [Tensor], writing writes: @autoclosure () -> [Tensor]) {
+        if isRecordingAnywhere { run(kernel(), reads: reads(), writes: writes()) } else { fill() }
     }
 
     /// Marks the recording on this thread, if any, as not replayable because of `reason` (for
@@ -121,17 +160,18 @@ let traceKey: pthread_key_t = {
 }()
 
 extension Tensor {
-    /// A new tensor of `shape` whose elements `fill` writes: the one way the tensor operations
-    /// make their results, so that a recording trace gets every kernel. `kernel` is `fill` again,
-    /// made into an escaping closure only while a thread records (code that runs eagerly
-    /// allocates no closure).
+    /// A new tensor of `shape` whose elements `fill` writes from the tensors `reads`: the one way
+    /// the tensor operations make their results, so that a recording trace gets every kernel.
+    /// `kernel` is `fill` again, made into an escaping closure only while a thread records (code
+    /// that runs eagerly allocates neither it nor the list of reads).
     @inline(__always)
     static func computed(_ shape: [Int], dtype: DType, _ fill: (Tensor) -> Void,
-                         replaying kernel: @autoclosure () -> (Tensor) -> Void) -> Tensor {
+                         replaying kernel: @autoclosure () -> (Tensor) -> Void,
+                         reading reads: @autoclosure () -> [Tensor]) -> Tensor {
         let result = Tensor(uninitializedShape: shape, dtype: dtype)
         if KernelTrace.isRecordingAnywhere {
             let kernel = kernel()
-            KernelTrace.run { kernel(result) }
+            KernelTrace.run({ kernel(result) }, reads: reads(), writes: [result])
         } else {
             fill(result)
         }

@@ -36,6 +36,17 @@ public enum Parallel {
     }
 }
 
+extension Parallel {
+    /// Runs `body` with the parallel loops it starts on this thread running serially, as inside
+    /// a part of a parallel loop (for threads that already share the cores between them).
+    static func serially<Result>(_ body: () throws -> Result) rethrows -> Result {
+        let outer = pthread_getspecific(nestingKey)
+        pthread_setspecific(nestingKey, UnsafeRawPointer(bitPattern: 1))
+        defer { pthread_setspecific(nestingKey, outer) }
+        return try body()
+    }
+}
+
 /// The thread-specific slot that holds a non-nil pointer while a thread runs a part of a parallel loop.
 private let nestingKey: pthread_key_t = {
     var key = pthread_key_t()

@@ -1,0 +1,262 @@
+import CKernels
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// A trace's kernels split between two threads (lanes): each lane runs its kernels in recorded
+/// order and, before a kernel that needs the other lane's work (it reads what the other lane
+/// wrote, or writes what the other lane reads or writes), waits until the other lane has got
+/// that far. Every kernel runs on the same buffers as on one thread, so results are the same
+/// bits; only the order of independent kernels changes.
+///
+/// The split is list scheduling on measured kernel times: each kernel, in recorded order, goes
+/// to the lane where it can start first, counting ``handOffNanoseconds`` for every result it
+/// needs from the other lane.
+final class ReplaySchedule {
+    /// Two lanes must shorten a replay to this fraction of one thread's time to be used: below
+    /// it the gain is within the noise of a shared machine.
+    static let requiredGain = 0.85
+    /// The time charged for a result crossing lanes: the other lane's progress flag and the
+    /// result's cache lines moving between cores (~100–300 ns measured on x86-64).
+    static let handOffNanoseconds = 300.0
+    /// A kernel this long is large enough to split its own work between the cores (matrix
+    /// products, elementwise passes of ≥ 2¹⁸ elements); a trace with one keeps one lane.
+    static let largestKernelNanoseconds = 200_000.0
+    /// Replays timed to measure each kernel (the fastest of them counts).
+    static let calibrationReplays = 3
+    /// Two-lane replays compared, by their median, with one lane's time: on a machine whose
+    /// second core is busy elsewhere, two lanes wait for each other and run slower than one.
+    static let comparedReplays = 16
+    /// Replays on one lane after two were found slower, before two are tried again.
+    static let oneLaneReplaysAfterSlowdown = 1000
+
+    private let lanes: LaneWork
+    /// A one-lane replay's time (an average over recent ones), the measure two lanes must beat.
+    private var oneLaneNanoseconds: Double
+    private var recentTwoLane: [UInt64] = []
+    private var oneLaneReplaysLeft = 0
+
+    /// The number of lanes the next replay runs on.
+    var laneCount: Int { oneLaneReplaysLeft > 0 ? 1 : 2 }
+
+    /// A schedule for `kernels`, or nil when two lanes would not shorten a replay to
+    /// `requiredGain` of one lane's time.
+    init?(_ kernels: [KernelTrace.Kernel], requiredGain: Double) {
+        let (costs, oneLane) = ReplaySchedule.measure(kernels)
+        oneLaneNanoseconds = oneLane
+        guard let longest = costs.max(), longest <= ReplaySchedule.largestKernelNanoseconds || requiredGain.isInfinite else { return nil }
+        let dependencies = ReplaySchedule.dependencies(kernels)
+        var lane = [Int](repeating: 0, count: kernels.count)
+        var finish = [Double](repeating: 0, count: kernels.count)
+        var free = [0.0, 0.0]
+        for index in kernels.indices {
+            let starts = (0..<2).map { candidate in
+                dependencies[index].reduce(free[candidate]) { start, dependency in
+                    Swift.max(start, finish[dependency] + (lane[dependency] == candidate ? 0 : ReplaySchedule.handOffNanoseconds))
+                }
+            }
+            lane[index] = starts[1] < starts[0] ? 1 : 0
+            finish[index] = starts[lane[index]] + costs[index]
+            free[lane[index]] = finish[index]
+        }
+        guard free.max()! <= requiredGain * costs.reduce(0, +), free.min()! > 0 else { return nil }
+        // Each lane's kernels, and for each the number of the other lane's kernels that must be
+        // done first (the other lane runs in order, so its latest dependency is enough).
+        var position = [Int](repeating: 0, count: kernels.count)
+        var counts = [0, 0]
+        var steps: [[LaneWork.Step]] = [[], []]
+        for index in kernels.indices {
+            let own = lane[index]
+            position[index] = counts[own]
+            counts[own] += 1
+            let waitFor = dependencies[index].filter { lane[$0] != own }.map { position[$0] + 1 }.max() ?? 0
+            steps[own].append(LaneWork.Step(run: kernels[index].run, waitFor: waitFor))
+        }
+        lanes = LaneWork(main: steps[0], worker: steps[1])
+    }
+
+    deinit { lanes.stop() }
+
+    /// One replay, on both lanes unless they were lately slower than one; returns when done.
+    func run(_ kernels: [KernelTrace.Kernel]) {
+        let start = monotonicNanoseconds()
+        guard oneLaneReplaysLeft == 0 else {
+            oneLaneReplaysLeft -= 1
+            for kernel in kernels { kernel.run() }
+            oneLaneNanoseconds = 0.9 * oneLaneNanoseconds + 0.1 * Double(monotonicNanoseconds() - start)
+            return
+        }
+        lanes.run()
+        recentTwoLane.append(monotonicNanoseconds() - start)
+        if recentTwoLane.count == ReplaySchedule.comparedReplays {
+            if Double(recentTwoLane.sorted()[recentTwoLane.count / 2]) > oneLaneNanoseconds {
+                oneLaneReplaysLeft = ReplaySchedule.oneLaneReplaysAfterSlowdown
+            }
+            recentTwoLane.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Each kernel's time in nanoseconds, the fastest of a few replays run as in a two-lane
+    /// replay (parallel loops inside a kernel serial), and the fastest whole one-lane replay.
+    private static func measure(_ kernels: [KernelTrace.Kernel]) -> (kernels: [Double], replay: Double) {
+        var costs = [Double](repeating: .infinity, count: kernels.count)
+        Parallel.serially {
+            for _ in 0..<calibrationReplays {
+                for (index, kernel) in kernels.enumerated() {
+                    let start = monotonicNanoseconds()
+                    kernel.run()
+                    costs[index] = Swift.min(costs[index], Double(monotonicNanoseconds() - start))
+                }
+            }
+        }
+        var fastest = Double.infinity
+        for _ in 0..<calibrationReplays {
+            let start = monotonicNanoseconds()
+            for kernel in kernels { kernel.run() }
+            fastest = Swift.min(fastest, Double(monotonicNanoseconds() - start))
+        }
+        return (costs, fastest)
+    }
+
+    /// For each kernel, the earlier kernels it must follow: the last writer of each buffer it
+    /// reads or writes, and the readers since then of each buffer it writes.
+    static func dependencies(_ kernels: [KernelTrace.Kernel]) -> [[Int]] {
+        var lastWriter: [ObjectIdentifier: Int] = [:]
+        var readers: [ObjectIdentifier: [Int]] = [:]
+        return kernels.enumerated().map { index, kernel in
+            var result = Set<Int>()
+            for buffer in kernel.reads.map(ObjectIdentifier.init) {
+                if let writer = lastWriter[buffer] { result.insert(writer) }
+            }
+            for buffer in kernel.writes.map(ObjectIdentifier.init) {
+                if let writer = lastWriter[buffer] { result.insert(writer) }
+                result.formUnion(readers[buffer] ?? [])
+            }
+            for buffer in kernel.reads.map(ObjectIdentifier.init) { readers[buffer, default: []].append(index) }
+            for buffer in kernel.writes.map(ObjectIdentifier.init) {
+                lastWriter[buffer] = index
+                readers[buffer] = nil
+            }
+            result.remove(index)
+            return result.sorted()
+        }
+    }
+}
+
+/// The two lanes' kernels and the flags they synchronise on; the worker lane runs on a thread
+/// of its own that spins briefly for the next replay, then sleeps.
+private final class LaneWork: @unchecked Sendable {
+    struct Step {
+        let run: () -> Void
+        /// How many of the other lane's steps must be done before this one.
+        let waitFor: Int
+    }
+
+    /// How long the worker spins for the next replay before it sleeps: a training loop starts
+    /// the next one within ~0.1 ms, and waking a sleeping thread costs ~10–50 µs.
+    static let spinNanoseconds: UInt64 = 2_000_000
+
+    let main: [Step]
+    let worker: [Step]
+    /// Steps done on each lane in the current replay.
+    private let mainDone = Atomic<Int>(0)
+    private let workerDone = Atomic<Int>(0)
+    /// The replay the worker is asked to run, and the last it finished.
+    private let requested = Atomic<Int>(0)
+    private let finished = Atomic<Int>(0)
+    private let sleeping = Atomic<Bool>(false)
+    private let stopping = Atomic<Bool>(false)
+    private let wake = DispatchSemaphore(value: 0)
+    private var replays = 0
+
+    init(main: [Step], worker: [Step]) {
+        self.main = main
+        self.worker = worker
+        let context = UncheckedBox(self)
+        DispatchQueue(label: "GANNumerics.ReplaySchedule.worker").async {
+            Parallel.serially { context.value.workerLoop() }
+        }
+    }
+
+    func run() {
+        replays += 1
+        mainDone.store(0, ordering: .relaxed)
+        workerDone.store(0, ordering: .relaxed)
+        requested.store(replays, ordering: .sequentiallyConsistent)
+        if sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
+        Parallel.serially { runLane(main, done: mainDone, other: workerDone) }
+        var spins = 0
+        while finished.load(ordering: .acquiring) != replays { spinPause(&spins) }
+    }
+
+    func stop() {
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        requested.add(1, ordering: .sequentiallyConsistent)
+        if sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
+    }
+
+    private func runLane(_ steps: [Step], done: borrowing Atomic<Int>, other: borrowing Atomic<Int>) {
+        for (index, step) in steps.enumerated() {
+            if step.waitFor > 0 {
+                var spins = 0
+                while other.load(ordering: .acquiring) < step.waitFor { spinPause(&spins) }
+            }
+            step.run()
+            done.store(index + 1, ordering: .releasing)
+        }
+    }
+
+    private func workerLoop() {
+        var seen = 0
+        while true {
+            let spinStart = monotonicNanoseconds()
+            var spins = 0
+            while requested.load(ordering: .acquiring) == seen {
+                if monotonicNanoseconds() - spinStart > LaneWork.spinNanoseconds {
+                    sleeping.store(true, ordering: .sequentiallyConsistent)
+                    if requested.load(ordering: .sequentiallyConsistent) == seen {
+                        wake.wait()
+                    } else if !sleeping.exchange(false, ordering: .sequentiallyConsistent) {
+                        wake.wait()  // the main lane took the flag and signals
+                    }
+                } else {
+                    spinPause(&spins)
+                }
+            }
+            if stopping.load(ordering: .acquiring) { return }
+            seen = requested.load(ordering: .acquiring)
+            runLane(worker, done: workerDone, other: mainDone)
+            finished.store(seen, ordering: .releasing)
+        }
+    }
+}
+
+/// A reference handed to another thread, which the caller keeps safe to share.
+private struct UncheckedBox<Value: AnyObject>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// CLOCK_MONOTONIC in nanoseconds.
+private func monotonicNanoseconds() -> UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+}
+
+/// One turn of a spin-wait: a hint to the processor, and every ``yieldEvery`` turns a yield of
+/// the core, in case the thread waited for shares it (a machine busy with other work).
+@inline(__always)
+private func spinPause(_ spins: inout Int) {
+    spins += 1
+    if spins % yieldEvery == 0 { sched_yield() } else { gan_spin_pause() }
+}
+
+/// Spin turns between yields: ~5–10 µs of `pause`.
+private let yieldEvery = 256
