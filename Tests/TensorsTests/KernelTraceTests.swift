@@ -92,6 +92,17 @@ import Testing
         #expect(ReplaySchedule.dependencies(trace.kernels) == [[], [0], [1], [1, 2], [3]])
     }
 
+    /// A recording that would keep more buffers than its limit gives up (keeping none) and says
+    /// so; the computation itself is unaffected.
+    @Test func aRecordingTooLargeIsGivenUp() {
+        let x = Tensor(repeating: 2, shape: [1 << 18], dtype: .float64)
+        let (y, trace) = KernelTrace.record(keepingAtMost: 3 << 20) { ((x * x) + x).sum() }
+        #expect(trace.failure == "a recording would keep more than 3 MiB of buffers" && trace.kernelCount == 0)
+        #expect(y.item == 6 * Double(1 << 18))
+        let (_, small) = KernelTrace.record(keepingAtMost: 3 << 20) { (x * x).sum() }
+        #expect(small.failure == nil && small.kernelCount == 2)
+    }
+
     @Test func readingValuesMakesTheTraceUnreplayable() {
         let x = Tensor([1.0, 2, 3])
         let (_, read) = KernelTrace.record { _ = (x * 2).sum().item }

@@ -138,9 +138,19 @@ public struct GameOptimizer: Sendable {
         step(game, state: &state, nextBatch: {})
     }
 
+    /// What one evaluation of the field gives an iteration.
+    struct Evaluation {
+        /// Each player's direction, after every transform.
+        let directions: [[Tensor]]
+        /// Each player's loss.
+        let losses: [Tensor]
+        /// The report, read from the evaluation's tensors when called.
+        let report: () -> StepReport
+    }
+
     /// The directions at the game's current point on `batch`, after every transform.
     func evaluate<Game: DifferentiableGame>(_ game: Game, on batch: Game.Batch,
-                                            state: inout OptimizerState) -> (directions: [[Tensor]], losses: [Tensor], report: () -> StepReport) {
+                                            state: inout OptimizerState) -> Evaluation {
         let evaluation = FieldEvaluation(game, on: batch, record: transforms.contains { $0.needsRecordedGradients })
         let field = evaluation.field
         let rates = game.players.indices.map { stepRule(forPlayer: $0).learningRate }
@@ -148,10 +158,10 @@ public struct GameOptimizer: Sendable {
         for transform in transforms {
             directions = transform.transform(directions, at: evaluation, learningRates: rates, state: &state)
         }
-        return (directions, evaluation.losses.map(\.value), {
+        return Evaluation(directions: directions, losses: evaluation.losses.map(\.value)) {
             StepReport(losses: evaluation.lossValues, fieldNorm: norm(field),
                        consensusGradientNorm: evaluation.consensusGradientNorm)
-        })
+        }
     }
 
     /// Moves every parameter of `players` (all by default) along −direction with its player's

@@ -31,6 +31,16 @@ public final class KernelTrace {
     }
 
     private(set) var kernels: [Kernel] = []
+    /// Bytes of the buffers the recorded kernels write (each counted once per kernel).
+    private var recordedBytes = 0
+    /// Whether the recording was given up (too large): kernels still run, nothing is kept.
+    private var isDiscarding = false
+
+    /// The most a recording keeps: a replay saves the per-operation work of the eager code, which
+    /// matters for small kernels, at the price of keeping every temporary of the computation
+    /// alive. The paper's MoG ConOpt step keeps ~20 MiB; a DCGAN's keeps 1.5 GB, which would
+    /// double a run's memory to save a few percent.
+    public static let largestRecording = 256 << 20
     /// How many recorded kernels are running on this thread: work inside one belongs to it.
     private var depth = 0
     /// Why the trace cannot be replayed, if it cannot (the first reason found).
@@ -38,7 +48,12 @@ public final class KernelTrace {
     /// The two-thread schedule, when one pays.
     private var schedule: ReplaySchedule?
 
-    private init() {}
+    /// The most this recording keeps (``largestRecording``).
+    private let byteLimit: Int
+
+    private init(byteLimit: Int) {
+        self.byteLimit = byteLimit
+    }
 
     /// The number of kernels a replay runs.
     public var kernelCount: Int { kernels.count }
@@ -49,7 +64,12 @@ public final class KernelTrace {
 
     /// Runs `body` while this thread records, returning its result and the trace.
     public static func record<Result>(_ body: () throws -> Result) rethrows -> (result: Result, trace: KernelTrace) {
-        let trace = KernelTrace()
+        try record(keepingAtMost: largestRecording, body)
+    }
+
+    /// ``record(_:)`` with another limit on the bytes the recording keeps.
+    static func record<Result>(keepingAtMost byteLimit: Int, _ body: () throws -> Result) rethrows -> (result: Result, trace: KernelTrace) {
+        let trace = KernelTrace(byteLimit: byteLimit)
         let outer = pthread_getspecific(traceKey)
         pthread_setspecific(traceKey, Unmanaged.passUnretained(trace).toOpaque())
         recordingThreads.add(1, ordering: .relaxed)
@@ -103,9 +123,15 @@ public final class KernelTrace {
         trace.depth += 1
         kernel()
         trace.depth -= 1
-        if trace.depth == 0 {
-            trace.kernels.append(Kernel(run: kernel, reads: reads.map(\.storage), writes: writes.map(\.storage)))
+        guard trace.depth == 0, !trace.isDiscarding else { return }
+        trace.recordedBytes += writes.reduce(0) { $0 + $1.storage.byteCount }
+        if trace.recordedBytes > trace.byteLimit {
+            noteUnreplayable("a recording would keep more than \(trace.byteLimit >> 20) MiB of buffers")
+            trace.isDiscarding = true
+            trace.kernels.removeAll()
+            return
         }
+        trace.kernels.append(Kernel(run: kernel, reads: reads.map(\.storage), writes: writes.map(\.storage)))
     }
 
     /// Runs `fill` now, recording `kernel` (`fill` again, made escaping only while a thread
