@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Tensors
+@testable import Tensors
 
 @Suite struct RandomTests {
     /// Known-answer vectors of Random123's kat_vectors file.
@@ -35,6 +35,20 @@ import Tensors
         #expect(!x.isEqual(to: Tensor.normal([1000], using: &c)))
         var stream = RandomGenerator(seed: 42, stream: 1)
         #expect(!x.isEqual(to: Tensor.normal([1000], using: &stream)))
+    }
+
+    /// The float32 normals, sixteen pairs at a time, are bit for bit the one-pair Box–Muller
+    /// transform of the same words (and of the same words drawn one by one).
+    @Test func vectorisedNormalsMatchTheScalarTransform() {
+        for count in [1, 31, 32, 33, 1001] {
+            var (drawn, words) = (RandomGenerator(seed: 9, stream: 2), RandomGenerator(seed: 9, stream: 2))
+            let normals = Tensor.normal([count], mean: 0.5, std: 3, using: &drawn).floats
+            let expected = (0..<(count + 1) / 2).flatMap { _ -> [Float] in
+                let (x, y) = FastFloatMath.boxMuller(words.nextUInt32(), words.nextUInt32())
+                return [0.5 + 3 * x, 0.5 + 3 * y]
+            }
+            #expect(normals.map(\.bitPattern) == expected.prefix(count).map(\.bitPattern), "\(count) normals")
+        }
     }
 
     @Test func normalAndUniformMoments() {

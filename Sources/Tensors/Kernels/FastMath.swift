@@ -115,4 +115,48 @@ enum FastFloatMath {
         let y = quadrant == 0 ? s : (quadrant == 1 ? c : (quadrant == 2 ? -s : -c))
         return (radius * x, radius * y)
     }
+
+    /// ``boxMuller(_:_:)`` for sixteen pairs at once, the same arithmetic lane by lane (so the
+    /// same bits): `log` specialised to u ∈ [2⁻²⁴, 1], where none of its special cases arise.
+    @inline(__always)
+    static func boxMuller(_ first: SIMD16<UInt32>, _ second: SIMD16<UInt32>) -> (SIMD16<Float>, SIMD16<Float>) {
+        let u1 = SIMD16<Float>((first &>> 8) &+ 1) * 0x1p-24
+        let bits = unsafeBitCast(u1, to: SIMD16<UInt32>.self)
+        var e = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: (bits &>> 23) & 0xFF) &- 126)
+        var m = unsafeBitCast((bits & 0x807F_FFFF) | 0x3F00_0000, to: SIMD16<Float>.self)
+        let small = m .< 0.707_106_78
+        e = e.replacing(with: e - 1, where: small)
+        m = (m - 1).replacing(with: m + m - 1, where: small)
+        let z = m * m
+        var y = SIMD16<Float>(repeating: 7.037_683_629_2e-2)
+        y = y * m - 1.151_461_031_0e-1
+        y = y * m + 1.167_699_874_0e-1
+        y = y * m - 1.242_014_084_6e-1
+        y = y * m + 1.424_932_278_7e-1
+        y = y * m - 1.666_805_766_5e-1
+        y = y * m + 2.000_071_476_5e-1
+        y = y * m - 2.499_999_399_3e-1
+        y = y * m + 3.333_333_117_4e-1
+        y = y * m * z - 2.121_944_40e-4 * e - 0.5 * z
+        let logarithm = m + y + 0.693_359_375 * e
+        let radius = (-2 * logarithm).squareRoot()
+        let quadrant = second &>> 30
+        let fraction = SIMD16<Float>(second & 0x3FFF_FFFF) * 0x1p-30
+        let b = (fraction - 0.5) * (Float.pi / 2)
+        let zb = b * b
+        var sine = SIMD16<Float>(repeating: -1.951_529_589_1e-4)
+        sine = sine * zb + 8.332_160_873_6e-3
+        sine = sine * zb - 1.666_665_461_1e-1
+        sine = sine * zb * b + b
+        var cosine = SIMD16<Float>(repeating: 2.443_315_711_809_948e-5)
+        cosine = cosine * zb - 1.388_731_625_493_765e-3
+        cosine = cosine * zb + 4.166_664_568_298_827e-2
+        cosine = cosine * zb * zb - 0.5 * zb + 1
+        let c = (cosine - sine) * 0.707_106_78
+        let s = (sine + cosine) * 0.707_106_78
+        let (q1, q2, q3) = (quadrant .== 1, quadrant .== 2, quadrant .== 3)
+        let x = c.replacing(with: -s, where: q1).replacing(with: -c, where: q2).replacing(with: s, where: q3)
+        let yy = s.replacing(with: c, where: q1).replacing(with: -s, where: q2).replacing(with: -c, where: q3)
+        return (radius * x, radius * yy)
+    }
 }
