@@ -24,7 +24,9 @@ public protocol ReplayableBatch {
 /// parameters or state do not fit the recording, and every one of a method whose iteration
 /// depends on more than its buffers — whatever reads values to decide (Adam's and Lookahead's
 /// step counts, SGA's sign, clipping) or draws random numbers inside the iteration, which the
-/// recording detects and reports in ``mode``.
+/// recording detects and reports in ``mode`` — and every one of a game whose recording would
+/// keep more than ``KernelTrace/largestRecording`` bytes (a DCGAN). A replay runs on two cores
+/// when ``KernelTrace/scheduleOnTwoCores()`` finds that it pays.
 public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: ReplayableBatch {
     /// How the iterations run.
     public enum Mode: Equatable, Sendable {
