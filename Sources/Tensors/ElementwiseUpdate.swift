@@ -55,9 +55,4 @@ extension Tensor {
         }
         return Tensor.computed(shape, dtype: dtype, fill, replaying: fill, reading: [self])
     }
-
-    /// Whether two tensors share one buffer.
-    public func sharesBuffer(with other: Tensor) -> Bool {
-        storage === other.storage
-    }
 }

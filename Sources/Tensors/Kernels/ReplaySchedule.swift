@@ -46,7 +46,8 @@ final class ReplaySchedule {
     var laneCount: Int { oneLaneReplaysLeft > 0 ? 1 : 2 }
 
     /// A schedule for `kernels`, or nil when two lanes would not shorten a replay to
-    /// `requiredGain` of one lane's time.
+    /// `requiredGain` of one lane's time (∞ forces two lanes, whatever the kernels' sizes: for
+    /// tests).
     init?(_ kernels: [KernelTrace.Kernel], requiredGain: Double) {
         let (costs, oneLane) = ReplaySchedule.measure(kernels)
         oneLaneNanoseconds = oneLane
