@@ -40,19 +40,43 @@ enum FastFloatMath {
         let small = m < 0.707_106_78
         e = small ? e - 1 : e
         m = small ? m + m - 1 : m - 1
-        let z = m * m
-        var y: Float = 7.037_683_629_2e-2
-        y = y * m - 1.151_461_031_0e-1
-        y = y * m + 1.167_699_874_0e-1
-        y = y * m - 1.242_014_084_6e-1
-        y = y * m + 1.424_932_278_7e-1
-        y = y * m - 1.666_805_766_5e-1
-        y = y * m + 2.000_071_476_5e-1
-        y = y * m - 2.499_999_399_3e-1
-        y = y * m + 3.333_333_117_4e-1
-        y = y * m * z - 2.121_944_40e-4 * e - 0.5 * z
-        let result = m + y + 0.693_359_375 * e
+        let result = logarithm(reduced: m, exponent: e)
         return x > 0 ? (x == .infinity ? x : result) : (x == 0 ? -.infinity : .nan)
+    }
+
+    /// log(2ᵉ·(1 + m)) for m ∈ [√½ − 1, √2 − 1): the degree-9 polynomial of ``log(_:)``, for one
+    /// `Float` or a vector of them (the same operations lane by lane).
+    @inline(__always)
+    static func logarithm<V: FloatLanes>(reduced m: V, exponent e: V) -> V {
+        let z = m * m
+        var y = V(lanes: 7.037_683_629_2e-2)
+        y = y * m - V(lanes: 1.151_461_031_0e-1)
+        y = y * m + V(lanes: 1.167_699_874_0e-1)
+        y = y * m - V(lanes: 1.242_014_084_6e-1)
+        y = y * m + V(lanes: 1.424_932_278_7e-1)
+        y = y * m - V(lanes: 1.666_805_766_5e-1)
+        y = y * m + V(lanes: 2.000_071_476_5e-1)
+        y = y * m - V(lanes: 2.499_999_399_3e-1)
+        y = y * m + V(lanes: 3.333_333_117_4e-1)
+        y = y * m * z - V(lanes: 2.121_944_40e-4) * e - V(lanes: 0.5) * z
+        return m + y + V(lanes: 0.693_359_375) * e
+    }
+
+    /// cos and sin of the angle (fraction − ½)·π/2 + π/4 for `fraction` ∈ [0, 1): polynomials on
+    /// [−π/4, π/4] rotated by π/4 (the quadrant's quarter turns are the caller's).
+    @inline(__always)
+    static func rotatedQuarterTurn<V: FloatLanes>(_ fraction: V) -> (cosine: V, sine: V) {
+        let b = (fraction - V(lanes: 0.5)) * V(lanes: Float.pi / 2)        // angle − quarter − π/4
+        let z = b * b
+        var sine = V(lanes: -1.951_529_589_1e-4)
+        sine = sine * z + V(lanes: 8.332_160_873_6e-3)
+        sine = sine * z - V(lanes: 1.666_665_461_1e-1)
+        sine = sine * z * b + b
+        var cosine = V(lanes: 2.443_315_711_809_948e-5)
+        cosine = cosine * z - V(lanes: 1.388_731_625_493_765e-3)
+        cosine = cosine * z + V(lanes: 4.166_664_568_298_827e-2)
+        cosine = cosine * z * z - V(lanes: 0.5) * z + V(lanes: 1)
+        return ((cosine - sine) * V(lanes: 0.707_106_78), (sine + cosine) * V(lanes: 0.707_106_78))
     }
 
     /// log(1 + t) for t ≥ 0, accurate for tiny t: log(u)·t/(u − 1) with u = 1 + t (Goldberg 1991).
@@ -98,19 +122,8 @@ enum FastFloatMath {
         let radius = (-2 * log(u1)).squareRoot()
         let quadrant = second >> 30                                   // which quarter turn
         let fraction = Float(second & 0x3FFF_FFFF) * 0x1p-30          // position in it, [0, 1)
-        let b = (fraction - 0.5) * (Float.pi / 2)                     // angle − quarter − π/4
-        let z = b * b
-        var sine: Float = -1.951_529_589_1e-4
-        sine = sine * z + 8.332_160_873_6e-3
-        sine = sine * z - 1.666_665_461_1e-1
-        sine = sine * z * b + b
-        var cosine: Float = 2.443_315_711_809_948e-5
-        cosine = cosine * z - 1.388_731_625_493_765e-3
-        cosine = cosine * z + 4.166_664_568_298_827e-2
-        cosine = cosine * z * z - 0.5 * z + 1
-        // Rotate by π/4, then by the quadrant's quarter turns.
-        let c = (cosine - sine) * 0.707_106_78
-        let s = (sine + cosine) * 0.707_106_78
+        // Rotated by π/4, then by the quadrant's quarter turns.
+        let (c, s) = rotatedQuarterTurn(fraction)
         let x = quadrant == 0 ? c : (quadrant == 1 ? -s : (quadrant == 2 ? -c : s))
         let y = quadrant == 0 ? s : (quadrant == 1 ? c : (quadrant == 2 ? -s : -c))
         return (radius * x, radius * y)
@@ -127,36 +140,29 @@ enum FastFloatMath {
         let small = m .< 0.707_106_78
         e = e.replacing(with: e - 1, where: small)
         m = (m - 1).replacing(with: m + m - 1, where: small)
-        let z = m * m
-        var y = SIMD16<Float>(repeating: 7.037_683_629_2e-2)
-        y = y * m - 1.151_461_031_0e-1
-        y = y * m + 1.167_699_874_0e-1
-        y = y * m - 1.242_014_084_6e-1
-        y = y * m + 1.424_932_278_7e-1
-        y = y * m - 1.666_805_766_5e-1
-        y = y * m + 2.000_071_476_5e-1
-        y = y * m - 2.499_999_399_3e-1
-        y = y * m + 3.333_333_117_4e-1
-        y = y * m * z - 2.121_944_40e-4 * e - 0.5 * z
-        let logarithm = m + y + 0.693_359_375 * e
-        let radius = (-2 * logarithm).squareRoot()
+        let radius = (-2 * logarithm(reduced: m, exponent: e)).squareRoot()
         let quadrant = second &>> 30
-        let fraction = SIMD16<Float>(second & 0x3FFF_FFFF) * 0x1p-30
-        let b = (fraction - 0.5) * (Float.pi / 2)
-        let zb = b * b
-        var sine = SIMD16<Float>(repeating: -1.951_529_589_1e-4)
-        sine = sine * zb + 8.332_160_873_6e-3
-        sine = sine * zb - 1.666_665_461_1e-1
-        sine = sine * zb * b + b
-        var cosine = SIMD16<Float>(repeating: 2.443_315_711_809_948e-5)
-        cosine = cosine * zb - 1.388_731_625_493_765e-3
-        cosine = cosine * zb + 4.166_664_568_298_827e-2
-        cosine = cosine * zb * zb - 0.5 * zb + 1
-        let c = (cosine - sine) * 0.707_106_78
-        let s = (sine + cosine) * 0.707_106_78
+        let (c, s) = rotatedQuarterTurn(SIMD16<Float>(second & 0x3FFF_FFFF) * 0x1p-30)
         let (q1, q2, q3) = (quadrant .== 1, quadrant .== 2, quadrant .== 3)
         let x = c.replacing(with: -s, where: q1).replacing(with: -c, where: q2).replacing(with: s, where: q3)
         let yy = s.replacing(with: c, where: q1).replacing(with: -s, where: q2).replacing(with: -c, where: q3)
         return (radius * x, radius * yy)
     }
+}
+
+/// The arithmetic the approximations need, shared by one `Float` and a vector of them, so that
+/// each polynomial is written once for the scalar and the vectorised loops.
+protocol FloatLanes {
+    init(lanes value: Float)
+    static func + (lhs: Self, rhs: Self) -> Self
+    static func - (lhs: Self, rhs: Self) -> Self
+    static func * (lhs: Self, rhs: Self) -> Self
+}
+
+extension Float: FloatLanes {
+    @inline(__always) init(lanes value: Float) { self = value }
+}
+
+extension SIMD16: FloatLanes where Scalar == Float {
+    @inline(__always) init(lanes value: Float) { self.init(repeating: value) }
 }
