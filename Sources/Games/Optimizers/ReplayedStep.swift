@@ -153,7 +153,7 @@ public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: Repl
         let entries = plan.state.map { state.parameters[$0.key.parameter]?[$0.key.entry] }
         guard zip(batches, plan.batches).allSatisfy({ fits($0.tensors, $1) }), fits(model, plan.model.map(\.input)),
               state.parameters.values.reduce(0, { $0 + $1.count }) == plan.state.count,
-              zip(entries, plan.state).allSatisfy({ entry, buffers in entry.map { fits([$0], [buffers.input]) } ?? false }) else {
+              zip(entries, plan.state).allSatisfy({ entry, buffers in entry.map { fits($0, buffers.input) } ?? false }) else {
             var drawn = batches.makeIterator()
             return optimizer.step(game, state: &state, nextBatch: { drawn.next() ?? nextBatch() })
         }
@@ -170,7 +170,12 @@ public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: Repl
 
     /// Whether each tensor has its buffer's shape and element type.
     private func fits(_ tensors: [Tensor], _ buffers: [Tensor]) -> Bool {
-        tensors.count == buffers.count && zip(tensors, buffers).allSatisfy { $0.shape == $1.shape && $0.dtype == $1.dtype }
+        tensors.count == buffers.count && zip(tensors, buffers).allSatisfy(fits)
+    }
+
+    /// Whether a tensor has a buffer's shape and element type.
+    private func fits(_ tensor: Tensor, _ buffer: Tensor) -> Bool {
+        tensor.shape == buffer.shape && tensor.dtype == buffer.dtype
     }
 
     /// `state` with every tensor in a buffer of its own.

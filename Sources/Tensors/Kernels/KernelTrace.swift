@@ -30,17 +30,17 @@ public final class KernelTrace {
         let writes: [TensorStorage]
     }
 
-    private(set) var kernels: [Kernel] = []
-    /// Bytes of the buffers the recorded kernels write (each counted once per kernel).
-    private var recordedBytes = 0
-    /// Whether the recording was given up (too large): kernels still run, nothing is kept.
-    private var isDiscarding = false
-
     /// The most a recording keeps: a replay saves the per-operation work of the eager code, which
     /// matters for small kernels, at the price of keeping every temporary of the computation
     /// alive. The paper's MoG ConOpt step keeps ~20 MiB; a DCGAN's keeps 1.5 GB, which would
     /// double a run's memory to save a few percent.
     public static let largestRecording = 256 << 20
+
+    private(set) var kernels: [Kernel] = []
+    /// Bytes of the buffers the recorded kernels write (each counted once per kernel).
+    private var recordedBytes = 0
+    /// Whether the recording was given up (too large): kernels still run, nothing is kept.
+    private var isDiscarding = false
     /// How many recorded kernels are running on this thread: work inside one belongs to it.
     private var depth = 0
     /// Why the trace cannot be replayed, if it cannot (the first reason found).
@@ -93,10 +93,15 @@ public final class KernelTrace {
     /// that wait for each other only where a kernel needs another's result.
     public func replay() {
         if let schedule {
-            schedule.run(kernels)
+            schedule.run(oneLane: replayInOrder)
         } else {
-            for kernel in kernels { kernel.run() }
+            replayInOrder()
         }
+    }
+
+    /// Every kernel on this thread, in recorded order.
+    private func replayInOrder() {
+        for kernel in kernels { kernel.run() }
     }
 
     /// Times the kernels (a few replays) and splits them between two threads if that shortens

@@ -84,12 +84,13 @@ final class ReplaySchedule {
 
     deinit { lanes.stop() }
 
-    /// One replay, on both lanes unless they were lately slower than one; returns when done.
-    func run(_ kernels: [KernelTrace.Kernel]) {
+    /// One replay, on both lanes unless they were lately slower than `oneLane` (the kernels in
+    /// recorded order on this thread); returns when done.
+    func run(oneLane: () -> Void) {
         let start = monotonicNanoseconds()
         guard oneLaneReplaysLeft == 0 else {
             oneLaneReplaysLeft -= 1
-            for kernel in kernels { kernel.run() }
+            oneLane()
             oneLaneNanoseconds = 0.9 * oneLaneNanoseconds + 0.1 * Double(monotonicNanoseconds() - start)
             return
         }
