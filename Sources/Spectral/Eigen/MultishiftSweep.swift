@@ -40,6 +40,7 @@ struct MultishiftSweep {
                 let windowStart = waiting ? lo : max(lo, active.min()! + 1)
                 windowEnd = min(hi, (active.max() ?? lo - 1) + slabSteps + 4)
                 let size = windowEnd - windowStart + 1
+                // U's transpose, row-major: the reflectors update it row by row.
                 let u = UnsafeMutablePointer<Double>.allocate(capacity: size * size)
                 u.initialize(repeating: 0, count: size * size)
                 for i in 0..<size { u[i * size + i] = 1 }
@@ -127,9 +128,9 @@ struct MultishiftSweep {
         // and U ← U·P on the window's local columns.
         reflector.applyFromLeft(a, stride: n, firstRow: j + 1, columns: max(j + 1, lo)...window.upperBound)
         reflector.applyFromRight(a, stride: n, firstColumn: j + 1, rows: window.lowerBound...min(j + 4, hi))
+        // U ← U·P is Uᵀ ← P·Uᵀ (P is symmetric): rows of the transpose, which vectorise.
         let local = j + 1 - window.lowerBound
-        reflector.applyFromRight(u, stride: size, firstColumn: local,
-                                 rows: rows.merge(local..<(local + reflector.size)))
+        reflector.applyFromLeft(u, stride: size, firstRow: local, columns: rows.merge(local..<(local + reflector.size)))
     }
 }
 
@@ -143,6 +144,7 @@ private struct Slab: @unchecked Sendable {
     let lo: Int
     let hi: Int
     let window: ClosedRange<Int>
+    /// Uᵀ, row-major with row stride `size`.
     let u: UnsafeMutablePointer<Double>
     let size: Int
     let rows: UnitaryRows
@@ -157,8 +159,8 @@ private struct Slab: @unchecked Sendable {
         for (uColumns, uRows) in rows.blocks(width: 32) {
             // product[uColumns, :] = U[uRows, uColumns]ᵀ · H[window.lowerBound + uRows, columns]
             RawMatrixProduct.multiply(m: uColumns.count, n: width, k: uRows.count,
-                                      a: u + uRows.lowerBound * size + uColumns.lowerBound, aRowStride: 1,
-                                      aColumnStride: size, b: block + uRows.lowerBound * n, bRowStride: n,
+                                      a: u + uColumns.lowerBound * size + uRows.lowerBound, aRowStride: size,
+                                      aColumnStride: 1, b: block + uRows.lowerBound * n, bRowStride: n,
                                       bColumnStride: 1, c: product + uColumns.lowerBound * width, ldc: width)
         }
         for r in 0..<size { (block + r * n).update(from: product + r * width, count: width) }
@@ -174,8 +176,8 @@ private struct Slab: @unchecked Sendable {
         for (uColumns, uRows) in rows.blocks(width: 32) {
             // product[:, uColumns] = H[above, uRows] · U[uRows, uColumns]
             RawMatrixProduct.multiply(m: above, n: uColumns.count, k: uRows.count, a: block + uRows.lowerBound,
-                                      aRowStride: n, aColumnStride: 1, b: u + uRows.lowerBound * size + uColumns.lowerBound,
-                                      bRowStride: size, bColumnStride: 1, c: product + uColumns.lowerBound, ldc: size)
+                                      aRowStride: n, aColumnStride: 1, b: u + uColumns.lowerBound * size + uRows.lowerBound,
+                                      bRowStride: 1, bColumnStride: size, c: product + uColumns.lowerBound, ldc: size)
         }
         for r in 0..<above { (block + r * n).update(from: product + r * size, count: size) }
     }

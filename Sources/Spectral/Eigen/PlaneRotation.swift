@@ -7,16 +7,21 @@ struct PlaneRotation {
 
     /// Rows k, k + 1 of `h` right of the 2×2 block at (k, k), and columns k, k + 1 above it.
     func applyOutsideBlock(of h: inout Matrix, at k: Int) {
-        let n = h.rows
-        h.elements.withUnsafeMutableBufferPointer { buffer in
+        applyToRows(of: &h, at: k, from: k + 2)
+        applyToColumns(of: &h, at: k, rows: k)
+    }
+
+    /// Rows k, k + 1 of `m` from column `first` on (all columns by default).
+    func applyToRows(of m: inout Matrix, at k: Int, from first: Int = 0) {
+        let n = m.columns
+        m.elements.withUnsafeMutableBufferPointer { buffer in
             let upper = buffer.baseAddress! + k * n, lower = upper + n
-            for column in (k + 2)..<max(n, k + 2) {
+            for column in first..<max(n, first) {
                 let (x, y) = (upper[column], lower[column])
                 upper[column] = cs * x + sn * y
                 lower[column] = cs * y - sn * x
             }
         }
-        applyToColumns(of: &h, at: k, rows: k)
     }
 
     /// Columns k, k + 1 of the first `rows` rows of `z` (all by default).

@@ -33,6 +33,10 @@ struct SchurDecomposition {
         let ulp = Double.ulpOfOne
         let safeMinimum = Double.leastNormalMagnitude
         let smallNumber = safeMinimum * (Double(n) / ulp)
+        // Z is accumulated transposed: a reflector or rotation then updates rows of Zᵀ, which
+        // vectorise, rather than two or three elements in every row of Z.
+        z = z?.transposed
+        defer { z = z?.transposed }
         var hi = n - 1
         var iterationsWithoutDeflation = 0
         var totalIterations = 0
@@ -169,9 +173,9 @@ struct SchurDecomposition {
                     reflector.applyFromLeft(a, stride: n, firstRow: k, columns: k...columnEnd)
                     reflector.applyFromRight(a, stride: n, firstColumn: k, rows: rowStart...min(k + 3, hi))
                 }
-                if let rows = z?.rows {
+                if let columns = z?.columns {
                     z?.elements.withUnsafeMutableBufferPointer { buffer in
-                        reflector.applyFromRight(buffer.baseAddress!, stride: rows, firstColumn: k, rows: 0...(rows - 1))
+                        reflector.applyFromLeft(buffer.baseAddress!, stride: columns, firstRow: k, columns: 0...(columns - 1))
                     }
                 }
             }
@@ -215,13 +219,13 @@ struct SchurDecomposition {
 
     /// The 2×2 block at (k, k): its eigenvalues, and with `wantSchurForm` the rotation that makes
     /// it upper triangular (real eigenvalues) or standard with equal diagonal (complex pair),
-    /// applied to the rest of H and to Z.
+    /// applied to the rest of H and to Z (held transposed).
     private mutating func standardizeBlock(_ h: inout Matrix, _ z: inout Matrix?, at k: Int, wantSchurForm: Bool) {
         let block = StandardBlock(h[k, k], h[k, k + 1], h[k + 1, k], h[k + 1, k + 1])
         (eigenvalues[k], eigenvalues[k + 1]) = block.eigenvalues
         guard wantSchurForm else { return }
         block.store(in: &h, at: k)
-        if z != nil { block.rotation.applyToColumns(of: &z!, at: k) }
+        if z != nil { block.rotation.applyToRows(of: &z!, at: k) }
     }
 }
 
