@@ -204,13 +204,16 @@ private final class LaneWork: @unchecked Sendable {
     }
 
     private func runLane(_ steps: [Step], done: borrowing Atomic<Int>, other: borrowing Atomic<Int>) {
-        for (index, step) in steps.enumerated() {
-            if step.waitFor > 0 {
-                var spins = 0
-                while other.load(ordering: .acquiring) < step.waitFor { spinPause(&spins) }
+        steps.withUnsafeBufferPointer { steps in
+            for index in steps.indices {
+                let waitFor = steps[index].waitFor
+                if waitFor > 0 {
+                    var spins = 0
+                    while other.load(ordering: .acquiring) < waitFor { spinPause(&spins) }
+                }
+                steps[index].run()
+                done.store(index + 1, ordering: .releasing)
             }
-            step.run()
-            done.store(index + 1, ordering: .releasing)
         }
     }
 
