@@ -45,11 +45,12 @@ public func jacobianVectorProduct(
 /// Forward mode's walk over the graph of `outputs`, shared by one tangent and blocks of them:
 /// every node that depends on a seeded target gets its tangent from its inputs' tangents by
 /// `rule`, inputs before outputs (nil is zero; a node whose inputs are all zero is skipped), and a
-/// tangent is dropped after its last consumer. Seeds of one target add up. Returns the outputs'
-/// tangents, nil where zero.
+/// tangent is dropped after its last consumer: a tangent read for the last time is then held only
+/// by the list the rule gets, so a rule that takes it out of the list may update it in place.
+/// Seeds of one target add up. Returns the outputs' tangents, nil where zero.
 func pushForward<Tangent>(
     _ outputs: [Variable], seeds: [(target: Variable, tangent: Tangent)], adding: (Tangent, Tangent) -> Tangent,
-    rule: (GraphNode, any DifferentiableOperation, [Tangent?]) -> Tangent
+    rule: (GraphNode, any DifferentiableOperation, inout [Tangent?]) -> Tangent
 ) -> [Tangent?] {
     let graph = BackwardGraph(roots: outputs.compactMap(\.node), targets: seeds.compactMap(\.target.node))
     // Consumers still to read each node's tangent; the outputs count as one more.
@@ -81,7 +82,7 @@ func pushForward<Tangent>(
             if pendingUses[input] == 0 { tangent[input] = nil }
         }
         guard inputTangents.contains(where: { $0 != nil }) else { continue }
-        tangent[index] = rule(node, operation, inputTangents)
+        tangent[index] = rule(node, operation, &inputTangents)
     }
     return outputs.map { output in output.node.flatMap { graph.table.value(for: $0) }.flatMap { tangent[$0] } }
 }

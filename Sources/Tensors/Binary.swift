@@ -225,24 +225,60 @@ extension Tensor {
     /// trailing axes' (one reference for each slice along the leading axes, as for a block of
     /// tangents).
     public func gated(by reference: Tensor, negativeSlope slope: Double = 0) -> Tensor {
-        guard shape.count >= reference.rank, Array(shape.suffix(reference.rank)) == reference.shape,
-              dtype == reference.dtype else {
-            ShapeError(op: "gated", detail: "shapes \(shape) and \(reference.shape) differ").stop()
-        }
+        checkGate(reference)
         func fill(_ result: Tensor) {
-            let slice = reference.count
-            for start in stride(from: 0, to: self.count, by: Swift.max(slice, 1)) {
+            forEachGatedSlice(of: reference) { start, count in
                 switch self.dtype {
                 case .float32:
                     let a = Float(slope)
                     zipElements(self.pointer(as: Float.self) + start, reference.pointer(as: Float.self),
-                                result.mutablePointer(as: Float.self) + start, count: slice) { $1 > 0 ? $0 : a * $0 }
+                                result.mutablePointer(as: Float.self) + start, count: count) { $1 > 0 ? $0 : a * $0 }
                 case .float64:
                     zipElements(self.pointer(as: Double.self) + start, reference.pointer(as: Double.self),
-                                result.mutablePointer(as: Double.self) + start, count: slice) { $1 > 0 ? $0 : slope * $0 }
+                                result.mutablePointer(as: Double.self) + start, count: count) { $1 > 0 ? $0 : slope * $0 }
                 }
             }
         }
         return Tensor.computed(shape, dtype: dtype, fill, replaying: fill, reading: [self, reference])
+    }
+
+    /// ``gated(by:negativeSlope:)`` in place: the elements are overwritten in this tensor's
+    /// buffer when no other tensor shares it (one memory pass instead of a pass into a new
+    /// buffer); a shared buffer is left alone and the result goes to a new one.
+    public mutating func gate(by reference: Tensor, negativeSlope slope: Double = 0) {
+        guard isKnownUniquelyReferenced(&storage) else {
+            self = gated(by: reference, negativeSlope: slope)
+            return
+        }
+        checkGate(reference)
+        let target = self
+        func update() {
+            target.forEachGatedSlice(of: reference) { start, count in
+                switch target.dtype {
+                case .float32:
+                    let a = Float(slope)
+                    updateElements(target.mutablePointer(as: Float.self) + start, reference.pointer(as: Float.self),
+                                   count: count) { $1 > 0 ? $0 : a * $0 }
+                case .float64:
+                    updateElements(target.mutablePointer(as: Double.self) + start, reference.pointer(as: Double.self),
+                                   count: count) { $1 > 0 ? $0 : slope * $0 }
+                }
+            }
+        }
+        KernelTrace.run(update, replaying: update, reading: [target, reference], writing: [target])
+    }
+
+    /// Stops unless `reference` can gate this tensor: its shape is this one's trailing axes'.
+    private func checkGate(_ reference: Tensor) {
+        guard shape.count >= reference.rank, Array(shape.suffix(reference.rank)) == reference.shape,
+              dtype == reference.dtype else {
+            ShapeError(op: "gated", detail: "shapes \(shape) and \(reference.shape) differ").stop()
+        }
+    }
+
+    /// Calls `body` with the first element and the length of each slice `reference` gates.
+    private func forEachGatedSlice(of reference: Tensor, _ body: (_ start: Int, _ count: Int) -> Void) {
+        let slice = reference.count
+        for start in stride(from: 0, to: count, by: Swift.max(slice, 1)) { body(start, slice) }
     }
 }

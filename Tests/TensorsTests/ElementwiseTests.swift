@@ -106,6 +106,38 @@ import Tensors
         }
     }
 
+    /// Where a tensor's elements live.
+    func address(of tensor: Tensor) -> UnsafeRawPointer? {
+        tensor.dtype == .float32 ? tensor.withUnsafeBufferPointer(as: Float.self) { UnsafeRawPointer($0.baseAddress) }
+            : tensor.withUnsafeBufferPointer(as: Double.self) { UnsafeRawPointer($0.baseAddress) }
+    }
+
+    /// The gate in place: the same elements as `gated`, written over a buffer nothing else
+    /// holds, while a shared buffer is left to its other holder.
+    @Test func gateInPlace() async {
+        for dtype in [DType.float32, .float64] {
+            let reference = Tensor([1.0, -1, 0]).converted(to: dtype)
+            var values = Tensor(shape: [2, 3], scalars: [1.0, -2, 3, 4, 5, -6]).converted(to: dtype)
+            let expected = values.gated(by: reference, negativeSlope: 0.5)
+            let buffer = address(of: values)
+            values.gate(by: reference, negativeSlope: 0.5)
+            #expect(address(of: values) == buffer)
+            #expect(values.isEqual(to: expected))
+            let shared = Tensor(shape: [2, 3], scalars: [1.0, -2, 3, 4, 5, -6]).converted(to: dtype)
+            var copy = shared
+            copy.gate(by: reference, negativeSlope: 0.5)
+            #expect(copy.isEqual(to: expected))
+            #expect(shared.doubles == [1, -2, 3, 4, 5, -6])
+            #expect(address(of: copy) != address(of: shared))
+        }
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var values = Tensor.zeros([2, 3])
+            values.gate(by: Tensor.zeros([3, 2]))
+        }.map { result in
+            #expect(String(decoding: result.standardErrorContent, as: UTF8.self).contains("gated: shapes [2, 3] and [3, 2] differ"))
+        }
+    }
+
     @Test func mismatchedOperandsStopWithBothShapes() async {
         await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([2, 3]) + Tensor.zeros([4])

@@ -4,13 +4,16 @@ import Testing
 /// A recorded trace recomputes every operation from new contents of its input buffers, bit for
 /// bit, and refuses what it cannot replay.
 @Suite struct KernelTraceTests {
-    /// A computation that runs every kind of kernel: elementwise (broadcast, unary, gated),
+    /// A computation that runs every kind of kernel: elementwise (broadcast, unary, gated, gated
+    /// in place),
     /// reductions, products, layouts, patches, the linear layer's in-place bias, conversions,
     /// constants and a step-rule update.
     func everyKernel(_ x: Tensor, _ w: Tensor, _ image: Tensor) -> [Tensor] {
         let geometry = ConvolutionGeometry(batch: 1, height: 4, width: 4, channels: 1, kernel: (3, 3), stride: (1, 1), padding: .same)
         let y = (x.matmul(w, transposingOther: true) + Tensor([0.5, -1, 2]) * 2).tanh()
-        let gated = y.gated(by: x.slice(alongAxis: 1, range: 0..<3), negativeSlope: 0.2)
+        var gatedInPlace = y + 1
+        gatedInPlace.gate(by: x.slice(alongAxis: 1, range: 1..<4), negativeSlope: 0.4)
+        let gated = y.gated(by: x.slice(alongAxis: 1, range: 0..<3), negativeSlope: 0.2) + gatedInPlace
         let joined = Tensor.concatenate([gated, y.permuted([0, 1]).rows([1, 0])], alongAxis: 1)
         let padded = joined.padded(before: [1, 0], after: [0, 2]).broadcast(to: [2, 3, 8])
         let patches = image.patches(geometry)

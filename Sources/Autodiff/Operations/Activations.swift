@@ -18,6 +18,12 @@ struct LeakyRectifiedLinear: DifferentiableOperation {
     }
 }
 
+extension LeakyRectifiedLinear: InPlaceTangentBlock {
+    func updateTangentBlock(_ block: inout Tensor, of inputs: OperationInputs) {
+        block.gate(by: inputs[0].value, negativeSlope: slope)
+    }
+}
+
 /// seed where a fixed reference is positive, slope·seed elsewhere: linear in seed, so its
 /// gradient is the same gate.
 struct Gate: DifferentiableOperation {
@@ -34,6 +40,12 @@ struct Gate: DifferentiableOperation {
 
     func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
         tangents[0]!.gated(by: reference, negativeSlope: slope)
+    }
+}
+
+extension Gate: InPlaceTangentBlock {
+    func updateTangentBlock(_ block: inout Tensor, of inputs: OperationInputs) {
+        block.gate(by: reference, negativeSlope: slope)
     }
 }
 

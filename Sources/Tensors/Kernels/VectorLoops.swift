@@ -33,6 +33,15 @@ func zipElements<S: TensorScalar>(
     for index in 0..<count { output[index] = f(a[index], b[index]) }
 }
 
+/// `target[i] = f(target[i], b[i])`: in place, with one pointer written (two that alias would
+/// keep LLVM's vectorised loop from running).
+@inline(__always)
+func updateElements<S: TensorScalar>(
+    _ target: UnsafeMutablePointer<S>, _ b: UnsafePointer<S>, count: Int, _ f: (S, S) -> S
+) {
+    for index in 0..<count { target[index] = f(target[index], b[index]) }
+}
+
 /// The sum of `count` contiguous elements, accumulated in four independent SIMD registers.
 @inline(__always)
 func sumContiguous<S: TensorScalar>(_ input: UnsafePointer<S>, count: Int) -> S {
