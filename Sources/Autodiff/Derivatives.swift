@@ -35,7 +35,7 @@ public func jacobianVectorProduct(
         ShapeError(op: "jacobianVectorProduct", detail: "tangent of shape \(tangent.shape) for target of shape \(target.shape)").stop()
     }
     let seeds = zip(targets, tangents).map { target, value in (target, Variable(value.converted(to: target.dtype))) }
-    let pushed = pushForward(outputs, seeds: seeds, adding: +) { node, operation, inputTangents in
+    let pushed = pushForward(outputs, seeds: seeds) { node, operation, inputTangents in
         operation.tangent(of: OperationInputs(node: node, detached: !createGraph), tangents: inputTangents,
                           output: Variable(value: node.value, node: createGraph ? node : nil))
     }
@@ -48,8 +48,8 @@ public func jacobianVectorProduct(
 /// tangent is dropped after its last consumer: a tangent read for the last time is then held only
 /// by the list the rule gets, so a rule that takes it out of the list may update it in place.
 /// Seeds of one target add up. Returns the outputs' tangents, nil where zero.
-func pushForward<Tangent>(
-    _ outputs: [Variable], seeds: [(target: Variable, tangent: Tangent)], adding: (Tangent, Tangent) -> Tangent,
+func pushForward<Tangent: Summable>(
+    _ outputs: [Variable], seeds: [(target: Variable, tangent: Tangent)],
     rule: (GraphNode, any DifferentiableOperation, inout [Tangent?]) -> Tangent
 ) -> [Tangent?] {
     let graph = BackwardGraph(roots: outputs.compactMap(\.node), targets: seeds.compactMap(\.target.node))
@@ -64,7 +64,7 @@ func pushForward<Tangent>(
     var tangent = [Tangent?](repeating: nil, count: graph.nodes.count)
     for (target, seed) in seeds {
         guard let node = target.node, let index = graph.table.value(for: node) else { continue }
-        tangent[index] = tangent[index].map { adding($0, seed) } ?? seed
+        tangent[index] = tangent[index].map { $0 + seed } ?? seed
     }
     var inputTangents: [Tangent?] = []
     for index in graph.postOrder where graph.relevant[index] && !graph.isTarget[index] {
@@ -136,7 +136,9 @@ public enum JacobianBlocking {
     /// large and the walk over the graph is shared, narrow enough that a block of activations
     /// stays in the core's cache: for the paper's MoG field (batch 512, width 16, float64, so
     /// 512 KiB per block of 8) one minibatch's Jacobian took 0.37 s at 8 columns, 0.40 s at 16,
-    /// 0.46 s at 32, 0.67 s at 128 and 0.42 s at 4 (best of six runs, 2-core AVX-512).
+    /// 0.46 s at 32, 0.67 s at 128 and 0.42 s at 4 (best of six runs, 2-core AVX-512). Since the
+    /// gates write in place, 4 and 8 columns are within the machine's noise of each other
+    /// (0.35–0.36 s against 0.35–0.37 s in alternating runs) and 16 is slower.
     public static let columns = 8
 }
 

@@ -26,7 +26,7 @@ func jacobianVectorProducts(of outputs: [Variable], wrt targets: [Variable], blo
         }
     }
     let active = zip(targets, seeds).compactMap { target, seed in seed.map { (target, $0.converted(to: target.dtype)) } }
-    let pushed = pushForward(outputs, seeds: active, adding: +) { node, operation, inputBlocks in
+    let pushed = pushForward(outputs, seeds: active) { node, operation, inputBlocks in
         let inputs = OperationInputs(node: node, detached: true)
         if let gate = operation as? any InPlaceTangentBlock, var block = inputBlocks[0] {
             inputBlocks[0] = nil  // the walk's reference, so that a block read for the last time is updated in place
@@ -49,6 +49,16 @@ protocol InPlaceTangentBlock: DifferentiableOperation {
     func updateTangentBlock(_ block: inout Tensor, of inputs: OperationInputs)
 }
 
+extension InPlaceTangentBlock {
+    /// The block rule as ``updateTangentBlock(_:of:)`` on the input's block, which the list
+    /// still holds, so the result goes to a new buffer.
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        var block = tangents[0]!
+        updateTangentBlock(&block, of: inputs)
+        return block
+    }
+}
+
 extension DifferentiableOperation {
     /// The default block rule: the operation's ``tangent(of:tangents:output:)`` applied to each
     /// member of the block in turn, the results stacked. Correct for every operation; operations
@@ -58,13 +68,18 @@ extension DifferentiableOperation {
     }
 
     func memberwiseTangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
-        let count = tangents.lazy.compactMap { $0 }.first!.shape[0]
+        let count = blockWidth(tangents)
         let members = (0..<count).map { member in
             tangent(of: inputs, tangents: tangents.map { $0.map { Variable($0.blockMember(member)) } },
                     output: Variable(output)).value
         }
         return Tensor.stack(members)
     }
+}
+
+/// k, the number of members of the blocks `tangents` (at least one of which is present).
+func blockWidth(_ tangents: [Tensor?]) -> Int {
+    tangents.lazy.compactMap { $0 }.first!.shape[0]
 }
 
 extension Tensor {

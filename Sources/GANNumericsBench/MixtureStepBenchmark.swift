@@ -20,7 +20,7 @@ struct MixtureStepBenchmark: FigureBenchmark {
         case replayed
     }
 
-    @Option(parsing: .upToNextOption, help: "How the steps run: eager, replayed (a recorded step, eager where the method cannot be replayed) or both.")
+    @Option(parsing: .upToNextOption, help: "How the steps run; several are timed one after another (replayed: a recorded step, eager where the method cannot be replayed).")
     var execution: [Execution] = Execution.allCases
 
     func validate() throws {

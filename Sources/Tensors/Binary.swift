@@ -226,19 +226,7 @@ extension Tensor {
     /// tangents).
     public func gated(by reference: Tensor, negativeSlope slope: Double = 0) -> Tensor {
         checkGate(reference)
-        func fill(_ result: Tensor) {
-            forEachGatedSlice(of: reference) { start, count in
-                switch self.dtype {
-                case .float32:
-                    let a = Float(slope)
-                    zipElements(self.pointer(as: Float.self) + start, reference.pointer(as: Float.self),
-                                result.mutablePointer(as: Float.self) + start, count: count) { $1 > 0 ? $0 : a * $0 }
-                case .float64:
-                    zipElements(self.pointer(as: Double.self) + start, reference.pointer(as: Double.self),
-                                result.mutablePointer(as: Double.self) + start, count: count) { $1 > 0 ? $0 : slope * $0 }
-                }
-            }
-        }
+        func fill(_ result: Tensor) { gateElements(of: self, into: result, by: reference, slope: slope) }
         return Tensor.computed(shape, dtype: dtype, fill, replaying: fill, reading: [self, reference])
     }
 
@@ -252,19 +240,7 @@ extension Tensor {
         }
         checkGate(reference)
         let target = self
-        func update() {
-            target.forEachGatedSlice(of: reference) { start, count in
-                switch target.dtype {
-                case .float32:
-                    let a = Float(slope)
-                    updateElements(target.mutablePointer(as: Float.self) + start, reference.pointer(as: Float.self),
-                                   count: count) { $1 > 0 ? $0 : a * $0 }
-                case .float64:
-                    updateElements(target.mutablePointer(as: Double.self) + start, reference.pointer(as: Double.self),
-                                   count: count) { $1 > 0 ? $0 : slope * $0 }
-                }
-            }
-        }
+        func update() { gateElements(of: target, into: target, by: reference, slope: slope) }
         KernelTrace.run(update, replaying: update, reading: [target, reference], writing: [target])
     }
 
@@ -275,10 +251,25 @@ extension Tensor {
             ShapeError(op: "gated", detail: "shapes \(shape) and \(reference.shape) differ").stop()
         }
     }
+}
 
-    /// Calls `body` with the first element and the length of each slice `reference` gates.
-    private func forEachGatedSlice(of reference: Tensor, _ body: (_ start: Int, _ count: Int) -> Void) {
-        let slice = reference.count
-        for start in stride(from: 0, to: count, by: Swift.max(slice, 1)) { body(start, slice) }
+/// `target` = `source` where `reference > 0`, `slope · source` elsewhere, one slice of
+/// `reference.count` elements at a time; `target` may be `source` (then written in place).
+private func gateElements(of source: Tensor, into target: Tensor, by reference: Tensor, slope: Double) {
+    switch source.dtype {
+    case .float32: gateElements(source, target, reference, Float(slope))
+    case .float64: gateElements(source, target, reference, slope)
+    }
+}
+
+private func gateElements<S: TensorScalar>(_ source: Tensor, _ target: Tensor, _ reference: Tensor, _ slope: S) {
+    let (input, output, gate) = (source.pointer(as: S.self), target.mutablePointer(as: S.self), reference.pointer(as: S.self))
+    let slice = reference.count
+    for start in stride(from: 0, to: source.count, by: Swift.max(slice, 1)) {
+        if source.storage === target.storage {
+            updateElements(output + start, gate, count: slice) { $1 > 0 ? $0 : slope * $0 }
+        } else {
+            zipElements(input + start, gate, output + start, count: slice) { $1 > 0 ? $0 : slope * $0 }
+        }
     }
 }

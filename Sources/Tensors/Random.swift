@@ -177,10 +177,10 @@ extension Tensor {
             while pair + 16 <= pairsInside {
                 let words = UnsafeRawPointer(words.baseAddress! + 2 * pair).loadUnaligned(as: SIMD32<UInt32>.self)
                 let (first, second) = FastFloatMath.boxMuller(words.evenHalf, words.oddHalf)
-                let interleaved = SIMD32<Float>(lowHalf: offset + scale * first, highHalf: offset + scale * second)
+                let (firsts, seconds) = (offset + scale * first, offset + scale * second)
                 for lane in 0..<16 {
-                    output[2 * (pair + lane)] = interleaved[lane]
-                    output[2 * (pair + lane) + 1] = interleaved[16 + lane]
+                    output[2 * (pair + lane)] = firsts[lane]
+                    output[2 * (pair + lane) + 1] = seconds[lane]
                 }
                 pair += 16
             }

@@ -2,7 +2,7 @@ import Tensors
 
 /// x for x > 0, slope·x otherwise (slope 0: ReLU): ∂ = seed where x > 0, slope·seed elsewhere.
 /// The gate is piecewise constant in x, so the second derivative is zero almost everywhere.
-struct LeakyRectifiedLinear: DifferentiableOperation {
+struct LeakyRectifiedLinear: InPlaceTangentBlock {
     let slope: Double
 
     func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
@@ -13,12 +13,6 @@ struct LeakyRectifiedLinear: DifferentiableOperation {
         tangents[0]!.gated(by: inputs[0].value, negativeSlope: slope)
     }
 
-    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
-        tangents[0]!.gated(by: inputs[0].value, negativeSlope: slope)
-    }
-}
-
-extension LeakyRectifiedLinear: InPlaceTangentBlock {
     func updateTangentBlock(_ block: inout Tensor, of inputs: OperationInputs) {
         block.gate(by: inputs[0].value, negativeSlope: slope)
     }
@@ -26,7 +20,7 @@ extension LeakyRectifiedLinear: InPlaceTangentBlock {
 
 /// seed where a fixed reference is positive, slope·seed elsewhere: linear in seed, so its
 /// gradient is the same gate.
-struct Gate: DifferentiableOperation {
+struct Gate: InPlaceTangentBlock {
     let reference: Tensor
     let slope: Double
 
@@ -38,12 +32,6 @@ struct Gate: DifferentiableOperation {
         tangents[0]!.gated(by: reference, negativeSlope: slope)
     }
 
-    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
-        tangents[0]!.gated(by: reference, negativeSlope: slope)
-    }
-}
-
-extension Gate: InPlaceTangentBlock {
     func updateTangentBlock(_ block: inout Tensor, of inputs: OperationInputs) {
         block.gate(by: reference, negativeSlope: slope)
     }
@@ -108,4 +96,3 @@ extension Variable {
         .recording(value.gated(by: reference, negativeSlope: slope), Gate(reference: reference, slope: slope), self)
     }
 }
-

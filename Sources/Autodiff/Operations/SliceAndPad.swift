@@ -35,13 +35,16 @@ struct Pad: DifferentiableOperation {
     }
 
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
-        let after = output.shape.indices.map { output.shape[$0] - inputs[0].shape[$0] - before[$0] }
-        return tangents[0]!.padded(before: before, after: after)
+        tangents[0]!.padded(before: before, after: after(input: inputs[0].shape, output: output.shape))
     }
 
     func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
-        let after = output.shape.indices.map { output.shape[$0] - inputs[0].shape[$0] - before[$0] }
-        return tangents[0]!.padded(before: [0] + before, after: [0] + after)
+        tangents[0]!.padded(before: [0] + before, after: [0] + after(input: inputs[0].shape, output: output.shape))
+    }
+
+    /// The zeros added after each axis of an input of shape `input`.
+    private func after(input: [Int], output: [Int]) -> [Int] {
+        output.indices.map { output[$0] - input[$0] - before[$0] }
     }
 }
 
@@ -64,7 +67,7 @@ struct Concatenation: DifferentiableOperation {
     }
 
     func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
-        let count = tangents.lazy.compactMap { $0 }.first!.shape[0]
+        let count = blockWidth(tangents)
         return .concatenate(inputs.indices.map { tangents[$0] ?? Tensor.zeros([count] + inputs[$0].shape, dtype: output.dtype) },
                             alongAxis: axis + 1)
     }
