@@ -6,21 +6,25 @@
 
 #define SCALAR float
 #define VECTOR gan_f32x16
+#define MASK gan_i32x16
 #define WIDTH 16
 #define NAME(kernel) GAN_CONCAT(kernel, _f32_, LEVEL)
 #include "GEMMKernelsForType.h"
 #undef SCALAR
 #undef VECTOR
+#undef MASK
 #undef WIDTH
 #undef NAME
 
 #define SCALAR double
 #define VECTOR gan_f64x8
+#define MASK gan_i64x8
 #define WIDTH 8
 #define NAME(kernel) GAN_CONCAT(kernel, _f64_, LEVEL)
 #include "GEMMKernelsForType.h"
 #undef SCALAR
 #undef VECTOR
+#undef MASK
 #undef WIDTH
 #undef NAME
 

@@ -1,6 +1,7 @@
 // The GEMM kernels for one scalar type at one instruction-set level, included by GEMMKernels.h
 // once per type with:
 //   SCALAR, VECTOR, WIDTH     the scalar, its 64-byte vector type and the lanes in one vector
+//   MASK                      the integer vector of VECTOR's lane width (comparison results)
 //   NAME(kernel)              the kernel's name with the type and level suffixes
 // and by Dispatch.c's level settings:
 //   TARGET                    the attribute enabling the level's instructions (or nothing)
@@ -45,13 +46,38 @@ TARGET static void NAME(micro)(ptrdiff_t kc, const SCALAR *a, const SCALAR *b, S
     }
 }
 
+/// `count` values from `source` as a vector, zero past them. (Macros rather than functions: a
+/// function taking or returning a 64-byte vector warns of its ABI at the levels without AVX-512.)
+#define LOAD_PREFIX(source, count) ({                                                              \
+        SCALAR prefix_lanes_[WIDTH] = {0};                                                         \
+        const SCALAR *prefix_source_ = (source);                                                   \
+        for (ptrdiff_t lane_ = 0; lane_ < (count) && lane_ < WIDTH; lane_++) prefix_lanes_[lane_] = prefix_source_[lane_]; \
+        LOAD(prefix_lanes_);                                                                       \
+    })
+
+/// A vector of C after the epilogue (GANActivation): `bias_vector` added when there is a bias,
+/// then the activation, lane by lane as the separate passes compute it.
+#define EPILOGUE(vector, bias_vector) ({                                                           \
+        VECTOR finished_ = (vector);                                                               \
+        if (bias) finished_ = finished_ + (bias_vector);                                           \
+        if (activation != GANActivationNone) {                                                     \
+            const MASK negative_ = (MASK)(finished_ < SPLAT(0));                                   \
+            const VECTOR replacement_ = activation == GANActivationReLU ? SPLAT(0) : finished_ * SPLAT(slope); \
+            finished_ = (VECTOR)(((MASK)replacement_ & negative_) | ((MASK)finished_ & ~negative_)); \
+        }                                                                                          \
+        finished_;                                                                                 \
+    })
+
 /// The one-vector narrow product, storing whole vectors when `whole` (n == WIDTH) and n lanes otherwise.
 /// Inlined twice with a constant `whole`, so each copy is compiled on its own: the whole-vector
 /// one stores straight from the registers (with one body for both, every accumulator would be
 /// spilled for the partial stores' sake, a fifth slower).
 TARGET static inline __attribute__((always_inline)) void NAME(narrow_body)(
     ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const SCALAR *a, ptrdiff_t row_stride, ptrdiff_t column_stride,
-    const SCALAR *b, ptrdiff_t b_stride, SCALAR *c, ptrdiff_t ldc, const int whole) {
+    const SCALAR *b, ptrdiff_t b_stride, SCALAR *c, ptrdiff_t ldc, const SCALAR *bias, GANActivation activation,
+    SCALAR slope, const int whole) {
+    const VECTOR bias_vector = bias ? LOAD_PREFIX(bias, n) : SPLAT(0);
+#define FINISH(vector) EPILOGUE((vector), bias_vector)
     ptrdiff_t row = 0;
     // Each row's offset from the first, computed once and hidden from the optimiser, which
     // would otherwise turn the sixteen broadcasts' addresses into one chain of additions per
@@ -84,20 +110,21 @@ TARGET static inline __attribute__((always_inline)) void NAME(narrow_body)(
         }
         for (int r = 0; r < 8; r++) {
             if (whole) {
-                STORE(c + (row + r) * ldc, upper[r]);
-                STORE(c + (row + 8 + r) * ldc, lower[r]);
+                STORE(c + (row + r) * ldc, FINISH(upper[r]));
+                STORE(c + (row + 8 + r) * ldc, FINISH(lower[r]));
             } else {
-                STORE_PREFIX(c + (row + r) * ldc, upper[r], n);
-                STORE_PREFIX(c + (row + 8 + r) * ldc, lower[r], n);
+                STORE_PREFIX(c + (row + r) * ldc, FINISH(upper[r]), n);
+                STORE_PREFIX(c + (row + 8 + r) * ldc, FINISH(lower[r]), n);
             }
         }
     }
     for (; row < m; row++) {
         VECTOR sum = SPLAT(0);
         for (ptrdiff_t p = 0; p < k; p++) sum = MULTIPLY_ADD(SPLAT(a[row * row_stride + p * column_stride]), LOAD(b + p * b_stride), sum);
-        if (whole) STORE(c + row * ldc, sum);
-        else STORE_PREFIX(c + row * ldc, sum, n);
+        if (whole) STORE(c + row * ldc, FINISH(sum));
+        else STORE_PREFIX(c + row * ldc, FINISH(sum), n);
     }
+#undef FINISH
 }
 
 /// The two-vector narrow product (WIDTH < n <= 2·WIDTH): eight rows of C at a time in sixteen
@@ -105,7 +132,11 @@ TARGET static inline __attribute__((always_inline)) void NAME(narrow_body)(
 /// the same chain of fused multiply-adds over p as in the one-vector kernel.
 TARGET static inline __attribute__((always_inline)) void NAME(narrow2_body)(
     ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const SCALAR *a, ptrdiff_t row_stride, ptrdiff_t column_stride,
-    const SCALAR *b, ptrdiff_t b_stride, SCALAR *c, ptrdiff_t ldc, const int whole) {
+    const SCALAR *b, ptrdiff_t b_stride, SCALAR *c, ptrdiff_t ldc, const SCALAR *bias, GANActivation activation,
+    SCALAR slope, const int whole) {
+    const VECTOR first_bias = bias ? LOAD(bias) : SPLAT(0);
+    const VECTOR second_bias = bias ? LOAD_PREFIX(bias + WIDTH, n - WIDTH) : SPLAT(0);
+#define FINISH(vector, half) EPILOGUE((vector), half##_bias)
     ptrdiff_t offsets[8];
     for (int r = 0; r < 8; r++) {
         offsets[r] = r * row_stride;
@@ -131,9 +162,9 @@ TARGET static inline __attribute__((always_inline)) void NAME(narrow2_body)(
         }
         for (int r = 0; r < 8; r++) {
             SCALAR *target = c + (row + r) * ldc;
-            STORE(target, acc[r][0]);
-            if (whole) STORE(target + WIDTH, acc[r][1]);
-            else STORE_PREFIX(target + WIDTH, acc[r][1], n - WIDTH);
+            STORE(target, FINISH(acc[r][0], first));
+            if (whole) STORE(target + WIDTH, FINISH(acc[r][1], second));
+            else STORE_PREFIX(target + WIDTH, FINISH(acc[r][1], second), n - WIDTH);
         }
     }
     for (; row < m; row++) {
@@ -143,28 +174,32 @@ TARGET static inline __attribute__((always_inline)) void NAME(narrow2_body)(
             first = MULTIPLY_ADD(x, LOAD(b + p * b_stride), first);
             second = MULTIPLY_ADD(x, LOAD(b + p * b_stride + WIDTH), second);
         }
-        STORE(c + row * ldc, first);
-        if (whole) STORE(c + row * ldc + WIDTH, second);
-        else STORE_PREFIX(c + row * ldc + WIDTH, second, n - WIDTH);
+        STORE(c + row * ldc, FINISH(first, first));
+        if (whole) STORE(c + row * ldc + WIDTH, FINISH(second, second));
+        else STORE_PREFIX(c + row * ldc + WIDTH, FINISH(second, second), n - WIDTH);
     }
+#undef FINISH
 }
 
-/// C = A·B for C at most two vectors wide: the one- or two-vector body, each compiled apart for
-/// whole vectors and for a partial last vector.
+/// C = activation(A·B + bias) for C at most two vectors wide: the one- or two-vector body, each
+/// compiled apart for whole vectors and for a partial last vector.
 TARGET static void NAME(narrow)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const SCALAR *a, ptrdiff_t row_stride,
-                                ptrdiff_t column_stride, const SCALAR *b, ptrdiff_t b_stride, SCALAR *c, ptrdiff_t ldc) {
+                                ptrdiff_t column_stride, const SCALAR *b, ptrdiff_t b_stride, SCALAR *c, ptrdiff_t ldc,
+                                const SCALAR *bias, GANActivation activation, SCALAR slope) {
     if (n == WIDTH) {
-        NAME(narrow_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, 1);
+        NAME(narrow_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, bias, activation, slope, 1);
     } else if (n < WIDTH) {
-        NAME(narrow_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, 0);
+        NAME(narrow_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, bias, activation, slope, 0);
     } else if (n == 2 * WIDTH) {
-        NAME(narrow2_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, 1);
+        NAME(narrow2_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, bias, activation, slope, 1);
     } else {
-        NAME(narrow2_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, 0);
+        NAME(narrow2_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, bias, activation, slope, 0);
     }
 }
 
 #undef LOAD
+#undef LOAD_PREFIX
+#undef EPILOGUE
 #undef STORE
 #undef SPLAT
 #undef STORE_PREFIX

@@ -12,6 +12,17 @@ public final class Activation: Layer {
 
     public let function: Function
 
+    /// The negative slope of a rectifier that a preceding ``Linear`` can apply in its own kernel
+    /// (``Autodiff/Variable/rectifiedLinear(weight:bias:negativeSlope:)``): 0 for ReLU, the
+    /// slope of a leaky ReLU whose slope is positive; nil for other functions.
+    var fusableNegativeSlope: Double? {
+        switch function {
+        case .relu: 0
+        case .leakyReLU(let slope) where slope > 0: slope
+        default: nil
+        }
+    }
+
     public init(_ function: Function) {
         self.function = function
     }

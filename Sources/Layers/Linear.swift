@@ -21,6 +21,13 @@ public final class Linear: Layer {
         return input.linear(weight: weight.variable, bias: bias.variable)
     }
 
+    /// `activation`(x·Wᵀ + b) in one kernel when `activation` is a rectifier it can fuse and the
+    /// layer has a bias (the same numbers as the two layers one after the other); nil otherwise.
+    func callAsFunction(_ input: Variable, then activation: Activation) -> Variable? {
+        guard let bias, let slope = activation.fusableNegativeSlope else { return nil }
+        return input.rectifiedLinear(weight: weight.variable, bias: bias.variable, negativeSlope: slope)
+    }
+
     public var namedParameters: [NamedParameter] {
         [NamedParameter(name: "weight", parameter: weight)] + (bias.map { [NamedParameter(name: "bias", parameter: $0)] } ?? [])
     }

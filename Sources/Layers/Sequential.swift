@@ -9,8 +9,22 @@ public final class Sequential: Layer {
         self.layers = layers
     }
 
+    /// The layers applied in order; a ``Linear`` followed by a rectifying ``Activation`` runs as
+    /// one fused layer (one kernel, the same numbers).
     public func callAsFunction(_ input: Variable) -> Variable {
-        layers.reduce(input) { $1($0) }
+        var output = input
+        var index = layers.startIndex
+        while index < layers.endIndex {
+            if index + 1 < layers.endIndex, let linear = layers[index] as? Linear, let activation = layers[index + 1] as? Activation,
+               let fused = linear(output, then: activation) {
+                output = fused
+                index += 2
+            } else {
+                output = layers[index](output)
+                index += 1
+            }
+        }
+        return output
     }
 
     public var namedParameters: [NamedParameter] {

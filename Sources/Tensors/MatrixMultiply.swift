@@ -5,6 +5,14 @@ extension Tensor {
     /// Rank-2 operands give an m×n matrix. Rank-3 operands `[batch, m, k]·[batch, k, n]` are
     /// multiplied batch by batch; a rank-2 operand beside a rank-3 one is shared by every batch.
     public func matmul(_ other: Tensor, transposingSelf: Bool = false, transposingOther: Bool = false) -> Tensor {
+        product(other, transposingSelf: transposingSelf, transposingOther: transposingOther)
+    }
+
+    /// ``matmul(_:transposingSelf:transposingOther:)`` finished by adding `bias` to every row of
+    /// each product (its last axis) and then applying `rectifier` (ReLU or leaky ReLU), in the
+    /// product's own stores where the kernel allows (``ProductEpilogue``).
+    func product(_ other: Tensor, transposingSelf: Bool = false, transposingOther: Bool = false, bias: Tensor? = nil,
+                 rectifier: UnaryFunction? = nil) -> Tensor {
         let op = "matmul"
         guard dtype == other.dtype else {
             ShapeError(op: op, detail: "shapes \(shape) and \(other.shape) hold \(dtype) and \(other.dtype)").stop()
@@ -23,23 +31,29 @@ extension Tensor {
         }
         let strideA = rank == 3 ? m * k : 0
         let strideB = other.rank == 3 ? rowsB * columnsB : 0
+        if let bias, bias.shape != [n] || bias.dtype != dtype {
+            ShapeError(op: op, detail: "bias \(bias.shape) (\(bias.dtype)) does not fit a product of \(n) columns (\(dtype))").stop()
+        }
         func fill(_ result: Tensor) {
             switch self.dtype {
             case .float32:
-                multiplyBatches(self, other, result, Float.self, batch: batch, m: m, n: n, k: k, strideA: strideA, strideB: strideB,
-                                transposeA: transposingSelf, transposeB: transposingOther)
+                multiplyBatches(self, other, result, batch: batch, m: m, n: n, k: k, strideA: strideA, strideB: strideB,
+                                transposeA: transposingSelf, transposeB: transposingOther,
+                                epilogue: ProductEpilogue<Float>(bias: bias?.pointer(as: Float.self), rectifier: rectifier))
             case .float64:
-                multiplyBatches(self, other, result, Double.self, batch: batch, m: m, n: n, k: k, strideA: strideA, strideB: strideB,
-                                transposeA: transposingSelf, transposeB: transposingOther)
+                multiplyBatches(self, other, result, batch: batch, m: m, n: n, k: k, strideA: strideA, strideB: strideB,
+                                transposeA: transposingSelf, transposeB: transposingOther,
+                                epilogue: ProductEpilogue<Double>(bias: bias?.pointer(as: Double.self), rectifier: rectifier))
             }
         }
-        return Tensor.computed(rank == 3 || other.rank == 3 ? [batch, m, n] : [m, n], dtype: dtype, fill, replaying: fill, reading: [self, other])
+        return Tensor.computed(rank == 3 || other.rank == 3 ? [batch, m, n] : [m, n], dtype: dtype, fill, replaying: fill,
+                               reading: [self, other] + (bias.map { [$0] } ?? []))
     }
 }
 
 private func multiplyBatches<S: TensorScalar>(
-    _ a: Tensor, _ b: Tensor, _ c: Tensor, _: S.Type, batch: Int, m: Int, n: Int, k: Int, strideA: Int, strideB: Int,
-    transposeA: Bool, transposeB: Bool
+    _ a: Tensor, _ b: Tensor, _ c: Tensor, batch: Int, m: Int, n: Int, k: Int, strideA: Int, strideB: Int,
+    transposeA: Bool, transposeB: Bool, epilogue: ProductEpilogue<S>
 ) {
     let (columnsA, columnsB) = (a.shape[a.rank - 1], b.shape[b.rank - 1])
     let (pa, pb, pc) = (a.pointer(as: S.self), b.pointer(as: S.self), c.mutablePointer(as: S.self))
@@ -47,7 +61,8 @@ private func multiplyBatches<S: TensorScalar>(
         // A batch of row-major matrices times a shared one is one product with the batch's rows
         // stacked: each row of C is the same chain of multiply-adds either way.
         let right = MatrixOperand(base: pb, rowStride: transposeB ? 1 : columnsB, columnStride: transposeB ? columnsB : 1)
-        gemm(m: batch * m, n: n, k: k, a: MatrixOperand(base: pa, rowStride: columnsA, columnStride: 1), b: right, c: pc, ldc: n)
+        gemm(m: batch * m, n: n, k: k, a: MatrixOperand(base: pa, rowStride: columnsA, columnStride: 1), b: right, c: pc, ldc: n,
+             epilogue: epilogue)
         return
     }
     for index in 0..<batch {
@@ -55,6 +70,6 @@ private func multiplyBatches<S: TensorScalar>(
                                  columnStride: transposeA ? columnsA : 1)
         let right = MatrixOperand(base: pb + index * strideB, rowStride: transposeB ? 1 : columnsB,
                                   columnStride: transposeB ? columnsB : 1)
-        gemm(m: m, n: n, k: k, a: left, b: right, c: pc + index * m * n, ldc: n)
+        gemm(m: m, n: n, k: k, a: left, b: right, c: pc + index * m * n, ldc: n, epilogue: epilogue)
     }
 }

@@ -22,6 +22,16 @@ public enum UnaryFunction: Sendable, Equatable {
     case positiveIndicator
 }
 
+extension UnaryFunction {
+    /// Whether this is ReLU or leaky ReLU, which a product's kernel can apply as it stores.
+    public var isRectifier: Bool {
+        switch self {
+        case .relu, .leakyReLU: true
+        default: false
+        }
+    }
+}
+
 extension Tensor {
     /// `f` applied to every element.
     public func applying(_ function: UnaryFunction) -> Tensor {

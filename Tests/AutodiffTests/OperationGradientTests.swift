@@ -26,6 +26,39 @@ import Tensors
         FiniteDifferenceCheck([[5, 3], [4, 3], [4]]) { $0[0].linear(weight: $0[1], bias: $0[2]) }.run()
     }
 
+    @Test(arguments: [0, 0.2])
+    func rectifiedLinearLayer(negativeSlope: Double) {
+        FiniteDifferenceCheck([[5, 3], [4, 3], [4]]) {
+            $0[0].rectifiedLinear(weight: $0[1], bias: $0[2], negativeSlope: negativeSlope)
+        }.run()
+    }
+
+    /// The fused layer is the two operations it replaces, bit for bit: its value, gradient,
+    /// Hessian-vector product, Jacobian-vector product and a block of them, in float32.
+    @Test(arguments: [0, 0.2])
+    func rectifiedLinearIsTheLinearLayerThenItsRectifier(negativeSlope: Double) {
+        var generator = RandomGenerator(seed: 3)
+        let values = [[40, 16], [16, 16], [16]].map { Tensor.uniform($0, low: -1, high: 1, dtype: .float32, using: &generator) }
+        let direction = values.map { Tensor.uniform($0.shape, low: -1, high: 1, dtype: .float32, using: &generator) }
+        let block = values.map { Tensor.uniform([3] + $0.shape, low: -1, high: 1, dtype: .float32, using: &generator) }
+        func results(fused: Bool) -> [Tensor] {
+            let v = values.map { Variable(differentiable: $0) }
+            let output = fused ? v[0].rectifiedLinear(weight: v[1], bias: v[2], negativeSlope: negativeSlope)
+                : negativeSlope == 0 ? v[0].linear(weight: v[1], bias: v[2]).relu()
+                : v[0].linear(weight: v[1], bias: v[2]).leakyReLU(slope: negativeSlope)
+            let loss = (output * output).sum()
+            return [output.value] + gradients(of: loss, wrt: v).map(\.value)
+                + hessianVectorProduct(of: loss, wrt: v, vectors: direction).map(\.value)
+                + jacobianVectorProduct(of: [output], wrt: v, tangents: direction).map(\.value)
+                + jacobianVectorProducts(of: [output], wrt: v, tangents: block)
+        }
+        let (fused, separate) = (results(fused: true), results(fused: false))
+        #expect(fused.count == separate.count)
+        for (index, (a, b)) in zip(fused, separate).enumerated() {
+            #expect(a.shape == b.shape && a.floats == b.floats, "result \(index)")
+        }
+    }
+
     @Test func gate() {
         let reference = Tensor([1.0, -2, 3, -0.5, 0, 2])
         FiniteDifferenceCheck([[6]]) { $0[0].gated(by: reference, negativeSlope: 0.3) }.run()

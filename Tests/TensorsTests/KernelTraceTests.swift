@@ -5,9 +5,8 @@ import Testing
 /// bit, and refuses what it cannot replay.
 @Suite struct KernelTraceTests {
     /// A computation that runs every kind of kernel: elementwise (broadcast, unary, gated, gated
-    /// in place),
-    /// reductions, products, layouts, patches, the linear layer's in-place bias, conversions,
-    /// constants and a step-rule update.
+    /// in place), reductions, products, layouts, patches, the linear layer's product with its bias
+    /// and rectifier in its stores, conversions, constants and a step-rule update.
     func everyKernel(_ x: Tensor, _ w: Tensor, _ image: Tensor) -> [Tensor] {
         let geometry = ConvolutionGeometry(batch: 1, height: 4, width: 4, channels: 1, kernel: (3, 3), stride: (1, 1), padding: .same)
         let y = (x.matmul(w, transposingOther: true) + Tensor([0.5, -1, 2]) * 2).tanh()
@@ -22,6 +21,7 @@ import Testing
             for i in 0..<12 { s[0][i] += g[i]; p[i] -= 0.1 * s[0][i] }
         }
         return [padded.sum(alongAxes: [0, 2]), padded.max(alongAxes: [1]), x.linear(weight: w, bias: Tensor([1.0, 2, 3])),
+                x.linear(weight: w, bias: Tensor([-1.0, 0, 1]), activation: .leakyReLU(slope: 0.3)),
                 patches.assemblingPatches(geometry), patches.converted(to: .float32), Tensor(shape: [2], scalars: [7.0, 8]),
                 stepped, state[0]]
     }
@@ -86,13 +86,13 @@ import Testing
     @Test func dependenciesFollowReadsAndWrites() {
         let (a, b, weight) = (Tensor(shape: [1, 2], scalars: [1.0, 2]), Tensor([3.0, 4]), Tensor(shape: [2, 2], scalars: [1.0, 0, 0, 1]))
         let (_, trace) = KernelTrace.record { () -> Tensor in
-            let c = a.linear(weight: weight, bias: b)  // 0: the product; 1: its bias, in place
-            let d = c * c                              // 2
-            var states = [c]                           // shared with `c`: copied inside 3
+            let c = a.linear(weight: weight, bias: b)  // 0: the product with its bias
+            let d = c * c                              // 1
+            var states = [c]                           // shared with `c`: copied inside 2
             let e = Tensor.elementwiseUpdate(of: a, reading: d, states: &states, as: Double.self) { _, _, _ in }
-            return e + states[0]                       // 4
+            return e + states[0]                       // 3
         }
-        #expect(ReplaySchedule.dependencies(trace.kernels) == [[], [0], [1], [1, 2], [3]])
+        #expect(ReplaySchedule.dependencies(trace.kernels) == [[], [0], [0, 1], [2]])
     }
 
     /// A recording that would keep more buffers than its limit gives up (keeping none) and says

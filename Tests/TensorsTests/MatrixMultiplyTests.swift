@@ -111,4 +111,38 @@ import Tensors
                 .contains("matmul: shapes [2, 3] and [4, 5] do not fit"))
         }
     }
+
+    /// A layer's bias and rectifier applied as the product stores its result give the bits of the
+    /// separate passes (add, then ReLU or leaky ReLU; other activations after), on every path:
+    /// the narrow kernels with one and two vectors, whole and partial, with a tail of rows; the
+    /// transposed narrow path; the packed path; products split by rows and by columns across
+    /// the cores. A NaN passes through as `relu` lets it.
+    @Test(arguments: [DType.float32, .float64])
+    func fusedBiasAndActivationMatchSeparatePasses(dtype: DType) {
+        let shapes = [(37, 5, 16), (33, 16, 7), (21, 4, 20), (9, 3, 40), (5, 16, 2), (8192, 16, 16), (600, 70, 90), (40, 200, 300)]
+        let activations: [UnaryFunction?] = [nil, .relu, .leakyReLU(slope: 0.2), .tanh]
+        for (rows, inputs, outputs) in shapes {
+            var scalars = sample([rows, inputs], seed: 8).doubles
+            scalars[inputs] = .nan
+            let x = Tensor(shape: [rows, inputs], scalars: scalars).converted(to: dtype)
+            let weight = sample([outputs, inputs], seed: 9, dtype: dtype)
+            let bias = sample([outputs], seed: 10, dtype: dtype)
+            let affine = x.matmul(weight, transposingOther: true) + bias
+            for activation in activations {
+                let fused = x.linear(weight: weight, bias: bias, activation: activation)
+                let separate = activation.map { affine.applying($0) } ?? affine
+                #expect(fused.shape == separate.shape && fused.doubles.map(\.bitPattern) == separate.doubles.map(\.bitPattern),
+                        "\(rows)×\(inputs) → \(outputs), \(dtype), \(activation.map { "\($0)" } ?? "no activation")")
+            }
+        }
+    }
+
+    @Test func linearWithAMisfittingBiasStops() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([2, 3]).linear(weight: Tensor.zeros([4, 3]), bias: Tensor.zeros([3]), activation: .relu)
+        }.map { result in
+            #expect(String(decoding: result.standardErrorContent, as: UTF8.self)
+                .contains("linear: input [2, 3], weight [4, 3] and bias [3] do not fit"))
+        }
+    }
 }

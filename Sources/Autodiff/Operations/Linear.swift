@@ -27,9 +27,42 @@ struct AffineMap: DifferentiableOperation {
     }
 }
 
+/// y = ρ(x·Wᵀ + b) for a rectifier ρ (ReLU, or leaky ReLU with slope ≥ 0) in one kernel: the
+/// ``AffineMap``'s rules behind the rectifier's gate. The gate is taken where y > 0, which for
+/// these rectifiers is exactly where x·Wᵀ + b > 0, so the pre-activation is never stored.
+struct RectifiedAffineMap: DifferentiableOperation {
+    /// The rectifier's slope for negative values (0 for ReLU).
+    let slope: Double
+
+    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
+        AffineMap().gradients(seed: seed.gated(by: output.value, negativeSlope: slope), inputs: inputs, output: output,
+                              wanted: wanted)
+    }
+
+    func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+        AffineMap().tangent(of: inputs, tangents: tangents, output: output).gated(by: output.value, negativeSlope: slope)
+    }
+
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        var block = AffineMap().tangentBlock(of: inputs, tangents: tangents, output: output)
+        block.gate(by: output, negativeSlope: slope)
+        return block
+    }
+}
+
 extension Variable {
     /// x·Wᵀ + b for a batch x [n, in], weight [out, in] and bias [out].
     public func linear(weight: Variable, bias: Variable) -> Variable {
         .recording(value.linear(weight: weight.value, bias: bias.value), AffineMap(), self, weight, bias)
+    }
+
+    /// relu(x·Wᵀ + b) (`negativeSlope` 0) or leakyReLU(x·Wᵀ + b) in one node and one kernel: the
+    /// same numbers as ``linear(weight:bias:)`` followed by ``relu()`` or
+    /// ``leakyReLU(slope:)``, without the two passes over memory between them.
+    public func rectifiedLinear(weight: Variable, bias: Variable, negativeSlope: Double = 0) -> Variable {
+        precondition(negativeSlope >= 0, "rectifiedLinear: the negative slope \(negativeSlope) is below 0")
+        let rectifier: UnaryFunction = negativeSlope == 0 ? .relu : .leakyReLU(slope: negativeSlope)
+        return .recording(value.linear(weight: weight.value, bias: bias.value, activation: rectifier),
+                          RectifiedAffineMap(slope: negativeSlope), self, weight, bias)
     }
 }

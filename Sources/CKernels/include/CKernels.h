@@ -34,15 +34,27 @@ void gan_gemm_micro_f32(ptrdiff_t kc, const float *a, const float *b, float *c, 
 /// The same for doubles: C[0..<8, 0..<16] over two 8-double vectors.
 void gan_gemm_micro_f64(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc, int accumulate);
 
-/// C[0..<m, 0..<n] = A·B for n at most two vectors (32 floats): A strided (element (i, p) at
-/// a[i·row_stride + p·column_stride]), B given as k rows of one whole vector each (n <= 16) or
-/// two (n > 16), `b_stride` apart and zero-padded past n. Sixteen rows of C at a time in sixteen
-/// accumulators for one vector, eight rows for two, reading A once.
+/// What a narrow product does to each row of C before storing it: adds `bias` (n values; none
+/// when NULL), then applies the activation — ReLU (a negative value becomes +0; −0 and NaN pass,
+/// as in `x < 0 ? 0 : x`) or leaky ReLU (a negative x becomes slope·x). Each is the operation a
+/// separate pass over C would do, so the results are the same bits.
+typedef enum {
+    GANActivationNone = 0,
+    GANActivationReLU = 1,
+    GANActivationLeakyReLU = 2,
+} GANActivation;
+
+/// C[0..<m, 0..<n] = activation(A·B + bias) for n at most two vectors (32 floats): A strided
+/// (element (i, p) at a[i·row_stride + p·column_stride]), B given as k rows of one whole vector
+/// each (n <= 16) or two (n > 16), `b_stride` apart and zero-padded past n. Sixteen rows of C at
+/// a time in sixteen accumulators for one vector, eight rows for two, reading A once.
 void gan_gemm_narrow_f32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t row_stride,
-                         ptrdiff_t column_stride, const float *b, ptrdiff_t b_stride, float *c, ptrdiff_t ldc);
+                         ptrdiff_t column_stride, const float *b, ptrdiff_t b_stride, float *c, ptrdiff_t ldc,
+                         const float *bias, GANActivation activation, float slope);
 /// The same for doubles (n at most 16; one vector is 8).
 void gan_gemm_narrow_f64(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const double *a, ptrdiff_t row_stride,
-                         ptrdiff_t column_stride, const double *b, ptrdiff_t b_stride, double *c, ptrdiff_t ldc);
+                         ptrdiff_t column_stride, const double *b, ptrdiff_t b_stride, double *c, ptrdiff_t ldc,
+                         const double *bias, GANActivation activation, double slope);
 
 /// A hint to the processor that this thread spins waiting for another (x86's `pause`; a yield
 /// elsewhere), so the waiting core saves power and leaves its sibling the pipeline.

@@ -32,15 +32,19 @@ func multiplyPanels<S: TensorScalar>(depth: Int, _ a: UnsafePointer<S>, _ b: Uns
     }
 }
 
-/// C[0..<m, 0..<n] = A·B for n at most two vectors: A strided, B given as k rows of one whole
-/// vector each (n at most one vector) or two, `strideB` apart.
+/// C[0..<m, 0..<n] = A·B, finished by `epilogue` as it is stored, for n at most two vectors: A
+/// strided, B given as k rows of one whole vector each (n at most one vector) or two, `strideB`
+/// apart.
 @inline(__always)
 func multiplyNarrow<S: TensorScalar>(m: Int, n: Int, k: Int, _ a: MatrixOperand<S>, rowsOfB: UnsafePointer<S>,
-                                     strideB: Int, into c: UnsafeMutablePointer<S>, ldc: Int) {
+                                     strideB: Int, into c: UnsafeMutablePointer<S>, ldc: Int,
+                                     epilogue: ProductEpilogue<S>) {
     if S.self == Float.self {
-        gan_gemm_narrow_f32(m, n, k, rebound(a.base), a.rowStride, a.columnStride, rebound(rowsOfB), strideB, rebound(c), ldc)
+        gan_gemm_narrow_f32(m, n, k, rebound(a.base), a.rowStride, a.columnStride, rebound(rowsOfB), strideB, rebound(c), ldc,
+                            epilogue.bias.map(rebound), epilogue.activation, Float(epilogue.slope))
     } else {
-        gan_gemm_narrow_f64(m, n, k, rebound(a.base), a.rowStride, a.columnStride, rebound(rowsOfB), strideB, rebound(c), ldc)
+        gan_gemm_narrow_f64(m, n, k, rebound(a.base), a.rowStride, a.columnStride, rebound(rowsOfB), strideB, rebound(c), ldc,
+                            epilogue.bias.map(rebound), epilogue.activation, Double(epilogue.slope))
     }
 }
 

@@ -10,18 +10,23 @@
 /// - large problems are split into one sub-problem per core along the longer side of C; each
 ///   writes a disjoint part of C, so the result does not depend on the thread count.
 ///
+/// `epilogue` (a bias row and a rectifier) finishes C: in the narrow kernels' stores, after the
+/// product elsewhere. It cannot be combined with `subtracting`.
+///
 /// Specialised here for both scalar types so that callers in other files reach the specialised
 /// kernels even without whole-module optimisation (debug builds optimise this module alone).
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 func gemm<S: TensorScalar>(
     m: Int, n: Int, k: Int, a: MatrixOperand<S>, b: MatrixOperand<S>, c: UnsafeMutablePointer<S>, ldc: Int,
-    subtracting: Bool = false
+    subtracting: Bool = false, epilogue: ProductEpilogue<S> = .none
 ) {
+    precondition(!subtracting || epilogue.isNone, "gemm: an epilogue finishes a product, not a subtraction")
     guard m > 0 && n > 0 else { return }
     guard k > 0 else {
         if !subtracting {
             for row in 0..<m { (c + row * ldc).initialize(repeating: 0, count: n) }
+            epilogue.apply(to: c, rows: m, columns: n, ldc: ldc)
         }
         return
     }
@@ -33,17 +38,19 @@ func gemm<S: TensorScalar>(
         Parallel.forEach(rows.count) { part in
             let range = rows[part]
             gemmSerial(m: range.count, n: n, k: k, a: a.offset(row: range.lowerBound, column: 0), b: b,
-                       c: c + range.lowerBound * ldc, ldc: ldc, skinny: skinny, subtracting: subtracting)
+                       c: c + range.lowerBound * ldc, ldc: ldc, skinny: skinny, subtracting: subtracting, epilogue: epilogue)
         }
     } else if threads > 1 {
         let columns = splitExtent(n, parts: threads, multipleOf: GEMMTile.columns(S.self))
         Parallel.forEach(columns.count) { part in
             let range = columns[part]
+            var columnsEpilogue = epilogue
+            columnsEpilogue.bias = epilogue.bias.map { $0 + range.lowerBound }
             gemmSerial(m: m, n: range.count, k: k, a: a, b: b.offset(row: 0, column: range.lowerBound),
-                       c: c + range.lowerBound, ldc: ldc, skinny: false, subtracting: subtracting)
+                       c: c + range.lowerBound, ldc: ldc, skinny: false, subtracting: subtracting, epilogue: columnsEpilogue)
         }
     } else {
-        gemmSerial(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, skinny: skinny, subtracting: subtracting)
+        gemmSerial(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, skinny: skinny, subtracting: subtracting, epilogue: epilogue)
     }
 }
 
@@ -77,13 +84,13 @@ func splitExtent(_ extent: Int, parts: Int, multipleOf unit: Int) -> [Range<Int>
 
 private func gemmSerial<S: TensorScalar>(
     m: Int, n: Int, k: Int, a: MatrixOperand<S>, b: MatrixOperand<S>, c: UnsafeMutablePointer<S>, ldc: Int,
-    skinny: Bool, subtracting: Bool
+    skinny: Bool, subtracting: Bool, epilogue: ProductEpilogue<S>
 ) {
     if subtracting && skinny {
         // The narrow kernels overwrite C: form the product aside, then subtract it.
         let product = UnsafeMutablePointer<S>.allocate(capacity: m * n)
         defer { product.deallocate() }
-        gemmSerial(m: m, n: n, k: k, a: a, b: b, c: product, ldc: n, skinny: true, subtracting: false)
+        gemmSerial(m: m, n: n, k: k, a: a, b: b, c: product, ldc: n, skinny: true, subtracting: false, epilogue: .none)
         for row in 0..<m {
             let target = c + row * ldc
             zipElements(UnsafePointer(target), product + row * n, target, count: n) { $0 - $1 }
@@ -95,24 +102,27 @@ private func gemmSerial<S: TensorScalar>(
         defer { transposed.deallocate() }
         gemmSkinny(m: n, n: m, k: k, a: MatrixOperand(base: b.base, rowStride: b.columnStride, columnStride: b.rowStride),
                    b: MatrixOperand(base: a.base, rowStride: a.columnStride, columnStride: a.rowStride),
-                   c: transposed, ldc: m)
+                   c: transposed, ldc: m, epilogue: .none)
         for i in 0..<m {
             for j in 0..<n { c[i * ldc + j] = transposed[j * m + i] }
         }
+        epilogue.apply(to: c, rows: m, columns: n, ldc: ldc)
     } else if skinny {
-        gemmSkinny(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc)
+        gemmSkinny(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, epilogue: epilogue)
     } else {
         gemmPacked(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, subtracting: subtracting)
+        epilogue.apply(to: c, rows: m, columns: n, ldc: ldc)
     }
 }
 
 // MARK: - Narrow C (n ≤ two vectors)
 
-/// C = A·B for C at most two vectors wide, reading A in place: B's rows as whole vectors (B
-/// itself when its rows are contiguous and exactly that wide, otherwise a zero-padded copy),
-/// then the one- or two-vector kernel.
+/// C = A·B (finished by `epilogue`) for C at most two vectors wide, reading A in place: B's rows
+/// as whole vectors (B itself when its rows are contiguous and exactly that wide, otherwise a
+/// zero-padded copy), then the one- or two-vector kernel.
 private func gemmSkinny<S: TensorScalar>(
-    m: Int, n: Int, k: Int, a: MatrixOperand<S>, b: MatrixOperand<S>, c: UnsafeMutablePointer<S>, ldc: Int
+    m: Int, n: Int, k: Int, a: MatrixOperand<S>, b: MatrixOperand<S>, c: UnsafeMutablePointer<S>, ldc: Int,
+    epilogue: ProductEpilogue<S>
 ) {
     let width = S.Vector.scalarCount * (n > S.Vector.scalarCount ? 2 : 1)
     var copy: UnsafeMutablePointer<S>?
@@ -130,7 +140,7 @@ private func gemmSkinny<S: TensorScalar>(
         }
         (copy, rowsOfB, strideB) = (padded, UnsafePointer(padded), width)
     }
-    multiplyNarrow(m: m, n: n, k: k, a, rowsOfB: rowsOfB, strideB: strideB, into: c, ldc: ldc)
+    multiplyNarrow(m: m, n: n, k: k, a, rowsOfB: rowsOfB, strideB: strideB, into: c, ldc: ldc, epilogue: epilogue)
 }
 
 // MARK: - Packed, register-blocked GEMM
