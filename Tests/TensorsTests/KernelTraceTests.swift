@@ -95,6 +95,20 @@ import Testing
         #expect(ReplaySchedule.dependencies(trace.kernels) == [[], [0], [0, 1], [2]])
     }
 
+    /// The lanes take the critical path first: four short independent kernels recorded before a
+    /// chain of two long ones would, taken in recorded order, leave the chain to start late (22 µs
+    /// in all); taken by longest path to the end, the chain runs on one lane while the other does
+    /// the rest (20 µs, the chain's own length). The order taken follows every dependency.
+    @Test func lanesTakeTheCriticalPathFirst() {
+        let costs = [1000.0, 1000, 1000, 1000, 10_000, 10_000]
+        let dependencies = [[], [], [], [], [], [4]]
+        let (order, lane, free) = ReplaySchedule.assign(costs: costs, dependencies: dependencies)
+        #expect(order.sorted() == Array(0..<6))
+        #expect(order.firstIndex(of: 4)! < order.firstIndex(of: 5)!)
+        #expect(lane[4] == lane[5] && (0..<4).allSatisfy { lane[$0] != lane[4] })
+        #expect(free.max() == 20_000 && free.min() == 4000)
+    }
+
     /// A recording that would keep more buffers than its limit gives up (keeping none) and says
     /// so; the computation itself is unaffected.
     @Test func aRecordingTooLargeIsGivenUp() {
