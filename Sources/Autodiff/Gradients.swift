@@ -27,10 +27,13 @@ public func gradients(
     func accumulate(_ gradient: Variable, at index: Int) {
         accumulated[index] = accumulated[index].map { $0 + gradient } ?? gradient
     }
+    var contributions = graph.contributionCounts
     for (output, seed) in zip(outputs, seeds) {
         guard let node = output.node, let index = graph.table.value(for: node) else { continue }
         accumulate(createGraph ? seed : seed.detached, at: index)
+        contributions[index] += 1
     }
+    var seedIsGated = [Bool](repeating: false, count: graph.nodes.count)
     for index in graph.postOrder.reversed() where graph.relevant[index] {
         let node = graph.nodes[index]
         guard let operation = node.operation, let seed = accumulated[index] else { continue }
@@ -42,8 +45,27 @@ public func gradients(
             if input >= 0 && graph.relevant[input] { bits |= 1 << UInt64(position) }
         }
         let output = Variable(value: node.value, node: createGraph ? node : nil)
-        let inputGradients = operation.gradients(seed: seed, inputs: OperationInputs(node: node, detached: !createGraph),
-                                                 output: output, wanted: edges.count > 64 ? .all : InputMask(bits))
+        let (inputs, wanted) = (OperationInputs(node: node, detached: !createGraph), edges.count > 64 ? InputMask.all : InputMask(bits))
+        let inputGradients: [Variable?]
+        if let fusing = operation as? GateFusingOperation {
+            // Each input whose seed is this gradient alone, from an operation that gates its seed
+            // first, gets its gradient gated as the product computing it is stored.
+            var gating = [SeedGate?](repeating: nil, count: edges.count)
+            for position in gating.indices where wanted[position] && fusing.fusesGate(intoGradientOf: position) {
+                let input = graph.edge(edges.lowerBound + position)
+                guard input >= 0, contributions[input] == 1, !graph.isTarget[input],
+                      let producer = graph.nodes[input].operation as? GateFusingOperation,
+                      let gate = producer.seedGate(inputs: OperationInputs(node: graph.nodes[input], detached: true),
+                                                   output: graph.nodes[input].value),
+                      gate.reference.shape == graph.nodes[input].value.shape else { continue }
+                gating[position] = gate
+                seedIsGated[input] = true
+            }
+            inputGradients = fusing.gradients(seed: seed, seedIsGated: seedIsGated[index], inputs: inputs, output: output,
+                                              wanted: wanted, gating: gating)
+        } else {
+            inputGradients = operation.gradients(seed: seed, inputs: inputs, output: output, wanted: wanted)
+        }
         for (position, gradient) in inputGradients.enumerated() {
             let input = graph.edge(edges.lowerBound + position)
             guard input >= 0, let gradient else { continue }
@@ -113,6 +135,16 @@ struct BackwardGraph {
         edgeStart.append(edgeList.count)
         edgeList.append(contentsOf: repeatElement(-1, count: node.inputCount))
         return index
+    }
+
+    /// How many gradients each node can receive from the nodes of the graph: one per edge from a
+    /// relevant node (an operation using one input twice counts twice).
+    var contributionCounts: [Int] {
+        var counts = [Int](repeating: 0, count: nodes.count)
+        for index in nodes.indices where relevant[index] {
+            for position in edgeRange(of: index) where edge(position) >= 0 { counts[edge(position)] += 1 }
+        }
+        return counts
     }
 
     /// The positions in the edge list of the inputs of node `index`.

@@ -113,12 +113,12 @@ void gan_gemm_micro_f64(ptrdiff_t kc, const double *a, const double *b, double *
 
 void gan_gemm_narrow_f32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t row_stride,
                          ptrdiff_t column_stride, const float *b, ptrdiff_t b_stride, float *c, ptrdiff_t ldc,
-                         const float *bias, GANActivation activation, float slope) {
-    DISPATCH(narrow, f32, m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, bias, activation, slope);
+                         const GANEpilogue *epilogue) {
+    DISPATCH(narrow, f32, m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, epilogue);
 }
 
 void gan_gemm_narrow_f64(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const double *a, ptrdiff_t row_stride,
                          ptrdiff_t column_stride, const double *b, ptrdiff_t b_stride, double *c, ptrdiff_t ldc,
-                         const double *bias, GANActivation activation, double slope) {
-    DISPATCH(narrow, f64, m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, bias, activation, slope);
+                         const GANEpilogue *epilogue) {
+    DISPATCH(narrow, f64, m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, epilogue);
 }

@@ -55,9 +55,11 @@ TARGET static void NAME(micro)(ptrdiff_t kc, const SCALAR *a, const SCALAR *b, S
         LOAD(prefix_lanes_);                                                                       \
     })
 
-/// A vector of C after the epilogue (GANActivation): `bias_vector` added when there is a bias,
-/// then the activation, lane by lane as the separate passes compute it.
-#define EPILOGUE(vector, bias_vector) ({                                                           \
+/// A vector of C after the epilogue (GANEpilogue): `bias_vector` added when there is a bias, the
+/// activation, then the gate by the reference vector at `reference` (`count` lanes, all when
+/// `whole`), lane by lane as the separate passes compute them. Expects the epilogue's fields as
+/// locals: bias, activation, slope, gate, gate_slope.
+#define EPILOGUE(vector, bias_vector, reference, count, whole) ({                                  \
         VECTOR finished_ = (vector);                                                               \
         if (bias) finished_ = finished_ + (bias_vector);                                           \
         if (activation != GANActivationNone) {                                                     \
@@ -65,8 +67,23 @@ TARGET static void NAME(micro)(ptrdiff_t kc, const SCALAR *a, const SCALAR *b, S
             const VECTOR replacement_ = activation == GANActivationReLU ? SPLAT(0) : finished_ * SPLAT(slope); \
             finished_ = (VECTOR)(((MASK)replacement_ & negative_) | ((MASK)finished_ & ~negative_)); \
         }                                                                                          \
+        if (gate) {                                                                                \
+            const VECTOR reference_ = (whole) ? LOAD(reference) : LOAD_PREFIX((reference), (count)); \
+            const MASK positive_ = (MASK)(reference_ > SPLAT(0));                                  \
+            const VECTOR scaled_ = finished_ * SPLAT(gate_slope);                                  \
+            finished_ = (VECTOR)(((MASK)finished_ & positive_) | ((MASK)scaled_ & ~positive_));    \
+        }                                                                                          \
         finished_;                                                                                 \
     })
+
+/// The epilogue's fields as locals of the product's scalar type, for EPILOGUE.
+#define EPILOGUE_LOCALS(epilogue)                                                                  \
+    const SCALAR *bias = (const SCALAR *)(epilogue)->bias;                                         \
+    const GANActivation activation = (epilogue)->activation;                                       \
+    const SCALAR slope = (SCALAR)(epilogue)->slope;                                                \
+    const SCALAR *gate = (const SCALAR *)(epilogue)->gate;                                         \
+    const ptrdiff_t gate_stride = (epilogue)->gate_stride;                                         \
+    const SCALAR gate_slope = (SCALAR)(epilogue)->gate_slope
 
 /// The one-vector narrow product, storing whole vectors when `whole` (n == WIDTH) and n lanes otherwise.
 /// Inlined twice with a constant `whole`, so each copy is compiled on its own: the whole-vector
@@ -74,10 +91,10 @@ TARGET static void NAME(micro)(ptrdiff_t kc, const SCALAR *a, const SCALAR *b, S
 /// spilled for the partial stores' sake, a fifth slower).
 TARGET static inline __attribute__((always_inline)) void NAME(narrow_body)(
     ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const SCALAR *a, ptrdiff_t row_stride, ptrdiff_t column_stride,
-    const SCALAR *b, ptrdiff_t b_stride, SCALAR *c, ptrdiff_t ldc, const SCALAR *bias, GANActivation activation,
-    SCALAR slope, const int whole) {
+    const SCALAR *b, ptrdiff_t b_stride, SCALAR *c, ptrdiff_t ldc, const GANEpilogue *epilogue, const int whole) {
+    EPILOGUE_LOCALS(epilogue);
     const VECTOR bias_vector = bias ? LOAD_PREFIX(bias, n) : SPLAT(0);
-#define FINISH(vector) EPILOGUE((vector), bias_vector)
+#define FINISH(vector, row) EPILOGUE((vector), bias_vector, gate + (row) * gate_stride, n, whole)
     ptrdiff_t row = 0;
     // Each row's offset from the first, computed once and hidden from the optimiser, which
     // would otherwise turn the sixteen broadcasts' addresses into one chain of additions per
@@ -110,19 +127,19 @@ TARGET static inline __attribute__((always_inline)) void NAME(narrow_body)(
         }
         for (int r = 0; r < 8; r++) {
             if (whole) {
-                STORE(c + (row + r) * ldc, FINISH(upper[r]));
-                STORE(c + (row + 8 + r) * ldc, FINISH(lower[r]));
+                STORE(c + (row + r) * ldc, FINISH(upper[r], row + r));
+                STORE(c + (row + 8 + r) * ldc, FINISH(lower[r], row + 8 + r));
             } else {
-                STORE_PREFIX(c + (row + r) * ldc, FINISH(upper[r]), n);
-                STORE_PREFIX(c + (row + 8 + r) * ldc, FINISH(lower[r]), n);
+                STORE_PREFIX(c + (row + r) * ldc, FINISH(upper[r], row + r), n);
+                STORE_PREFIX(c + (row + 8 + r) * ldc, FINISH(lower[r], row + 8 + r), n);
             }
         }
     }
     for (; row < m; row++) {
         VECTOR sum = SPLAT(0);
         for (ptrdiff_t p = 0; p < k; p++) sum = MULTIPLY_ADD(SPLAT(a[row * row_stride + p * column_stride]), LOAD(b + p * b_stride), sum);
-        if (whole) STORE(c + row * ldc, FINISH(sum));
-        else STORE_PREFIX(c + row * ldc, FINISH(sum), n);
+        if (whole) STORE(c + row * ldc, FINISH(sum, row));
+        else STORE_PREFIX(c + row * ldc, FINISH(sum, row), n);
     }
 #undef FINISH
 }
@@ -132,11 +149,13 @@ TARGET static inline __attribute__((always_inline)) void NAME(narrow_body)(
 /// the same chain of fused multiply-adds over p as in the one-vector kernel.
 TARGET static inline __attribute__((always_inline)) void NAME(narrow2_body)(
     ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const SCALAR *a, ptrdiff_t row_stride, ptrdiff_t column_stride,
-    const SCALAR *b, ptrdiff_t b_stride, SCALAR *c, ptrdiff_t ldc, const SCALAR *bias, GANActivation activation,
-    SCALAR slope, const int whole) {
+    const SCALAR *b, ptrdiff_t b_stride, SCALAR *c, ptrdiff_t ldc, const GANEpilogue *epilogue, const int whole) {
+    EPILOGUE_LOCALS(epilogue);
     const VECTOR first_bias = bias ? LOAD(bias) : SPLAT(0);
     const VECTOR second_bias = bias ? LOAD_PREFIX(bias + WIDTH, n - WIDTH) : SPLAT(0);
-#define FINISH(vector, half) EPILOGUE((vector), half##_bias)
+    // The halves of a row: the first always a whole vector, the second whole when n = 2·WIDTH.
+#define FINISH_FIRST(vector, row) EPILOGUE((vector), first_bias, gate + (row) * gate_stride, WIDTH, 1)
+#define FINISH_SECOND(vector, row) EPILOGUE((vector), second_bias, gate + (row) * gate_stride + WIDTH, n - WIDTH, whole)
     ptrdiff_t offsets[8];
     for (int r = 0; r < 8; r++) {
         offsets[r] = r * row_stride;
@@ -162,9 +181,9 @@ TARGET static inline __attribute__((always_inline)) void NAME(narrow2_body)(
         }
         for (int r = 0; r < 8; r++) {
             SCALAR *target = c + (row + r) * ldc;
-            STORE(target, FINISH(acc[r][0], first));
-            if (whole) STORE(target + WIDTH, FINISH(acc[r][1], second));
-            else STORE_PREFIX(target + WIDTH, FINISH(acc[r][1], second), n - WIDTH);
+            STORE(target, FINISH_FIRST(acc[r][0], row + r));
+            if (whole) STORE(target + WIDTH, FINISH_SECOND(acc[r][1], row + r));
+            else STORE_PREFIX(target + WIDTH, FINISH_SECOND(acc[r][1], row + r), n - WIDTH);
         }
     }
     for (; row < m; row++) {
@@ -174,32 +193,34 @@ TARGET static inline __attribute__((always_inline)) void NAME(narrow2_body)(
             first = MULTIPLY_ADD(x, LOAD(b + p * b_stride), first);
             second = MULTIPLY_ADD(x, LOAD(b + p * b_stride + WIDTH), second);
         }
-        STORE(c + row * ldc, FINISH(first, first));
-        if (whole) STORE(c + row * ldc + WIDTH, FINISH(second, second));
-        else STORE_PREFIX(c + row * ldc + WIDTH, FINISH(second, second), n - WIDTH);
+        STORE(c + row * ldc, FINISH_FIRST(first, row));
+        if (whole) STORE(c + row * ldc + WIDTH, FINISH_SECOND(second, row));
+        else STORE_PREFIX(c + row * ldc + WIDTH, FINISH_SECOND(second, row), n - WIDTH);
     }
-#undef FINISH
+#undef FINISH_FIRST
+#undef FINISH_SECOND
 }
 
-/// C = activation(A·B + bias) for C at most two vectors wide: the one- or two-vector body, each
-/// compiled apart for whole vectors and for a partial last vector.
+/// C = A·B finished by the epilogue (GANEpilogue) for C at most two vectors wide: the one- or
+/// two-vector body, each compiled apart for whole vectors and for a partial last vector.
 TARGET static void NAME(narrow)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const SCALAR *a, ptrdiff_t row_stride,
                                 ptrdiff_t column_stride, const SCALAR *b, ptrdiff_t b_stride, SCALAR *c, ptrdiff_t ldc,
-                                const SCALAR *bias, GANActivation activation, SCALAR slope) {
+                                const GANEpilogue *epilogue) {
     if (n == WIDTH) {
-        NAME(narrow_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, bias, activation, slope, 1);
+        NAME(narrow_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, epilogue, 1);
     } else if (n < WIDTH) {
-        NAME(narrow_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, bias, activation, slope, 0);
+        NAME(narrow_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, epilogue, 0);
     } else if (n == 2 * WIDTH) {
-        NAME(narrow2_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, bias, activation, slope, 1);
+        NAME(narrow2_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, epilogue, 1);
     } else {
-        NAME(narrow2_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, bias, activation, slope, 0);
+        NAME(narrow2_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, epilogue, 0);
     }
 }
 
 #undef LOAD
 #undef LOAD_PREFIX
 #undef EPILOGUE
+#undef EPILOGUE_LOCALS
 #undef STORE
 #undef SPLAT
 #undef STORE_PREFIX

@@ -8,11 +8,22 @@ extension Tensor {
         product(other, transposingSelf: transposingSelf, transposingOther: transposingOther)
     }
 
+    /// The product gated by `reference`: `op(self)·op(other)` where `reference` > 0 and
+    /// `negativeSlope` times it elsewhere, as ``gated(by:negativeSlope:)`` of the product computes
+    /// it (the same bits) but in the product's own stores where the kernel allows — a backward
+    /// pass's `seed·W` through a rectifier, without a pass over memory for the gate.
+    public func matmul(_ other: Tensor, transposingSelf: Bool = false, transposingOther: Bool = false,
+                       gatedBy reference: Tensor, negativeSlope: Double = 0) -> Tensor {
+        product(other, transposingSelf: transposingSelf, transposingOther: transposingOther, gate: reference,
+                gateSlope: negativeSlope)
+    }
+
     /// ``matmul(_:transposingSelf:transposingOther:)`` finished by adding `bias` to every row of
-    /// each product (its last axis) and then applying `rectifier` (ReLU or leaky ReLU), in the
-    /// product's own stores where the kernel allows (``ProductEpilogue``).
+    /// each product (its last axis), applying `rectifier` (ReLU or leaky ReLU), then gating by
+    /// `gate` (of the result's shape) with `gateSlope`, in the product's own stores where the
+    /// kernel allows (``ProductEpilogue``).
     func product(_ other: Tensor, transposingSelf: Bool = false, transposingOther: Bool = false, bias: Tensor? = nil,
-                 rectifier: UnaryFunction? = nil) -> Tensor {
+                 rectifier: UnaryFunction? = nil, gate: Tensor? = nil, gateSlope: Double = 0) -> Tensor {
         let op = "matmul"
         guard dtype == other.dtype else {
             ShapeError(op: op, detail: "shapes \(shape) and \(other.shape) hold \(dtype) and \(other.dtype)").stop()
@@ -31,23 +42,28 @@ extension Tensor {
         }
         let strideA = rank == 3 ? m * k : 0
         let strideB = other.rank == 3 ? rowsB * columnsB : 0
+        let resultShape = rank == 3 || other.rank == 3 ? [batch, m, n] : [m, n]
         if let bias, bias.shape != [n] || bias.dtype != dtype {
             ShapeError(op: op, detail: "bias \(bias.shape) (\(bias.dtype)) does not fit a product of \(n) columns (\(dtype))").stop()
+        }
+        if let gate, gate.shape != resultShape || gate.dtype != dtype {
+            ShapeError(op: "gated", detail: "shapes \(resultShape) and \(gate.shape) differ").stop()
         }
         func fill(_ result: Tensor) {
             switch self.dtype {
             case .float32:
                 multiplyBatches(self, other, result, batch: batch, m: m, n: n, k: k, strideA: strideA, strideB: strideB,
                                 transposeA: transposingSelf, transposeB: transposingOther,
-                                epilogue: ProductEpilogue<Float>(bias: bias?.pointer(as: Float.self), rectifier: rectifier))
+                                epilogue: ProductEpilogue(bias: bias?.pointer(as: Float.self), rectifier: rectifier,
+                                                          gate: gate?.pointer(as: Float.self), gateStride: n, gateSlope: Float(gateSlope)))
             case .float64:
                 multiplyBatches(self, other, result, batch: batch, m: m, n: n, k: k, strideA: strideA, strideB: strideB,
                                 transposeA: transposingSelf, transposeB: transposingOther,
-                                epilogue: ProductEpilogue<Double>(bias: bias?.pointer(as: Double.self), rectifier: rectifier))
+                                epilogue: ProductEpilogue(bias: bias?.pointer(as: Double.self), rectifier: rectifier,
+                                                          gate: gate?.pointer(as: Double.self), gateStride: n, gateSlope: gateSlope))
             }
         }
-        return Tensor.computed(rank == 3 || other.rank == 3 ? [batch, m, n] : [m, n], dtype: dtype, fill, replaying: fill,
-                               reading: [self, other] + (bias.map { [$0] } ?? []))
+        return Tensor.computed(resultShape, dtype: dtype, fill, replaying: fill, reading: [self, other] + [bias, gate].compactMap { $0 })
     }
 }
 
@@ -70,6 +86,6 @@ private func multiplyBatches<S: TensorScalar>(
                                  columnStride: transposeA ? columnsA : 1)
         let right = MatrixOperand(base: pb + index * strideB, rowStride: transposeB ? 1 : columnsB,
                                   columnStride: transposeB ? columnsB : 1)
-        gemm(m: m, n: n, k: k, a: left, b: right, c: pc + index * m * n, ldc: n, epilogue: epilogue)
+        gemm(m: m, n: n, k: k, a: left, b: right, c: pc + index * m * n, ldc: n, epilogue: epilogue.offset(row: index * m, column: 0))
     }
 }

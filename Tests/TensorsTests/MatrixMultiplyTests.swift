@@ -112,8 +112,9 @@ import Tensors
         }
     }
 
-    /// A layer's bias and rectifier applied as the product stores its result give the bits of the
-    /// separate passes (add, then ReLU or leaky ReLU; other activations after), on every path:
+    /// A layer's bias and rectifier, or a gate, applied as the product stores its result give the
+    /// bits of the separate passes (add, then ReLU or leaky ReLU, other activations after; the
+    /// gate of ``Tensor/gated(by:negativeSlope:)``), on every path:
     /// the narrow kernels with one and two vectors, whole and partial, with a tail of rows; the
     /// transposed narrow path; the packed path; products split by rows and by columns across
     /// the cores. A NaN passes through as `relu` lets it.
@@ -134,6 +135,21 @@ import Tensors
                 #expect(fused.shape == separate.shape && fused.doubles.map(\.bitPattern) == separate.doubles.map(\.bitPattern),
                         "\(rows)×\(inputs) → \(outputs), \(dtype), \(activation.map { "\($0)" } ?? "no activation")")
             }
+            let reference = sample([rows, outputs], seed: 11, dtype: dtype)
+            for slope in [0, 0.3] {
+                let gated = x.matmul(weight, transposingOther: true, gatedBy: reference, negativeSlope: slope)
+                let separate = x.matmul(weight, transposingOther: true).gated(by: reference, negativeSlope: slope)
+                #expect(gated.doubles.map(\.bitPattern) == separate.doubles.map(\.bitPattern),
+                        "\(rows)×\(inputs) → \(outputs), \(dtype), gated with slope \(slope)")
+            }
+        }
+    }
+
+    @Test func aGateOfAnotherShapeStops() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([2, 3]).matmul(Tensor.zeros([3, 4]), gatedBy: Tensor.zeros([4, 2]))
+        }.map { result in
+            #expect(String(decoding: result.standardErrorContent, as: UTF8.self).contains("gated: shapes [2, 4] and [4, 2] differ"))
         }
     }
 

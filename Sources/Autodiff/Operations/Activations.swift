@@ -2,11 +2,14 @@ import Tensors
 
 /// x for x > 0, slope·x otherwise (slope 0: ReLU): ∂ = seed where x > 0, slope·seed elsewhere.
 /// The gate is piecewise constant in x, so the second derivative is zero almost everywhere.
-struct LeakyRectifiedLinear: InPlaceTangentBlock {
+struct LeakyRectifiedLinear: InPlaceTangentBlock, GateFusingOperation {
     let slope: Double
 
-    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
-        [seed.gated(by: inputs[0].value, negativeSlope: slope)]
+    func seedGate(inputs: OperationInputs, output: Tensor) -> SeedGate? { SeedGate(reference: inputs[0].value, slope: slope) }
+
+    func gradients(seed: Variable, seedIsGated: Bool, inputs: OperationInputs, output: Variable, wanted: InputMask,
+                   gating: [SeedGate?]) -> [Variable?] {
+        [gatedSeed(seed, isGated: seedIsGated, inputs: inputs, output: output)]
     }
 
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
@@ -20,12 +23,15 @@ struct LeakyRectifiedLinear: InPlaceTangentBlock {
 
 /// seed where a fixed reference is positive, slope·seed elsewhere: linear in seed, so its
 /// gradient is the same gate.
-struct Gate: InPlaceTangentBlock {
+struct Gate: InPlaceTangentBlock, GateFusingOperation {
     let reference: Tensor
     let slope: Double
 
-    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
-        [seed.gated(by: reference, negativeSlope: slope)]
+    func seedGate(inputs: OperationInputs, output: Tensor) -> SeedGate? { SeedGate(reference: reference, slope: slope) }
+
+    func gradients(seed: Variable, seedIsGated: Bool, inputs: OperationInputs, output: Variable, wanted: InputMask,
+                   gating: [SeedGate?]) -> [Variable?] {
+        [gatedSeed(seed, isGated: seedIsGated, inputs: inputs, output: output)]
     }
 
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {

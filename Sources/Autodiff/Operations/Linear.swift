@@ -2,10 +2,13 @@ import Tensors
 
 /// y = x·Wᵀ + b (a fully connected layer, W [out, in]): ∂x = seed·W, ∂W = seedᵀ·x,
 /// ∂b = Σ_rows seed. One node instead of a product, a broadcast and a sum.
-struct AffineMap: DifferentiableOperation {
-    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
+struct AffineMap: GateFusingOperation {
+    func fusesGate(intoGradientOf index: Int) -> Bool { index == 0 }
+
+    func gradients(seed: Variable, seedIsGated: Bool, inputs: OperationInputs, output: Variable, wanted: InputMask,
+                   gating: [SeedGate?]) -> [Variable?] {
         let (x, weight) = (inputs[0], inputs[1])
-        return [wanted[0] ? seed.matmul(weight) : nil,
+        return [wanted[0] ? seed.matmul(weight, gate: gating[0]) : nil,
                 wanted[1] ? seed.matmul(x, transposingSelf: true) : nil,
                 wanted[2] ? seed.sum(alongAxes: [0]) : nil]
     }
@@ -30,13 +33,18 @@ struct AffineMap: DifferentiableOperation {
 /// y = ρ(x·Wᵀ + b) for a rectifier ρ (ReLU, or leaky ReLU with slope ≥ 0) in one kernel: the
 /// ``AffineMap``'s rules behind the rectifier's gate. The gate is taken where y > 0, which for
 /// these rectifiers is exactly where x·Wᵀ + b > 0, so the pre-activation is never stored.
-struct RectifiedAffineMap: DifferentiableOperation {
+struct RectifiedAffineMap: GateFusingOperation {
     /// The rectifier's slope for negative values (0 for ReLU).
     let slope: Double
 
-    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
-        AffineMap().gradients(seed: seed.gated(by: output.value, negativeSlope: slope), inputs: inputs, output: output,
-                              wanted: wanted)
+    func seedGate(inputs: OperationInputs, output: Tensor) -> SeedGate? { SeedGate(reference: output, slope: slope) }
+
+    func fusesGate(intoGradientOf index: Int) -> Bool { index == 0 }
+
+    func gradients(seed: Variable, seedIsGated: Bool, inputs: OperationInputs, output: Variable, wanted: InputMask,
+                   gating: [SeedGate?]) -> [Variable?] {
+        AffineMap().gradients(seed: gatedSeed(seed, isGated: seedIsGated, inputs: inputs, output: output), seedIsGated: true,
+                              inputs: inputs, output: output, wanted: wanted, gating: gating)
     }
 
     func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {

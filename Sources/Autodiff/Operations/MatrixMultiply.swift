@@ -3,23 +3,26 @@ import Tensors
 /// C = op(A)·op(B) with op = transpose where flagged. With A′ = op(A), B′ = op(B):
 /// ∂A′ = seed·B′ᵀ and ∂B′ = A′ᵀ·seed, transposed back where the operand was transposed —
 /// each is again one matrix product with transposition flags, so no transpose is materialised.
-struct MatrixProduct: DifferentiableOperation {
+struct MatrixProduct: GateFusingOperation {
     let transposeA: Bool
     let transposeB: Bool
 
-    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
+    func fusesGate(intoGradientOf index: Int) -> Bool { true }
+
+    func gradients(seed: Variable, seedIsGated: Bool, inputs: OperationInputs, output: Variable, wanted: InputMask,
+                   gating: [SeedGate?]) -> [Variable?] {
         let (a, b) = (inputs[0], inputs[1])
         var gradientA: Variable?
         var gradientB: Variable?
         if wanted[0] {
             gradientA = transposeA
-                ? b.matmul(seed, transposingSelf: transposeB, transposingOther: true)
-                : seed.matmul(b, transposingOther: !transposeB)
+                ? b.matmul(seed, transposingSelf: transposeB, transposingOther: true, gate: gating[0])
+                : seed.matmul(b, transposingOther: !transposeB, gate: gating[0])
         }
         if wanted[1] {
             gradientB = transposeB
-                ? seed.matmul(a, transposingSelf: true, transposingOther: transposeA)
-                : a.matmul(seed, transposingSelf: !transposeA)
+                ? seed.matmul(a, transposingSelf: true, transposingOther: transposeA, gate: gating[1])
+                : a.matmul(seed, transposingSelf: !transposeA, gate: gating[1])
         }
         return [gradientA, gradientB]
     }

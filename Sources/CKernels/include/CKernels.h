@@ -34,27 +34,41 @@ void gan_gemm_micro_f32(ptrdiff_t kc, const float *a, const float *b, float *c, 
 /// The same for doubles: C[0..<8, 0..<16] over two 8-double vectors.
 void gan_gemm_micro_f64(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc, int accumulate);
 
-/// What a narrow product does to each row of C before storing it: adds `bias` (n values; none
-/// when NULL), then applies the activation — ReLU (a negative value becomes +0; −0 and NaN pass,
-/// as in `x < 0 ? 0 : x`) or leaky ReLU (a negative x becomes slope·x). Each is the operation a
-/// separate pass over C would do, so the results are the same bits.
+/// The rectifier of a GANEpilogue.
 typedef enum {
     GANActivationNone = 0,
+    /// A negative value becomes +0; −0 and NaN pass, as in `x < 0 ? 0 : x`.
     GANActivationReLU = 1,
+    /// A negative x becomes slope·x.
     GANActivationLeakyReLU = 2,
 } GANActivation;
 
-/// C[0..<m, 0..<n] = activation(A·B + bias) for n at most two vectors (32 floats): A strided
-/// (element (i, p) at a[i·row_stride + p·column_stride]), B given as k rows of one whole vector
-/// each (n <= 16) or two (n > 16), `b_stride` apart and zero-padded past n. Sixteen rows of C at
-/// a time in sixteen accumulators for one vector, eight rows for two, reading A once.
+/// What a narrow product does to each element of C before storing it, in this order: adds
+/// `bias[j]` (n values; none when NULL), applies the activation, then gates by the reference
+/// matrix `gate` (element (i, j) at gate[i·gate_stride + j]; none when NULL): keeps the value
+/// where the reference is > 0 and multiplies it by `gate_slope` elsewhere. Pointers are to the
+/// product's scalar type. Each step is the operation a separate pass over C would do, so the
+/// results are the same bits.
+typedef struct {
+    const void *bias;
+    GANActivation activation;
+    double slope;
+    const void *gate;
+    ptrdiff_t gate_stride;
+    double gate_slope;
+} GANEpilogue;
+
+/// C[0..<m, 0..<n] = A·B, finished by `epilogue`, for n at most two vectors (32 floats): A
+/// strided (element (i, p) at a[i·row_stride + p·column_stride]), B given as k rows of one whole
+/// vector each (n <= 16) or two (n > 16), `b_stride` apart and zero-padded past n. Sixteen rows
+/// of C at a time in sixteen accumulators for one vector, eight rows for two, reading A once.
 void gan_gemm_narrow_f32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t row_stride,
                          ptrdiff_t column_stride, const float *b, ptrdiff_t b_stride, float *c, ptrdiff_t ldc,
-                         const float *bias, GANActivation activation, float slope);
+                         const GANEpilogue *epilogue);
 /// The same for doubles (n at most 16; one vector is 8).
 void gan_gemm_narrow_f64(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const double *a, ptrdiff_t row_stride,
                          ptrdiff_t column_stride, const double *b, ptrdiff_t b_stride, double *c, ptrdiff_t ldc,
-                         const double *bias, GANActivation activation, double slope);
+                         const GANEpilogue *epilogue);
 
 /// A hint to the processor that this thread spins waiting for another (x86's `pause`; a yield
 /// elsewhere), so the waiting core saves power and leaves its sibling the pipeline.

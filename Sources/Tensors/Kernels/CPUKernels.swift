@@ -39,12 +39,11 @@ func multiplyPanels<S: TensorScalar>(depth: Int, _ a: UnsafePointer<S>, _ b: Uns
 func multiplyNarrow<S: TensorScalar>(m: Int, n: Int, k: Int, _ a: MatrixOperand<S>, rowsOfB: UnsafePointer<S>,
                                      strideB: Int, into c: UnsafeMutablePointer<S>, ldc: Int,
                                      epilogue: ProductEpilogue<S>) {
+    var argument = epilogue.kernelArgument
     if S.self == Float.self {
-        gan_gemm_narrow_f32(m, n, k, rebound(a.base), a.rowStride, a.columnStride, rebound(rowsOfB), strideB, rebound(c), ldc,
-                            epilogue.bias.map(rebound), epilogue.activation, Float(epilogue.slope))
+        gan_gemm_narrow_f32(m, n, k, rebound(a.base), a.rowStride, a.columnStride, rebound(rowsOfB), strideB, rebound(c), ldc, &argument)
     } else {
-        gan_gemm_narrow_f64(m, n, k, rebound(a.base), a.rowStride, a.columnStride, rebound(rowsOfB), strideB, rebound(c), ldc,
-                            epilogue.bias.map(rebound), epilogue.activation, Double(epilogue.slope))
+        gan_gemm_narrow_f64(m, n, k, rebound(a.base), a.rowStride, a.columnStride, rebound(rowsOfB), strideB, rebound(c), ldc, &argument)
     }
 }
 

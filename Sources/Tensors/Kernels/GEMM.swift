@@ -10,7 +10,7 @@
 /// - large problems are split into one sub-problem per core along the longer side of C; each
 ///   writes a disjoint part of C, so the result does not depend on the thread count.
 ///
-/// `epilogue` (a bias row and a rectifier) finishes C: in the narrow kernels' stores, after the
+/// `epilogue` (a bias row, a rectifier, a gate) finishes C: in the narrow kernels' stores, after the
 /// product elsewhere. It cannot be combined with `subtracting`.
 ///
 /// Specialised here for both scalar types so that callers in other files reach the specialised
@@ -38,16 +38,16 @@ func gemm<S: TensorScalar>(
         Parallel.forEach(rows.count) { part in
             let range = rows[part]
             gemmSerial(m: range.count, n: n, k: k, a: a.offset(row: range.lowerBound, column: 0), b: b,
-                       c: c + range.lowerBound * ldc, ldc: ldc, skinny: skinny, subtracting: subtracting, epilogue: epilogue)
+                       c: c + range.lowerBound * ldc, ldc: ldc, skinny: skinny, subtracting: subtracting,
+                       epilogue: epilogue.offset(row: range.lowerBound, column: 0))
         }
     } else if threads > 1 {
         let columns = splitExtent(n, parts: threads, multipleOf: GEMMTile.columns(S.self))
         Parallel.forEach(columns.count) { part in
             let range = columns[part]
-            var columnsEpilogue = epilogue
-            columnsEpilogue.bias = epilogue.bias.map { $0 + range.lowerBound }
             gemmSerial(m: m, n: range.count, k: k, a: a, b: b.offset(row: 0, column: range.lowerBound),
-                       c: c + range.lowerBound, ldc: ldc, skinny: false, subtracting: subtracting, epilogue: columnsEpilogue)
+                       c: c + range.lowerBound, ldc: ldc, skinny: false, subtracting: subtracting,
+                       epilogue: epilogue.offset(row: 0, column: range.lowerBound))
         }
     } else {
         gemmSerial(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, skinny: skinny, subtracting: subtracting, epilogue: epilogue)

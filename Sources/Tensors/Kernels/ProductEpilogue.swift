@@ -1,26 +1,36 @@
 import CKernels
 
-/// What a matrix product does to its result before it is stored: adds a bias row, then applies
-/// a rectifier (``UnaryFunction/relu`` or ``UnaryFunction/leakyReLU(slope:)``). The narrow
-/// kernels (the paper's 16-wide layers) do both in registers as they store C, so a layer's
-/// `relu(x·Wᵀ + b)` is one pass over memory instead of three; the other paths finish C in a pass
-/// after the product. Either way each element gets the operations the separate passes give it,
-/// in the same order, so the result is the same bits.
+/// What a matrix product does to its result before it is stored, in this order: adds a bias row,
+/// applies a rectifier (``UnaryFunction/relu`` or ``UnaryFunction/leakyReLU(slope:)``), then
+/// gates by a reference matrix of C's shape (keeping a value where the reference is positive,
+/// scaling it by a slope elsewhere: ``Tensor/gated(by:negativeSlope:)``). The narrow kernels (the
+/// paper's 16-wide layers) do it in registers as they store C, so a layer's `relu(x·Wᵀ + b)`, or
+/// a backward pass's gated `seed·W`, is one pass over memory instead of two or three; the other
+/// paths finish C in a pass after the product. Either way each element gets the operations the
+/// separate passes give it, in the same order, so the result is the same bits.
 struct ProductEpilogue<S: TensorScalar> {
     /// The row added to every row of C (`n` values), if any.
     var bias: UnsafePointer<S>?
     var activation = GANActivationNone
     /// The leaky ReLU's slope for negative values.
     var slope: S = 0
+    /// The reference matrix of the gate (row stride `gateStride`), if any.
+    var gate: UnsafePointer<S>?
+    var gateStride = 0
+    /// The factor where the reference is not positive.
+    var gateSlope: S = 0
 
     /// Nothing: C is the product.
     static var none: ProductEpilogue { ProductEpilogue() }
 
-    var isNone: Bool { bias == nil && activation == GANActivationNone }
+    var isNone: Bool { bias == nil && activation == GANActivationNone && gate == nil }
 
-    /// The epilogue adding `bias` and then applying `rectifier` (nil, ReLU or leaky ReLU).
-    init(bias: UnsafePointer<S>? = nil, rectifier: UnaryFunction? = nil) {
+    /// The epilogue adding `bias`, then applying `rectifier` (nil, ReLU or leaky ReLU), then
+    /// gating by the row-major `gate` (`gateStride` apart) with `gateSlope`.
+    init(bias: UnsafePointer<S>? = nil, rectifier: UnaryFunction? = nil, gate: UnsafePointer<S>? = nil, gateStride: Int = 0,
+         gateSlope: S = 0) {
         self.bias = bias
+        (self.gate, self.gateStride, self.gateSlope) = (gate, gateStride, gateSlope)
         switch rectifier {
         case .relu: activation = GANActivationReLU
         case .leakyReLU(let slope):
@@ -28,6 +38,20 @@ struct ProductEpilogue<S: TensorScalar> {
             self.slope = S(slope)
         default: precondition(rectifier == nil, "ProductEpilogue: \(rectifier!) is not a rectifier")
         }
+    }
+
+    /// The epilogue of the block of C from (`row`, `column`) on.
+    func offset(row: Int, column: Int) -> ProductEpilogue {
+        var result = self
+        result.bias = bias.map { $0 + column }
+        result.gate = gate.map { $0 + row * gateStride + column }
+        return result
+    }
+
+    /// The form the C kernels take.
+    var kernelArgument: GANEpilogue {
+        GANEpilogue(bias: bias.map(UnsafeRawPointer.init), activation: activation, slope: Double(slope),
+                    gate: gate.map(UnsafeRawPointer.init), gate_stride: gateStride, gate_slope: Double(gateSlope))
     }
 
     /// The epilogue applied to the m×n block at `c` (row stride `ldc`): the pass for the paths
@@ -42,6 +66,10 @@ struct ProductEpilogue<S: TensorScalar> {
                 let slope = self.slope
                 mapElements(UnsafePointer(target), target, count: columns) { $0 < 0 ? slope * $0 : $0 }
             default: break
+            }
+            if let gate {
+                let gateSlope = self.gateSlope
+                updateElements(target, gate + row * gateStride, count: columns) { $1 > 0 ? $0 : gateSlope * $0 }
             }
         }
     }
