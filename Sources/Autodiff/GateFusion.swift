@@ -15,7 +15,7 @@ public struct SeedGate {
 /// (``Tensor/matmul(_:transposingSelf:transposingOther:gatedBy:negativeSlope:)``), and then hands
 /// the rectifier's rule a seed already gated. The operations are the same, in the same order, so
 /// the gradients are the same bits; only a pass over memory is saved per layer.
-protocol GateFusingOperation: DifferentiableOperation {
+public protocol GateFusingOperation: DifferentiableOperation {
     /// The gate this operation's rule applies to its seed, if any.
     func seedGate(inputs: OperationInputs, output: Tensor) -> SeedGate?
 
@@ -31,14 +31,16 @@ protocol GateFusingOperation: DifferentiableOperation {
 }
 
 extension GateFusingOperation {
-    func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
+    public var gateFusing: (any GateFusingOperation)? { self }
+
+    public func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
         gradients(seed: seed, seedIsGated: false, inputs: inputs, output: output, wanted: wanted,
                   gating: Array(repeating: nil, count: inputs.count))
     }
 
-    func seedGate(inputs: OperationInputs, output: Tensor) -> SeedGate? { nil }
+    public func seedGate(inputs: OperationInputs, output: Tensor) -> SeedGate? { nil }
 
-    func fusesGate(intoGradientOf index: Int) -> Bool { false }
+    public func fusesGate(intoGradientOf index: Int) -> Bool { false }
 
     /// The seed after this operation's own gate (unchanged when it has none or already went
     /// through it).

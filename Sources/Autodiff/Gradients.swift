@@ -47,14 +47,14 @@ public func gradients(
         let output = Variable(value: node.value, node: createGraph ? node : nil)
         let (inputs, wanted) = (OperationInputs(node: node, detached: !createGraph), edges.count > 64 ? InputMask.all : InputMask(bits))
         let inputGradients: [Variable?]
-        if let fusing = operation as? GateFusingOperation {
+        if let fusing = operation.gateFusing {
             // Each input whose seed is this gradient alone, from an operation that gates its seed
             // first, gets its gradient gated as the product computing it is stored.
             var gating = [SeedGate?](repeating: nil, count: edges.count)
             for position in gating.indices where wanted[position] && fusing.fusesGate(intoGradientOf: position) {
                 let input = graph.edge(edges.lowerBound + position)
                 guard input >= 0, contributions[input] == 1, !graph.isTarget[input],
-                      let producer = graph.nodes[input].operation as? GateFusingOperation,
+                      let producer = graph.nodes[input].operation?.gateFusing,
                       let gate = producer.seedGate(inputs: OperationInputs(node: graph.nodes[input], detached: true),
                                                    output: graph.nodes[input].value),
                       gate.reference.shape == graph.nodes[input].value.shape else { continue }

@@ -120,6 +120,14 @@ public protocol DifferentiableOperation {
     /// written with `Tensor` ops. The default applies ``tangent(of:tangents:output:)`` to each
     /// member; see ``jacobianVectorProducts(of:wrt:tangents:)``.
     func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor
+
+    /// This operation as a part of gate fusion in reverse mode, or nil (the default): a
+    /// requirement, so the backward pass asks each node without a dynamic cast.
+    var gateFusing: (any GateFusingOperation)? { get }
+}
+
+extension DifferentiableOperation {
+    public var gateFusing: (any GateFusingOperation)? { nil }
 }
 
 /// What tangent rules add: variables, and the tensors of block rules.
