@@ -33,6 +33,22 @@ import Tensors
         #expect(game.players.reduce(0) { $0 + $1.parameterCount } == 2003)
     }
 
+    /// A network runs each Linear and the rectifier after it as one fused layer; its output and
+    /// gradients are those of the layers called one by one, bit for bit (tanh is not fused).
+    @Test(arguments: [Activation.Function.relu, .leakyReLU(slope: 0.2), .tanh])
+    func fusedLayersComputeTheLayersNumbers(activation: Activation.Function) {
+        var generator = RandomGenerator(seed: 4)
+        let network = MultilayerPerceptron(sizes: [5, 16, 16, 3], activation: activation, using: &generator)
+        let input = Variable(Tensor.normal([40, 5], using: &generator))
+        let parameters = network.namedParameters.map(\.parameter.variable)
+        let fused = network(input)
+        let separate = network.layers.layers.reduce(input) { $1($0) }
+        let gradients = [fused, separate].map { output in
+            Autodiff.gradients(of: (output * output).sum(), wrt: parameters).flatMap(\.value.floats).map(\.bitPattern)
+        }
+        #expect(fused.value.floats.map(\.bitPattern) == separate.value.floats.map(\.bitPattern) && gradients[0] == gradients[1])
+    }
+
     @Test func xavierUniformBoundsAndZeroBias() {
         var generator = RandomGenerator(seed: 0)
         let layer = Linear(inputSize: 300, outputSize: 200, using: &generator)

@@ -10,9 +10,9 @@ import Darwin
 import Synchronization
 
 /// A trace's kernels split between two threads (lanes): each lane runs its kernels in the order
-/// given to it (a topological order of their dependencies) and, before a kernel that needs the other lane's work (it reads what the other lane
-/// wrote, or writes what the other lane reads or writes), waits until the other lane has got
-/// that far. Every kernel runs on the same buffers as on one thread, so results are the same
+/// given to it (a topological order of their dependencies) and, before a kernel that needs the
+/// other lane's work (it reads what the other lane wrote, or writes what the other lane reads or
+/// writes), waits until the other lane has got that far. Every kernel runs on the same buffers as on one thread, so results are the same
 /// bits; only the order of independent kernels changes.
 ///
 /// The split is list scheduling on measured kernel times (``assign(costs:dependencies:)``): the
