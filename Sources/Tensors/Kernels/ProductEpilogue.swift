@@ -57,6 +57,7 @@ struct ProductEpilogue<S: TensorScalar> {
     /// The epilogue applied to the m×n block at `c` (row stride `ldc`): the pass for the paths
     /// whose kernels store C as it is.
     func apply(to c: UnsafeMutablePointer<S>, rows: Int, columns: Int, ldc: Int) {
+        guard !isNone else { return }
         for row in 0..<rows {
             let target = c + row * ldc
             if let bias { zipElements(UnsafePointer(target), bias, target, count: columns) { $0 + $1 } }
