@@ -266,10 +266,19 @@ private func gateElements<S: TensorScalar>(_ source: Tensor, _ target: Tensor, _
     let (input, output, gate) = (source.pointer(as: S.self), target.mutablePointer(as: S.self), reference.pointer(as: S.self))
     let slice = reference.count
     for start in stride(from: 0, to: source.count, by: Swift.max(slice, 1)) {
-        if source.storage === target.storage {
-            updateElements(output + start, gate, count: slice) { $1 > 0 ? $0 : slope * $0 }
-        } else {
-            zipElements(input + start, gate, output + start, count: slice) { $1 > 0 ? $0 : slope * $0 }
-        }
+        gateElements(input + start, by: gate, into: output + start, count: slice, slope: slope)
+    }
+}
+
+/// `target[i]` = `source[i]` where `reference[i] > 0`, `slope · source[i]` elsewhere, for
+/// `count` elements; `target` may be `source` (then written in place). The gate's one formula,
+/// for ``Tensor/gated(by:negativeSlope:)`` and a product's epilogue.
+@inline(__always)
+func gateElements<S: TensorScalar>(_ source: UnsafePointer<S>, by reference: UnsafePointer<S>,
+                                   into target: UnsafeMutablePointer<S>, count: Int, slope: S) {
+    if UnsafePointer(target) == source {
+        updateElements(target, reference, count: count) { $1 > 0 ? $0 : slope * $0 }
+    } else {
+        zipElements(source, reference, target, count: count) { $1 > 0 ? $0 : slope * $0 }
     }
 }

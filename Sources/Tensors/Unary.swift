@@ -60,7 +60,7 @@ extension Tensor {
     public func positiveIndicator() -> Tensor { applying(.positiveIndicator) }
 }
 
-private func applyUnary<S: TensorScalar>(
+func applyUnary<S: TensorScalar>(
     _ function: UnaryFunction, _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, _ n: Int
 ) {
     switch function {

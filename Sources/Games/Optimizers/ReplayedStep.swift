@@ -45,6 +45,10 @@ public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: Repl
     /// The threads a replay runs on (2 when the recorded kernels split between two cores pays).
     public var replayThreads: Int { plan?.trace.threadCount ?? 1 }
     private var plan: Plan?
+    /// The holders of the values a recording reads and writes, in ``modelValues`` order (looked
+    /// up once: a game's parameters and buffers are fixed).
+    private let parameters: [Parameter]
+    private let buffers: [Buffer]
 
     /// What a recording reads (inputs, filled before each replay) and writes (outputs, handed
     /// back after it); an input and its output may be one buffer, updated in place. Kept as
@@ -52,10 +56,7 @@ public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: Repl
     /// tuples cost ~6% of it in run-time metadata lookups.
     private struct Plan {
         let trace: KernelTrace
-        /// The parameters and buffers whose values the recording reads and writes.
-        let parameters: [Parameter]
-        let buffers: [Buffer]
-        /// Their values' buffers, parameters first.
+        /// The buffers of the parameters' and buffers' values, in ``modelValues`` order.
         let modelInputs: [Tensor]
         let modelOutputs: [Tensor]
         /// The optimizer state's entries and their buffers.
@@ -75,6 +76,8 @@ public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: Repl
     public init(optimizer: GameOptimizer, game: Game) {
         self.optimizer = optimizer
         self.game = game
+        parameters = game.allParameters.map(\.parameter)
+        buffers = game.buffers.map(\.buffer)
     }
 
     /// One iteration of the optimizer: replayed when a recording fits, eager otherwise.
@@ -101,11 +104,10 @@ public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: Repl
 
     /// The parameters' values, then the buffers'.
     private var modelValues: [Tensor] {
-        get { game.allParameters.map(\.parameter.value) + game.buffers.map(\.buffer.value) }
+        get { parameters.map(\.value) + buffers.map(\.value) }
         set {
-            var values = newValue.makeIterator()
-            for named in game.allParameters { named.parameter.value = values.next()! }
-            for named in game.buffers { named.buffer.value = values.next()! }
+            for index in parameters.indices { parameters[index].value = newValue[index] }
+            for index in buffers.indices { buffers[index].value = newValue[parameters.count + index] }
         }
     }
 
@@ -145,8 +147,7 @@ public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: Repl
         } else {
             trace.scheduleOnTwoCores()
             let stateKeys = Array(stateInputs.keys)
-            plan = Plan(trace: trace, parameters: game.allParameters.map(\.parameter), buffers: game.buffers.map(\.buffer),
-                        modelInputs: modelInputs, modelOutputs: modelOutputs, stateKeys: stateKeys,
+            plan = Plan(trace: trace, modelInputs: modelInputs, modelOutputs: modelOutputs, stateKeys: stateKeys,
                         stateInputs: stateKeys.map { stateInputs[$0]! }, stateOutputs: stateKeys.map { stateOutputs[$0]! },
                         batches: batches, report: report)
             mode = .replaying(kernels: trace.kernelCount)
@@ -160,7 +161,7 @@ public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: Repl
         let plan = plan!
         let batches = plan.batches.map { _ in nextBatch() }
         let batchTensors = batches.map(\.tensors)
-        let model = plan.parameters.map(\.value) + plan.buffers.map(\.value)
+        let model = modelValues
         let entries = plan.stateKeys.map { state.parameters[$0.parameter]?[$0.entry] }
         var fitting = state.parameters.values.reduce(0, { $0 + $1.count }) == plan.stateKeys.count
             && fits(model, plan.modelInputs)
@@ -174,10 +175,7 @@ public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: Repl
         overwrite(plan.modelInputs, with: model)
         for index in entries.indices { plan.stateInputs[index].overwriteBuffer(with: entries[index]!) }
         plan.trace.replay()
-        for index in plan.parameters.indices { plan.parameters[index].value = plan.modelOutputs[index].copiedToNewBuffer() }
-        for index in plan.buffers.indices {
-            plan.buffers[index].value = plan.modelOutputs[plan.parameters.count + index].copiedToNewBuffer()
-        }
+        modelValues = plan.modelOutputs.map { $0.copiedToNewBuffer() }
         for index in plan.stateKeys.indices {
             let key = plan.stateKeys[index]
             state.parameters[key.parameter]?[key.entry] = plan.stateOutputs[index].copiedToNewBuffer()

@@ -11,9 +11,8 @@ import CKernels
 struct ProductEpilogue<S: TensorScalar> {
     /// The row added to every row of C (`n` values), if any.
     var bias: UnsafePointer<S>?
-    var activation = GANActivationNone
-    /// The leaky ReLU's slope for negative values.
-    var slope: S = 0
+    /// ``UnaryFunction/relu`` or ``UnaryFunction/leakyReLU(slope:)``, if any.
+    var rectifier: UnaryFunction?
     /// The reference matrix of the gate (row stride `gateStride`), if any.
     var gate: UnsafePointer<S>?
     var gateStride = 0
@@ -23,21 +22,15 @@ struct ProductEpilogue<S: TensorScalar> {
     /// Nothing: C is the product.
     static var none: ProductEpilogue { ProductEpilogue() }
 
-    var isNone: Bool { bias == nil && activation == GANActivationNone && gate == nil }
+    var isNone: Bool { bias == nil && rectifier == nil && gate == nil }
 
     /// The epilogue adding `bias`, then applying `rectifier` (nil, ReLU or leaky ReLU), then
     /// gating by the row-major `gate` (`gateStride` apart) with `gateSlope`.
     init(bias: UnsafePointer<S>? = nil, rectifier: UnaryFunction? = nil, gate: UnsafePointer<S>? = nil, gateStride: Int = 0,
          gateSlope: S = 0) {
-        self.bias = bias
+        precondition(rectifier?.isRectifier ?? true, "ProductEpilogue: \(rectifier!) is not a rectifier")
+        (self.bias, self.rectifier) = (bias, rectifier)
         (self.gate, self.gateStride, self.gateSlope) = (gate, gateStride, gateSlope)
-        switch rectifier {
-        case .relu: activation = GANActivationReLU
-        case .leakyReLU(let slope):
-            activation = GANActivationLeakyReLU
-            self.slope = S(slope)
-        default: precondition(rectifier == nil, "ProductEpilogue: \(rectifier!) is not a rectifier")
-        }
     }
 
     /// The epilogue of the block of C from (`row`, `column`) on.
@@ -50,28 +43,24 @@ struct ProductEpilogue<S: TensorScalar> {
 
     /// The form the C kernels take.
     var kernelArgument: GANEpilogue {
-        GANEpilogue(bias: bias.map(UnsafeRawPointer.init), activation: activation, slope: Double(slope),
-                    gate: gate.map(UnsafeRawPointer.init), gate_stride: gateStride, gate_slope: Double(gateSlope))
+        let (activation, slope): (GANActivation, Double) = switch rectifier {
+        case .relu: (GANActivationReLU, 0)
+        case .leakyReLU(let slope): (GANActivationLeakyReLU, slope)
+        default: (GANActivationNone, 0)
+        }
+        return GANEpilogue(bias: bias.map(UnsafeRawPointer.init), activation: activation, slope: slope,
+                           gate: gate.map(UnsafeRawPointer.init), gate_stride: gateStride, gate_slope: Double(gateSlope))
     }
 
     /// The epilogue applied to the m×n block at `c` (row stride `ldc`): the pass for the paths
-    /// whose kernels store C as it is.
+    /// whose kernels store C as it is, with the separate operations' own loops.
     func apply(to c: UnsafeMutablePointer<S>, rows: Int, columns: Int, ldc: Int) {
         guard !isNone else { return }
         for row in 0..<rows {
             let target = c + row * ldc
             if let bias { zipElements(UnsafePointer(target), bias, target, count: columns) { $0 + $1 } }
-            switch activation {
-            case GANActivationReLU: mapElements(UnsafePointer(target), target, count: columns) { $0 < 0 ? 0 : $0 }
-            case GANActivationLeakyReLU:
-                let slope = self.slope
-                mapElements(UnsafePointer(target), target, count: columns) { $0 < 0 ? slope * $0 : $0 }
-            default: break
-            }
-            if let gate {
-                let gateSlope = self.gateSlope
-                updateElements(target, gate + row * gateStride, count: columns) { $1 > 0 ? $0 : gateSlope * $0 }
-            }
+            if let rectifier { applyUnary(rectifier, UnsafePointer(target), target, columns) }
+            if let gate { gateElements(UnsafePointer(target), by: gate + row * gateStride, into: target, count: columns, slope: gateSlope) }
         }
     }
 }
