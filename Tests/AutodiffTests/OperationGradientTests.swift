@@ -33,6 +33,18 @@ import Tensors
         }.run()
     }
 
+    /// A negative slope would make the output's sign differ from the pre-activation's, which the
+    /// fused layer's gate relies on: it stops with the slope named.
+    @Test func rectifiedLinearRefusesANegativeSlope() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let v = [[2, 3], [4, 3], [4]].map { Variable(Tensor.zeros($0)) }
+            _ = v[0].rectifiedLinear(weight: v[1], bias: v[2], negativeSlope: -0.5)
+        }.map { result in
+            #expect(String(decoding: result.standardErrorContent, as: UTF8.self)
+                .contains("rectifiedLinear: the negative slope -0.5 is below 0"))
+        }
+    }
+
     /// The fused layer is the two operations it replaces, bit for bit: its value, gradient,
     /// Hessian-vector product, Jacobian-vector product and a block of them, in float32.
     @Test(arguments: [0, 0.2])
