@@ -92,17 +92,6 @@ import Tensors
         }
     }
 
-    /// A parallel loop inside another runs each inner index once, on the outer part's thread.
-    @Test func nestedParallelLoopsRunEveryIndexOnce() {
-        let counts = UnsafeMutablePointer<Int>.allocate(capacity: 12)
-        defer { counts.deallocate() }
-        counts.initialize(repeating: 0, count: 12)
-        Parallel.forEach(3) { outer in
-            Parallel.forEach(4) { inner in counts[outer * 4 + inner] += 1 }
-        }
-        #expect(UnsafeBufferPointer(start: counts, count: 12).allSatisfy { $0 == 1 })
-    }
-
     @Test func mismatchStopsNamingBothShapes() async {
         await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([2, 3]).matmul(Tensor.zeros([4, 5]))

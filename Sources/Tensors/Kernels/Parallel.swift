@@ -16,6 +16,9 @@ public enum Parallel {
     /// Runs `body(0) … body(count − 1)` concurrently, returning when all are done. Each call must
     /// write only its own part of any shared output.
     ///
+    /// The parts go to the calling thread and the ``WorkerTeam``'s spinning workers, which take
+    /// a loop up within a microsecond; while another thread holds the team, to Dispatch.
+    ///
     /// A loop inside another one's body (a matrix product inside one of the Jacobian's blocks)
     /// runs serially on its thread: the outer loop already keeps every core busy, and splitting
     /// again would only add hand-offs. Results never depend on this, since every part writes
@@ -26,6 +29,7 @@ public enum Parallel {
             return
         }
         withoutActuallyEscaping(body) { body in
+            if WorkerTeam.shared.run(count, body) { return }
             let shared = UncheckedSendable(body)
             DispatchQueue.concurrentPerform(iterations: count) { index in
                 pthread_setspecific(nestingKey, UnsafeRawPointer(bitPattern: 1))

@@ -215,7 +215,7 @@ private final class LaneWork: @unchecked Sendable {
     init(main: [Step], worker: [Step]) {
         self.main = main
         self.worker = worker
-        let context = UncheckedBox(self)
+        let context = UncheckedReference(self)
         DispatchQueue(label: "GANNumerics.ReplaySchedule.worker").async {
             Parallel.serially { context.value.workerLoop() }
         }
@@ -276,27 +276,3 @@ private final class LaneWork: @unchecked Sendable {
         }
     }
 }
-
-/// A reference handed to another thread, which the caller keeps safe to share.
-private struct UncheckedBox<Value: AnyObject>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}
-
-/// CLOCK_MONOTONIC in nanoseconds.
-private func monotonicNanoseconds() -> UInt64 {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-}
-
-/// One turn of a spin-wait: a hint to the processor, and every ``yieldEvery`` turns a yield of
-/// the core, in case the thread waited for shares it (a machine busy with other work).
-@inline(__always)
-private func spinPause(_ spins: inout Int) {
-    spins += 1
-    if spins % yieldEvery == 0 { sched_yield() } else { gan_spin_pause() }
-}
-
-/// Spin turns between yields: ~5–10 µs of `pause`.
-private let yieldEvery = 256
