@@ -72,9 +72,7 @@ struct GatedProduct: GateFusingOperation {
     }
 
     func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
-        var block = product.tangentBlock(of: inputs, tangents: tangents, output: output)
-        block.gate(by: gate.reference, negativeSlope: gate.slope)
-        return block
+        product.tangentBlock(of: inputs, tangents: tangents, output: output, gatedBy: gate)
     }
 }
 

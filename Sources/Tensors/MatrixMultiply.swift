@@ -11,7 +11,8 @@ extension Tensor {
     /// The product gated by `reference`: `op(self)·op(other)` where `reference` > 0 and
     /// `negativeSlope` times it elsewhere, as ``gated(by:negativeSlope:)`` of the product computes
     /// it (the same bits) but in the product's own stores where the kernel allows — a backward
-    /// pass's `seed·W` through a rectifier, without a pass over memory for the gate.
+    /// pass's `seed·W` through a rectifier, without a pass over memory for the gate. For a batch,
+    /// `reference` may have one member's shape and then gates every member.
     public func matmul(_ other: Tensor, transposingSelf: Bool = false, transposingOther: Bool = false,
                        gatedBy reference: Tensor, negativeSlope: Double = 0) -> Tensor {
         product(other, transposingSelf: transposingSelf, transposingOther: transposingOther, gate: reference,
@@ -46,19 +47,21 @@ extension Tensor {
         if let bias, bias.shape != [n] || bias.dtype != dtype {
             ShapeError(op: op, detail: "bias \(bias.shape) (\(bias.dtype)) does not fit a product of \(n) columns (\(dtype))").stop()
         }
-        if let gate, gate.shape != resultShape || gate.dtype != dtype {
+        // A gate of one member's shape gates every member of a batch, as `gated(by:)` would.
+        let sharedGate = gate.map { resultShape.count == 3 && $0.shape == [m, n] } ?? false
+        if let gate, !(sharedGate || gate.shape == resultShape) || gate.dtype != dtype {
             ShapeError(op: "gated", detail: "shapes \(resultShape) and \(gate.shape) differ").stop()
         }
         func fill(_ result: Tensor) {
             switch self.dtype {
             case .float32:
                 multiplyBatches(self, other, result, batch: batch, m: m, n: n, k: k, strideA: strideA, strideB: strideB,
-                                transposeA: transposingSelf, transposeB: transposingOther,
+                                transposeA: transposingSelf, transposeB: transposingOther, sharedGate: sharedGate,
                                 epilogue: ProductEpilogue(bias: bias?.pointer(as: Float.self), rectifier: rectifier,
                                                           gate: gate?.pointer(as: Float.self), gateStride: n, gateSlope: Float(gateSlope)))
             case .float64:
                 multiplyBatches(self, other, result, batch: batch, m: m, n: n, k: k, strideA: strideA, strideB: strideB,
-                                transposeA: transposingSelf, transposeB: transposingOther,
+                                transposeA: transposingSelf, transposeB: transposingOther, sharedGate: sharedGate,
                                 epilogue: ProductEpilogue(bias: bias?.pointer(as: Double.self), rectifier: rectifier,
                                                           gate: gate?.pointer(as: Double.self), gateStride: n, gateSlope: gateSlope))
             }
@@ -69,11 +72,12 @@ extension Tensor {
 
 private func multiplyBatches<S: TensorScalar>(
     _ a: Tensor, _ b: Tensor, _ c: Tensor, batch: Int, m: Int, n: Int, k: Int, strideA: Int, strideB: Int,
-    transposeA: Bool, transposeB: Bool, epilogue: ProductEpilogue<S>
+    transposeA: Bool, transposeB: Bool, sharedGate: Bool, epilogue: ProductEpilogue<S>
 ) {
     let (columnsA, columnsB) = (a.shape[a.rank - 1], b.shape[b.rank - 1])
     let (pa, pb, pc) = (a.pointer(as: S.self), b.pointer(as: S.self), c.mutablePointer(as: S.self))
-    if batch > 1 && strideA == m * k && strideB == 0 && !transposeA {
+    // (Stacked rows would run past a gate shared by the members: those go member by member.)
+    if batch > 1 && strideA == m * k && strideB == 0 && !transposeA && !sharedGate {
         // A batch of row-major matrices times a shared one is one product with the batch's rows
         // stacked: each row of C is the same chain of multiply-adds either way.
         let right = MatrixOperand(base: pb, rowStride: transposeB ? 1 : columnsB, columnStride: transposeB ? columnsB : 1)
@@ -86,6 +90,7 @@ private func multiplyBatches<S: TensorScalar>(
                                  columnStride: transposeA ? columnsA : 1)
         let right = MatrixOperand(base: pb + index * strideB, rowStride: transposeB ? 1 : columnsB,
                                   columnStride: transposeB ? columnsB : 1)
-        gemm(m: m, n: n, k: k, a: left, b: right, c: pc + index * m * n, ldc: n, epilogue: epilogue.offset(row: index * m, column: 0))
+        gemm(m: m, n: n, k: k, a: left, b: right, c: pc + index * m * n, ldc: n,
+             epilogue: epilogue.offset(row: sharedGate ? 0 : index * m, column: 0))
     }
 }

@@ -134,6 +134,34 @@ import Tensors
         }
     }
 
+    /// A batch's product gated by a reference of one member's shape (the Jacobian's blocks of
+    /// tangents through a rectifier) gates every member, bit for bit as `gated(by:)` after the
+    /// product: a batch times a shared matrix (one-vector and two-vector narrow kernels, the
+    /// packed path) and a shared matrix times a batch.
+    @Test(arguments: [DType.float32, .float64])
+    func aMemberShapedGateGatesEveryMember(dtype: DType) {
+        for (rows, inner, columns) in [(37, 5, 7), (64, 16, 16), (21, 4, 40)] {
+            var scalars = sample([3, rows, inner], seed: 12).doubles
+            scalars[inner + 1] = .nan
+            let batch = Tensor(shape: [3, rows, inner], scalars: scalars).converted(to: dtype)
+            let shared = sample([inner, columns], seed: 13, dtype: dtype)
+            let reference = sample([rows, columns], seed: 14, dtype: dtype)
+            let sharedLeft = sample([rows, inner], seed: 15, dtype: dtype)
+            let batchRight = sample([3, inner, columns], seed: 16, dtype: dtype)
+            for slope in [0, 0.3] {
+                let pairs = [(batch.matmul(shared, gatedBy: reference, negativeSlope: slope),
+                              batch.matmul(shared).gated(by: reference, negativeSlope: slope)),
+                             (sharedLeft.matmul(batchRight, gatedBy: reference, negativeSlope: slope),
+                              sharedLeft.matmul(batchRight).gated(by: reference, negativeSlope: slope))]
+                for (fused, separate) in pairs {
+                    #expect(fused.shape == [3, rows, columns]
+                            && fused.doubles.map(\.bitPattern) == separate.doubles.map(\.bitPattern),
+                            "\(rows)×\(inner)·\(inner)×\(columns), \(dtype), slope \(slope)")
+                }
+            }
+        }
+    }
+
     @Test func aGateOfAnotherShapeStops() async {
         await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([2, 3]).matmul(Tensor.zeros([3, 4]), gatedBy: Tensor.zeros([4, 2]))

@@ -22,11 +22,22 @@ struct AffineMap: GateFusingOperation {
     }
 
     func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        tangentBlock(of: inputs, tangents: tangents, output: output, gatedBy: nil)
+    }
+
+    /// The block rule followed by `gate` (its reference of the output's shape): in the product's
+    /// stores when the block is that of x or of W alone, as a pass after the sum otherwise.
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor, gatedBy gate: SeedGate?) -> Tensor {
         let (x, weight) = (inputs[0].value, inputs[1].value)
-        let terms = [tangents[0].map { $0.matmul(weight, transposingOther: true) },
-                     tangents[1].map { x.matmul($0, transposingOther: true) },
-                     tangents[2].map { $0.blockAligned(toRank: 2) }].compactMap { $0 }
-        return terms.dropFirst().reduce(terms[0], +).blockBroadcast(to: output.shape)
+        let products = [tangents[0].map { ($0, weight) }, tangents[1].map { (x, $0) }].compactMap { $0 }
+        if let gate, products.count == 1, tangents[2] == nil {
+            return products[0].0.matmul(products[0].1, transposingOther: true, gatedBy: gate.reference,
+                                        negativeSlope: gate.slope)
+        }
+        let terms = products.map { $0.matmul($1, transposingOther: true) } + [tangents[2].map { $0.blockAligned(toRank: 2) }].compactMap { $0 }
+        var block = terms.dropFirst().reduce(terms[0], +).blockBroadcast(to: output.shape)
+        if let gate { block.gate(by: gate.reference, negativeSlope: gate.slope) }
+        return block
     }
 }
 
@@ -52,9 +63,8 @@ struct RectifiedAffineMap: GateFusingOperation {
     }
 
     func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
-        var block = AffineMap().tangentBlock(of: inputs, tangents: tangents, output: output)
-        block.gate(by: output, negativeSlope: slope)
-        return block
+        AffineMap().tangentBlock(of: inputs, tangents: tangents, output: output,
+                                 gatedBy: SeedGate(reference: output, slope: slope))
     }
 }
 

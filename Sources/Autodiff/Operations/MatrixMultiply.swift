@@ -36,10 +36,23 @@ struct MatrixProduct: GateFusingOperation {
     /// For matrices, each term is one product of a block (a batch of matrices) with the other,
     /// shared, operand; products of batches fall back to the member-by-member rule.
     func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor) -> Tensor {
+        tangentBlock(of: inputs, tangents: tangents, output: output, gatedBy: nil)
+    }
+
+    /// The block rule followed by `gate` (its reference of one member's shape): in the product's
+    /// stores when only one operand has a block, as a pass after the sum otherwise.
+    func tangentBlock(of inputs: OperationInputs, tangents: [Tensor?], output: Tensor, gatedBy gate: SeedGate?) -> Tensor {
         let (a, b) = (inputs[0].value, inputs[1].value)
-        guard a.rank == 2 && b.rank == 2 else { return memberwiseTangentBlock(of: inputs, tangents: tangents, output: output) }
-        return sum(tangents[0].map { $0.matmul(b, transposingSelf: transposeA, transposingOther: transposeB) },
-                   tangents[1].map { a.matmul($0, transposingSelf: transposeA, transposingOther: transposeB) })
+        let terms = a.rank == 2 && b.rank == 2 ? [tangents[0].map { ($0, b) }, tangents[1].map { (a, $0) }].compactMap { $0 } : []
+        if let gate, terms.count == 1 {
+            return terms[0].0.matmul(terms[0].1, transposingSelf: transposeA, transposingOther: transposeB,
+                                     gatedBy: gate.reference, negativeSlope: gate.slope)
+        }
+        let products = terms.map { $0.matmul($1, transposingSelf: transposeA, transposingOther: transposeB) }
+        var block = products.first.map { products.dropFirst().reduce($0, +) }
+            ?? memberwiseTangentBlock(of: inputs, tangents: tangents, output: output)
+        if let gate { block.gate(by: gate.reference, negativeSlope: gate.slope) }
+        return block
     }
 }
 
