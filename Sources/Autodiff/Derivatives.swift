@@ -93,35 +93,62 @@ func pushForward<Tangent: Summable>(
 /// The columns are found by forward mode in blocks (``jacobianVectorProducts(of:wrt:tangents:)``):
 /// each block holds the unit tangents of up to ``JacobianBlocking/columns`` elements of one
 /// target, so the graph is walked once per block, its matrix products have the block's width
-/// times the rows, and nodes that do not depend on that target are skipped. The blocks are split
-/// between the processor cores; each writes its own columns.
+/// times the rows, and nodes that do not depend on that target are skipped. The cores take
+/// blocks as they finish one; each writes its own columns.
 public func jacobian(of output: Variable, wrt targets: [Variable]) -> Tensor {
-    let rows = output.count
+    jacobian(of: [output], wrt: targets)
+}
+
+/// The dense Jacobian of several `outputs` (their elements stacked in order: the rows) with
+/// respect to `targets` (the columns), as ``jacobian(of:wrt:)`` computes it, except that the
+/// blocks (output i, target j) for which `skipping(i, j)` holds are left zero and cost nothing:
+/// a block of tangents is pushed only towards the outputs its target's columns want, so the parts
+/// of the graph that lead only to skipped outputs are not walked. The other entries are the bits
+/// the full Jacobian has.
+///
+/// With `transposed` the result is Jᵀ (a row per target element), the layout forward mode
+/// produces: each column of J is then stored as it is found, in one contiguous row.
+public func jacobian(of outputs: [Variable], wrt targets: [Variable], transposed: Bool = false,
+                     skipping: (_ output: Int, _ target: Int) -> Bool = { _, _ in false }) -> Tensor {
+    var rowOffsets = [0]
+    for output in outputs { rowOffsets.append(rowOffsets.last! + output.count) }
     var offsets = [0]
     for target in targets { offsets.append(offsets.last! + target.count) }
-    let columns = offsets.last!
+    let (rows, columns) = (rowOffsets.last!, offsets.last!)
+    let wanted = targets.indices.map { target in outputs.indices.filter { !skipping($0, target) } }
     let blocks = targets.indices.flatMap { target in
-        stride(from: 0, to: targets[target].count, by: JacobianBlocking.columns).map { start in
+        stride(from: 0, to: wanted[target].isEmpty ? 0 : targets[target].count, by: JacobianBlocking.columns).map { start in
             (target: target, elements: start..<Swift.min(start + JacobianBlocking.columns, targets[target].count))
         }
     }
-    var matrix = Tensor.zeros([rows, columns], dtype: .float64)
-    let parts = Swift.min(blocks.count, Parallel.processorCount)
+    var matrix = Tensor.zeros(transposed ? [columns, rows] : [rows, columns], dtype: .float64)
     matrix.withUnsafeMutableBufferPointer(as: Double.self) { buffer in
         let destination = buffer.baseAddress!
-        Parallel.forEach(parts) { part in
-            for (target, elements) in stride(from: part, to: blocks.count, by: parts).map({ blocks[$0] }) {
-                let size = targets[target].count
-                var unit = [Double](repeating: 0, count: elements.count * size)
-                for (member, element) in elements.enumerated() { unit[member * size + element] = 1 }
-                var seeds = [Tensor?](repeating: nil, count: targets.count)
-                seeds[target] = Tensor(shape: [elements.count] + targets[target].shape, scalars: unit)
-                let product = jacobianVectorProducts(of: [output], wrt: targets, blocks: seeds, count: elements.count)[0]
-                let first = offsets[target] + elements.lowerBound
+        // One part per block: the cores take the next block as they finish one (blocks of later
+        // layers cost less), so they end together.
+        Parallel.forEach(blocks.count) { block in
+            let (target, elements) = blocks[block]
+            let size = targets[target].count
+            var unit = [Double](repeating: 0, count: elements.count * size)
+            for (member, element) in elements.enumerated() { unit[member * size + element] = 1 }
+            var seeds = [Tensor?](repeating: nil, count: targets.count)
+            seeds[target] = Tensor(shape: [elements.count] + targets[target].shape, scalars: unit)
+            let products = jacobianVectorProducts(of: wanted[target].map { outputs[$0] }, wrt: targets, blocks: seeds,
+                                                  count: elements.count)
+            let first = offsets[target] + elements.lowerBound
+            for (output, product) in zip(wanted[target], products) {
+                let count = outputs[output].count
                 product.converted(to: .float64).withUnsafeBufferPointer(as: Double.self) { values in
-                    for row in 0..<rows {
-                        let line = destination + row * columns + first
-                        for member in 0..<elements.count { line[member] = values[member * rows + row] }
+                    if transposed {
+                        for member in 0..<elements.count {
+                            (destination + (first + member) * rows + rowOffsets[output])
+                                .update(from: values.baseAddress! + member * count, count: count)
+                        }
+                        return
+                    }
+                    for row in 0..<count {
+                        let line = destination + (rowOffsets[output] + row) * columns + first
+                        for member in 0..<elements.count { line[member] = values[member * count + row] }
                     }
                 }
             }

@@ -106,6 +106,54 @@ import Tensors
         #expect(largest > 0.1 && worst <= 1e-13 * largest, "largest entry \(largest), largest difference \(worst)")
     }
 
+    /// The game's Jacobian, assembled from the players' loss Hessians (half of each player's own
+    /// block, the rest by symmetry), equals the field's Jacobian pushed column by column, on a
+    /// ReLU GAN of several parameter tensors per player, over two minibatches.
+    @Test func jacobianFromLossHessiansEqualsTheFieldsColumns() {
+        var generator = RandomGenerator(seed: 4)
+        let game = GenerativeAdversarialGame(
+            generator: MultilayerPerceptron(sizes: [3, 20, 20, 2], activation: .relu, dtype: .float64, using: &generator),
+            discriminator: MultilayerPerceptron(sizes: [2, 20, 20, 1], activation: .leakyReLU(slope: 0.2), dtype: .float64,
+                                                using: &generator))
+        let batches = (0..<2).map { _ in
+            GenerativeAdversarialGame.Batch(real: Tensor.normal([7, 2], dtype: .float64, using: &generator),
+                                            noise: Tensor.normal([7, 3], dtype: .float64, using: &generator))
+        }
+        let assembled = GameJacobian(game: game, batches: batches)
+        #expect(assembled.assembledFromLossHessians)
+        let targets = game.allParameters.map(\.parameter.variable)
+        let columns = batches.map { jacobian(of: game.recordedField(on: $0), wrt: targets).doubles }
+        let expected = zip(columns[0], columns[1]).map { ($0 + $1) / 2 }
+        let largest = expected.map(Swift.abs).max()!
+        let worst = zip(assembled.matrix.elements, expected).map { Swift.abs($0 - $1) }.max()!
+        #expect(largest > 0.1 && worst <= 1e-13 * largest, "largest entry \(largest), largest difference \(worst)")
+    }
+
+    /// A loss whose recorded gradient is not its derivative (a straight-through rule that
+    /// passes the seed to one factor unchanged) makes the field's Jacobian unsymmetric: the check
+    /// on the first minibatch sees it, and the columns are pushed through the field instead.
+    @Test func aGradientThatIsNotADerivativeFallsBackToTheFieldsColumns() {
+        struct StraightThroughProduct: DifferentiableOperation {
+            func gradients(seed: Variable, inputs: OperationInputs, output: Variable, wanted: InputMask) -> [Variable?] {
+                [wanted[0] ? seed * inputs[1] : nil, wanted[1] ? seed : nil]
+            }
+            func tangent(of inputs: OperationInputs, tangents: [Variable?], output: Variable) -> Variable {
+                let terms = [tangents[0].map { $0 * inputs[1] }, tangents[1].map { inputs[0] * $0 }].compactMap { $0 }
+                return terms.dropFirst().reduce(terms[0], +)
+            }
+        }
+        let phi = Parameter(Tensor([0.3, -0.7]))
+        let theta = Parameter(Tensor([1.1, 0.4]))
+        let game = FunctionGame(players: [Player(name: "phi", parameters: [phi]), Player(name: "theta", parameters: [theta])]) {
+            let product = Variable.recording(phi.value * theta.value, StraightThroughProduct(), phi.variable, theta.variable)
+            return [product.sum() + (phi.variable * phi.variable).sum(), product.sum()]
+        }
+        let jacobian = GameJacobian(game: game, batches: [()])
+        #expect(!jacobian.assembledFromLossHessians)
+        let field = Autodiff.jacobian(of: game.recordedField(on: ()), wrt: [phi.variable, theta.variable])
+        #expect(jacobian.matrix.elements == field.doubles)
+    }
+
     @Test func averagingOverMinibatches() {
         let (game, batches) = smallGAN(seed: 2)
         let mean = GameJacobian(game: game, batches: batches)
