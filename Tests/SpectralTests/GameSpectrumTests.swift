@@ -127,6 +127,13 @@ import Tensors
         let largest = expected.map(Swift.abs).max()!
         let worst = zip(assembled.matrix.elements, expected).map { Swift.abs($0 - $1) }.max()!
         #expect(largest > 0.1 && worst <= 1e-13 * largest, "largest entry \(largest), largest difference \(worst)")
+        // J − γJᵀJ from the tiles of JᵀJ on and above the diagonal (1,043 rows: five tiles) is
+        // the whole product's, bit for bit.
+        let j = assembled.matrix.tensor
+        let whole = j - j.matmul(j, transposingSelf: true) * 0.7
+        #expect(assembled.matrix.rows > 4 * 256)
+        let differing = zip(assembled.consensusMatrix(gamma: 0.7).elements, whole.doubles).filter { $0.bitPattern != $1.bitPattern }
+        #expect(differing.isEmpty, "\(differing.count) entries differ")
     }
 
     /// A loss whose recorded gradient is not its derivative (a straight-through rule that
