@@ -17,10 +17,11 @@ import Tensors
 /// those columns forward through the gradient of ℓᵢ with respect to every parameter, and of the
 /// player's own block only the half where a row's tensor comes after the column's (the half that
 /// stops the walk early: rows of earlier layers need the backward pass carried further). On the
-/// paper's MoG field this is about 0.6 of the work of pushing every column through the field. A
-/// loss whose recorded gradient is not its derivative (a value detached from the graph) breaks
-/// the symmetry: one Jacobian-vector product of the field on the first minibatch checks for it,
-/// and the field's columns are then pushed instead (``assembledFromLossHessians`` is false).
+/// paper's MoG field that is 11.5 GFLOP per minibatch against 15.6 for pushing every column
+/// through the field. An operation whose gradient rule is not its derivative (a straight-through
+/// estimator) breaks the symmetry — a value detached from the graph does not, it is a constant of
+/// the recorded loss — so one Jacobian-vector product of the field on the first minibatch checks
+/// it, and the field's columns are pushed instead where it fails (``assembledFromLossHessians``).
 public struct GameJacobian: Sendable {
     /// A player's rows and columns in the matrix.
     public struct Block: Codable, Sendable, Equatable {
