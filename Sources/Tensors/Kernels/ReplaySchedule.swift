@@ -1,12 +1,4 @@
-import CKernels
 import Dispatch
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
 
 /// A trace's kernels split between two threads (lanes): each lane runs its kernels in the order
@@ -195,10 +187,6 @@ private final class LaneWork: @unchecked Sendable {
         let waitFor: Int
     }
 
-    /// How long the worker spins for the next replay before it sleeps: a training loop starts
-    /// the next one within ~0.1 ms, and waking a sleeping thread costs ~10–50 µs.
-    static let spinNanoseconds: UInt64 = 2_000_000
-
     let main: [Step]
     let worker: [Step]
     /// Steps done on each lane in the current replay.
@@ -207,9 +195,9 @@ private final class LaneWork: @unchecked Sendable {
     /// The replay the worker is asked to run, and the last it finished.
     private let requested = Atomic<Int>(0)
     private let finished = Atomic<Int>(0)
-    private let sleeping = Atomic<Bool>(false)
     private let stopping = Atomic<Bool>(false)
-    private let wake = DispatchSemaphore(value: 0)
+    /// How the worker waits for the next replay.
+    private let idle = IdleWait()
     private var replays = 0
 
     init(main: [Step], worker: [Step]) {
@@ -226,7 +214,7 @@ private final class LaneWork: @unchecked Sendable {
         mainDone.store(0, ordering: .relaxed)
         workerDone.store(0, ordering: .relaxed)
         requested.store(replays, ordering: .sequentiallyConsistent)
-        if sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
+        idle.wakeIfSleeping()
         Parallel.serially { runLane(main, done: mainDone, other: workerDone) }
         var spins = 0
         while finished.load(ordering: .acquiring) != replays { spinPause(&spins) }
@@ -235,7 +223,7 @@ private final class LaneWork: @unchecked Sendable {
     func stop() {
         stopping.store(true, ordering: .sequentiallyConsistent)
         requested.add(1, ordering: .sequentiallyConsistent)
-        if sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
+        idle.wakeIfSleeping()
     }
 
     private func runLane(_ steps: [Step], done: borrowing Atomic<Int>, other: borrowing Atomic<Int>) {
@@ -255,22 +243,8 @@ private final class LaneWork: @unchecked Sendable {
     private func workerLoop() {
         var seen = 0
         while true {
-            let spinStart = monotonicNanoseconds()
-            var spins = 0
-            while requested.load(ordering: .acquiring) == seen {
-                if monotonicNanoseconds() - spinStart > LaneWork.spinNanoseconds {
-                    sleeping.store(true, ordering: .sequentiallyConsistent)
-                    if requested.load(ordering: .sequentiallyConsistent) == seen {
-                        wake.wait()
-                    } else if !sleeping.exchange(false, ordering: .sequentiallyConsistent) {
-                        wake.wait()  // the main lane took the flag and signals
-                    }
-                } else {
-                    spinPause(&spins)
-                }
-            }
+            seen = idle.wait(for: requested, toLeave: seen)
             if stopping.load(ordering: .acquiring) { return }
-            seen = requested.load(ordering: .acquiring)
             runLane(worker, done: workerDone, other: mainDone)
             finished.store(seen, ordering: .releasing)
         }

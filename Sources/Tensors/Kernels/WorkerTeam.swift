@@ -1,16 +1,8 @@
-import CKernels
 import Dispatch
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Threads kept for ``Parallel/forEach(_:_:)``, one per core besides the caller's, that spin
-/// briefly after each loop for the next one and then sleep.
+/// briefly after each loop for the next one and then sleep (``IdleWait``).
 ///
 /// Handing a loop to Dispatch wakes a pooled thread each time, ~20–50 µs on this kind of
 /// machine: as long as a 1000×1000 matrix-vector product takes on two cores, and the Hessenberg
@@ -19,16 +11,11 @@ final class WorkerTeam: @unchecked Sendable {
     /// The team of `processorCount − 1` workers (none on one core).
     static let shared = WorkerTeam(workers: Parallel.processorCount - 1)
 
-    /// How long a worker spins for the next loop before it sleeps: the loops of one matrix
-    /// computation follow each other within microseconds, and a sleeping worker costs its
-    /// wake-up on the next loop.
-    static let spinNanoseconds: UInt64 = 2_000_000
-
     private final class Worker: @unchecked Sendable {
         /// The last loop (generation) this worker has finished with.
         let finished = Atomic<Int>(0)
-        let sleeping = Atomic<Bool>(false)
-        let wake = DispatchSemaphore(value: 0)
+        /// How it waits for the next loop.
+        let idle = IdleWait()
     }
 
     private let workers: [Worker]
@@ -62,9 +49,7 @@ final class WorkerTeam: @unchecked Sendable {
         self.body = body
         nextPart.store(0, ordering: .relaxed)
         let loop = generation.add(1, ordering: .sequentiallyConsistent).newValue
-        for worker in workers where worker.sleeping.exchange(false, ordering: .sequentiallyConsistent) {
-            worker.wake.signal()
-        }
+        for worker in workers { worker.idle.wakeIfSleeping() }
         Parallel.serially { runParts(body, count: count) }
         for worker in workers {
             var spins = 0
@@ -95,21 +80,7 @@ final class WorkerTeam: @unchecked Sendable {
     private func work(as worker: Worker) {
         var seen = 0
         while true {
-            let spinStart = monotonicNanoseconds()
-            var spins = 0
-            while generation.load(ordering: .acquiring) == seen {
-                if monotonicNanoseconds() - spinStart > WorkerTeam.spinNanoseconds {
-                    worker.sleeping.store(true, ordering: .sequentiallyConsistent)
-                    if generation.load(ordering: .sequentiallyConsistent) == seen {
-                        worker.wake.wait()
-                    } else if !worker.sleeping.exchange(false, ordering: .sequentiallyConsistent) {
-                        worker.wake.wait()  // the caller took the flag and signals
-                    }
-                } else {
-                    spinPause(&spins)
-                }
-            }
-            seen = generation.load(ordering: .acquiring)
+            seen = worker.idle.wait(for: generation, toLeave: seen)
             runCurrentLoop()
             worker.finished.store(seen, ordering: .releasing)
         }
@@ -121,21 +92,3 @@ struct UncheckedReference<Value: AnyObject>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
 }
-
-/// CLOCK_MONOTONIC in nanoseconds.
-func monotonicNanoseconds() -> UInt64 {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-}
-
-/// One turn of a spin-wait: a hint to the processor, and every ``yieldEvery`` turns a yield of
-/// the core, in case the thread waited for shares it (a machine busy with other work).
-@inline(__always)
-func spinPause(_ spins: inout Int) {
-    spins += 1
-    if spins % yieldEvery == 0 { sched_yield() } else { gan_spin_pause() }
-}
-
-/// Spin turns between yields: ~5–10 µs of `pause`.
-private let yieldEvery = 256
