@@ -53,13 +53,17 @@ public struct GameJacobian: Sendable {
         // Σ over minibatches from 0 (so −0 becomes +0 as it always has), then the mean, in place.
         var sum = [Double](repeating: 0, count: n * n)
         let targets = game.allParameters.map(\.parameter.variable)
+        var tensorOfElement: [Int] = []
+        for (tensor, target) in targets.enumerated() { tensorOfElement += Array(repeating: tensor, count: target.count) }
         var fromHessians = true
         sum.withUnsafeMutableBufferPointer { total in
             for (index, batch) in batches.enumerated() {
                 if fromHessians {
-                    GameJacobian.addLossHessianRows(of: game, on: batch, into: total.baseAddress!, size: n)
+                    GameJacobian.addLossHessianRows(of: game, targets: targets, tensorOfElement: tensorOfElement, on: batch,
+                                                    into: total.baseAddress!)
                     // After the first minibatch the sum is its Jacobian.
-                    fromHessians = index > 0 || GameJacobian.field(of: game, on: batch, agreesWith: UnsafeBufferPointer(total))
+                    fromHessians = index > 0
+                        || GameJacobian.field(of: game, targets: targets, on: batch, agreesWith: UnsafeBufferPointer(total))
                     if !fromHessians { total.update(repeating: 0) }
                 }
                 if !fromHessians {
@@ -77,13 +81,15 @@ public struct GameJacobian: Sendable {
         assembledFromLossHessians = fromHessians
     }
 
-    /// Adds J on one minibatch to `total` (n × n) from the players' loss Hessians: with
-    /// Hᵢ = ∇²ℓᵢ and player i's coordinates Pᵢ, J[a, b] = −Hᵢ[b, a] = −Hᵢ[a, b] for a ∈ Pᵢ.
-    private static func addLossHessianRows<Game: DifferentiableGame>(of game: Game, on batch: Game.Batch,
-                                                                     into total: UnsafeMutablePointer<Double>, size n: Int) {
-        let targets = game.allParameters.map(\.parameter.variable)
-        var tensorOfElement: [Int] = []
-        for (tensor, target) in targets.enumerated() { tensorOfElement += Array(repeating: tensor, count: target.count) }
+    /// Adds J on one minibatch to `total` (n × n, n = `tensorOfElement.count`) from the players'
+    /// loss Hessians: with Hᵢ = ∇²ℓᵢ and player i's coordinates Pᵢ, J[a, b] = −Hᵢ[b, a] = −Hᵢ[a, b]
+    /// for a ∈ Pᵢ. `targets` are the game's parameters and `tensorOfElement` the index of the one
+    /// holding each coordinate.
+    private static func addLossHessianRows<Game: DifferentiableGame>(
+        of game: Game, targets: [Variable], tensorOfElement: [Int], on batch: Game.Batch,
+        into total: UnsafeMutablePointer<Double>
+    ) {
+        let n = tensorOfElement.count
         var (firstTensor, first) = (0, 0)
         for (player, loss) in zip(game.players, game.losses(on: batch)) {
             let own = firstTensor..<(firstTensor + player.parameters.count)
@@ -115,9 +121,8 @@ public struct GameJacobian: Sendable {
 
     /// Whether `matrix`·u equals the field's Jacobian-vector product on `batch` for a fixed
     /// random u, to a few thousand rounding errors of the parameters' dtype relative to ‖J‖‖u‖.
-    private static func field<Game: DifferentiableGame>(of game: Game, on batch: Game.Batch,
+    private static func field<Game: DifferentiableGame>(of game: Game, targets: [Variable], on batch: Game.Batch,
                                                         agreesWith matrix: UnsafeBufferPointer<Double>) -> Bool {
-        let targets = game.allParameters.map(\.parameter.variable)
         guard let dtype = targets.first?.dtype else { return true }
         var generator = RandomGenerator(seed: 0x5EED)
         let probes = targets.map { Tensor.normal($0.shape, dtype: .float64, using: &generator) }
