@@ -168,6 +168,12 @@ import Tensors
         }.map { result in
             #expect(String(decoding: result.standardErrorContent, as: UTF8.self).contains("gated: shapes [2, 4] and [4, 2] differ"))
         }
+        // A batch takes a gate of its shape or of one member's, nothing else (not another batch's).
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([5, 2, 3]).matmul(Tensor.zeros([3, 4]), gatedBy: Tensor.zeros([3, 2, 4]))
+        }.map { result in
+            #expect(String(decoding: result.standardErrorContent, as: UTF8.self).contains("gated: shapes [5, 2, 4] and [3, 2, 4] differ"))
+        }
     }
 
     @Test func linearWithAMisfittingBiasStops() async {
