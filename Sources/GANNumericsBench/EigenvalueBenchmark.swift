@@ -26,8 +26,10 @@ struct EigenvalueBenchmark: FigureBenchmark {
             ?? Matrix(Tensor.normal([n, n], dtype: .float64, using: &generator))
         let seconds = try measure { _ = try EigenDecomposition(subject).eigenvalues }
         var figures = [reported(Figure(name: "eigenvalues n=\(subject.rows)", value: seconds, unit: "s", digits: 3)),
-                       reported(Figure(name: "jacobian mog8, one minibatch of 512, float64", value: try measure(jacobianOfOneMinibatch),
+                       reported(Figure(name: "jacobian mog8, one minibatch of 512, float64", value: try measure { jacobianOfOneMinibatch() },
                                        unit: "s", digits: 3)),
+                       reported(Figure(name: "jacobian mog8, one minibatch of 512, float64, loss Hessians through the engine",
+                                       value: try measure { jacobianOfOneMinibatch(preferring: .lossHessians) }, unit: "s", digits: 3)),
                        reported(Figure(name: "jacobian mog8, one minibatch of 512, float64, one reverse pass per row",
                                        value: try measure(jacobianRowByRow), unit: "s", digits: 3))]
         guard batches > 0 else { return figures }
@@ -55,10 +57,10 @@ struct EigenvalueBenchmark: FigureBenchmark {
     }
 
     /// The dense Jacobian of the paper's MoG field at initialisation on one minibatch, in
-    /// float64 as `spectrum` forms it.
-    private func jacobianOfOneMinibatch() {
+    /// float64 as `spectrum` forms it (by default), or the way `preferred` names.
+    private func jacobianOfOneMinibatch(preferring preferred: GameJacobian.Assembly = .perceptronLayers) {
         let (game, batch) = mixtureFieldInDouble()
-        consume(GameJacobian(game: game, batches: [batch]))
+        consume(GameJacobian(game: game, batches: [batch], preferring: preferred))
     }
 
     /// The same Jacobian the way it was formed before blocks of tangents: one vector-Jacobian

@@ -21,7 +21,11 @@ import Tensors
 /// through the field. An operation whose gradient rule is not its derivative (a straight-through
 /// estimator) breaks the symmetry — a value detached from the graph does not, it is a constant of
 /// the recorded loss — so one Jacobian-vector product of the field on the first minibatch checks
-/// it, and the field's columns are pushed instead where it fails (``assembledFromLossHessians``).
+/// it, and the field's columns are pushed instead where it fails (``assembly``).
+///
+/// For a GAN between two multilayer perceptrons, the paper's MoG game, none of this runs: the
+/// matrix comes from per-sample recursions through the layers, one walk per unit of a layer for
+/// all of its weights (``Assembly/perceptronLayers``), in float64 whatever the parameters' dtype.
 public struct GameJacobian: Sendable {
     /// A player's rows and columns in the matrix.
     public struct Block: Codable, Sendable, Equatable {
@@ -41,21 +45,42 @@ public struct GameJacobian: Sendable {
     public let blocks: [Block]
     /// The number of minibatches averaged.
     public let batchCount: Int
-    /// Whether the players' rows came from their losses' Hessians (by symmetry) rather than from
-    /// the field's columns.
-    public let assembledFromLossHessians: Bool
+    /// How the matrix was found.
+    public let assembly: Assembly
 
-    /// The Jacobian of `game`'s field, averaged over `batches`; `progress` gets the number of
-    /// minibatches done after each.
-    public init<Game: DifferentiableGame>(game: Game, batches: [Game.Batch], progress: ((Int) -> Void)? = nil) {
+    /// The ways ``GameJacobian`` finds the matrix, fastest first; each applies where the one
+    /// before it does not.
+    public enum Assembly: String, Codable, Sendable, CaseIterable {
+        /// A GAN between two multilayer perceptrons: per-sample recursions through the layers,
+        /// one walk per unit of a layer for all of its weights (``PerceptronGANJacobian``).
+        case perceptronLayers = "perceptron layers"
+        /// Any game whose recorded gradients are derivatives: half of each player's loss Hessian
+        /// from blocks of tangents pushed through the engine, the rest by symmetry.
+        case lossHessians = "loss Hessians"
+        /// Any game: every column of the field pushed through the engine.
+        case fieldColumns = "field columns"
+    }
+
+    /// The Jacobian of `game`'s field, averaged over `batches`, by the first way from `preferred`
+    /// on that applies to the game; `progress` gets the number of minibatches done after each.
+    public init<Game: DifferentiableGame>(game: Game, batches: [Game.Batch], preferring preferred: Assembly = .perceptronLayers,
+                                          progress: ((Int) -> Void)? = nil) {
         blocks = GameJacobian.blocks(of: game)
+        batchCount = batches.count
         let n = blocks.last?.range.upperBound ?? 0
+        if preferred == .perceptronLayers, let layered = PerceptronGANJacobian(game: game),
+           let batches = batches as? [GenerativeAdversarialGame.Batch] {
+            matrix = Matrix(rows: n, columns: n, elements: GameJacobian.mean(of: layered.jacobianSum(over: batches, progress: progress),
+                                                                            count: batches.count))
+            assembly = .perceptronLayers
+            return
+        }
         // Σ over minibatches from 0 (so −0 becomes +0 as it always has), then the mean, in place.
         var sum = [Double](repeating: 0, count: n * n)
         let targets = game.allParameters.map(\.parameter.variable)
         var tensorOfElement: [Int] = []
         for (tensor, target) in targets.enumerated() { tensorOfElement += Array(repeating: tensor, count: target.count) }
-        var fromHessians = true
+        var fromHessians = preferred != .fieldColumns
         sum.withUnsafeMutableBufferPointer { total in
             for (index, batch) in batches.enumerated() {
                 if fromHessians {
@@ -73,12 +98,17 @@ public struct GameJacobian: Sendable {
                 }
                 progress?(index + 1)
             }
-            let scale = 1 / Double(Swift.max(batches.count, 1))
-            for element in 0..<(n * n) { total[element] *= scale }
         }
-        matrix = Matrix(rows: n, columns: n, elements: sum)
-        batchCount = batches.count
-        assembledFromLossHessians = fromHessians
+        matrix = Matrix(rows: n, columns: n, elements: GameJacobian.mean(of: sum, count: batches.count))
+        assembly = fromHessians ? .lossHessians : .fieldColumns
+    }
+
+    /// `sum` / `count` (a sum of no minibatches stays zero).
+    private static func mean(of sum: [Double], count: Int) -> [Double] {
+        var mean = sum
+        let scale = 1 / Double(Swift.max(count, 1))
+        for element in mean.indices { mean[element] *= scale }
+        return mean
     }
 
     /// Adds J on one minibatch to `total` (n × n, n = `tensorOfElement.count`) from the players'

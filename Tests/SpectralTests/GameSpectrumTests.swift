@@ -119,8 +119,8 @@ import Tensors
             GenerativeAdversarialGame.Batch(real: Tensor.normal([7, 2], dtype: .float64, using: &generator),
                                             noise: Tensor.normal([7, 3], dtype: .float64, using: &generator))
         }
-        let assembled = GameJacobian(game: game, batches: batches)
-        #expect(assembled.assembledFromLossHessians)
+        let assembled = GameJacobian(game: game, batches: batches, preferring: .lossHessians)
+        #expect(assembled.assembly == .lossHessians)
         let targets = game.allParameters.map(\.parameter.variable)
         let columns = batches.map { jacobian(of: game.recordedField(on: $0), wrt: targets).doubles }
         let expected = zip(columns[0], columns[1]).map { ($0 + $1) / 2 }
@@ -156,7 +156,7 @@ import Tensors
             return [product.sum() + (phi.variable * phi.variable).sum(), product.sum()]
         }
         let jacobian = GameJacobian(game: game, batches: [()])
-        #expect(!jacobian.assembledFromLossHessians)
+        #expect(jacobian.assembly == .fieldColumns)
         let field = Autodiff.jacobian(of: game.recordedField(on: ()), wrt: [phi.variable, theta.variable])
         #expect(jacobian.matrix.elements == field.doubles)
     }
