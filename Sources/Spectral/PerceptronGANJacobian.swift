@@ -259,15 +259,26 @@ struct PerceptronGANJacobian {
         return pass
     }
 
-    /// dh_k for stages `seed…` of `chain` from the unit tangent e_`unit` of h_seed.
-    private func forwardTangents(_ chain: Chain, from seed: Int, unit: Int) -> [[Double]] {
+    /// The tangents of a walk up a chain from the unit tangent e_j of h_seed: dh_k and the
+    /// tangent of the layer's output, φ′(h_k) ⊙ dh_k (dh_k itself without an activation), for
+    /// stages `seed…`.
+    private struct ForwardTangents {
+        var preactivations: [[Double]]
+        var outputs: [[Double]]
+    }
+
+    private func forwardTangents(_ chain: Chain, from seed: Int, unit: Int) -> ForwardTangents {
         let width = chain.stages[seed].layer.outputs
-        var tangents: [[Double]] = Array(repeating: [], count: chain.stages.count)
-        tangents[seed] = (0..<(chain.samples * width)).map { $0 % width == unit ? 1 : 0 }
-        for stage in (seed + 1)..<chain.stages.count {
-            let below = chain.stages[stage - 1]
-            let input = below.slope.map { zip(tangents[stage - 1], $0).map(*) } ?? tangents[stage - 1]
-            tangents[stage] = product(input, chain.stages[stage].layer, samples: chain.samples, transposingWeight: true)
+        var tangents = ForwardTangents(preactivations: Array(repeating: [], count: chain.stages.count),
+                                       outputs: Array(repeating: [], count: chain.stages.count))
+        var tangent = (0..<(chain.samples * width)).map { $0 % width == unit ? 1.0 : 0 }
+        for stage in seed..<chain.stages.count {
+            if stage > seed {
+                tangent = product(tangents.outputs[stage - 1], chain.stages[stage].layer, samples: chain.samples,
+                                  transposingWeight: true)
+            }
+            tangents.preactivations[stage] = tangent
+            tangents.outputs[stage] = chain.stages[stage].slope.map { zip(tangent, $0).map(*) } ?? tangent
         }
         return tangents
     }
@@ -276,56 +287,55 @@ struct PerceptronGANJacobian {
     /// `seed`), from the logits down to stage `lowest`: at each stage the rows of its parameters
     /// get −Sᵀ·P for the seed layer's weights of unit `unit` and its bias, at the columns of J
     /// the destination (matrix, row stride, first coordinate of a row) for the stage gives.
-    private func walkDown(_ chain: Chain, _ pass: Backward, tangents: [[Double]], seed: Int, unit: Int, lowest: Int,
+    private func walkDown(_ chain: Chain, _ pass: Backward, tangents: ForwardTangents, seed: Int, unit: Int, lowest: Int,
                           destination: (Int) -> (UnsafeMutablePointer<Double>, Int, Int)) {
         let samples = chain.samples
         let top = chain.stages.count - 1
-        var tangentDelta = zip(pass.lossCurvature, tangents[top]).map(*)
+        var tangentDelta = zip(pass.lossCurvature, tangents.preactivations[top]).map(*)
         let seedLayer = chain.stages[seed].layer
         let scales = chain.stages[seed].input
         let weightColumns = seedLayer.offset + unit * seedLayer.inputs
         let biasColumn = seedLayer.offset + seedLayer.outputs * seedLayer.inputs + unit
         let widest = chain.stages[lowest...].map(\.layer.coordinates).max() ?? 0
-        var (terms, sums) = ([Double](repeating: 0, count: samples * widest), [Double](repeating: 0, count: widest))
+        // P, overwritten at each stage, and its column sums.
+        let terms = UnsafeMutablePointer<Double>.allocate(capacity: samples * widest)
+        let sums = UnsafeMutablePointer<Double>.allocate(capacity: widest)
+        defer {
+            terms.deallocate()
+            sums.deallocate()
+        }
         for stage in stride(from: top, through: lowest, by: -1) {
             let layer = chain.stages[stage].layer
-            let x = chain.stages[stage].input
-            // dx_k: the tangent of this layer's input (none at the seed layer or below).
-            let inputTangent: [Double]? = stage > seed
-                ? chain.stages[stage - 1].slope.map { zip(tangents[stage - 1], $0).map(*) } ?? tangents[stage - 1] : nil
+            // dx_k, the tangent of this layer's input: none at the seed layer.
+            PerceptronGANJacobian.perSampleTerms(layer, samples: samples, tangentDelta: tangentDelta, delta: pass.deltas[stage],
+                                                 input: chain.stages[stage].input,
+                                                 inputTangent: stage > seed ? tangents.outputs[stage - 1] : nil, into: terms)
+            // J[rows of layer k, the seed's weights of unit j] −= Pᵀ·S: one row per coordinate …
             let (matrix, stride, shift) = destination(stage)
-            terms.withUnsafeMutableBufferPointer { terms in
-                let p = terms.baseAddress!
-                PerceptronGANJacobian.perSampleTerms(layer, samples: samples, tangentDelta: tangentDelta, delta: pass.deltas[stage],
-                                                     input: x, inputTangent: inputTangent, into: p)
-                // J[rows of layer k, the seed's weights of unit j] −= Pᵀ·S: one row per coordinate.
-                let rows = matrix + (layer.offset - shift) * stride
-                scales.withUnsafeBufferPointer { s in
-                    RawMatrixProduct.subtract(m: layer.coordinates, n: seedLayer.inputs, k: samples, a: p, aRowStride: 1,
-                                              aColumnStride: layer.coordinates, b: s.baseAddress!, bRowStride: seedLayer.inputs,
-                                              bColumnStride: 1, from: rows + weightColumns, ldc: stride)
-                }
-                // … and at the bias of unit j, Pᵀ·1.
-                sums.withUnsafeMutableBufferPointer { sums in
-                    sums.update(repeating: 0)
-                    for sample in 0..<samples {
-                        let terms = p + sample * layer.coordinates
-                        for row in 0..<layer.coordinates { sums[row] += terms[row] }
-                    }
-                    for row in 0..<layer.coordinates { rows[row * stride + biasColumn] -= sums[row] }
-                }
+            let rows = matrix + (layer.offset - shift) * stride
+            scales.withUnsafeBufferPointer { s in
+                RawMatrixProduct.subtract(m: layer.coordinates, n: seedLayer.inputs, k: samples, a: terms, aRowStride: 1,
+                                          aColumnStride: layer.coordinates, b: s.baseAddress!, bRowStride: seedLayer.inputs,
+                                          bColumnStride: 1, from: rows + weightColumns, ldc: stride)
             }
+            // … and at the bias of unit j, Pᵀ·1.
+            sums.update(repeating: 0, count: layer.coordinates)
+            for sample in 0..<samples {
+                let row = terms + sample * layer.coordinates
+                for coordinate in 0..<layer.coordinates { sums[coordinate] += row[coordinate] }
+            }
+            for coordinate in 0..<layer.coordinates { rows[coordinate * stride + biasColumn] -= sums[coordinate] }
             guard stage > lowest else { break }
             // dδ_{k−1} = (dδ_k·W_k) ⊙ φ′(h_{k−1}) + (δ_k·W_k) ⊙ φ″(h_{k−1}) ⊙ dh_{k−1}.
             let below = chain.stages[stage - 1]
-            let pulled = product(tangentDelta, layer, samples: samples, transposingWeight: false)
-            guard let slope = below.slope, let curvature = below.curvature else {
-                tangentDelta = pulled
-                continue
+            tangentDelta = product(tangentDelta, layer, samples: samples, transposingWeight: false)
+            guard let slope = below.slope, let curvature = below.curvature else { continue }
+            let (upper, lowerTangent) = (pass.upperInputDeltas[stage - 1], tangents.preactivations[stage - 1])
+            tangentDelta.withUnsafeMutableBufferPointer { pulled in
+                for index in pulled.indices {
+                    pulled[index] = pulled[index] * slope[index] + upper[index] * curvature[index] * lowerTangent[index]
+                }
             }
-            let upper = pass.upperInputDeltas[stage - 1]
-            let lowerTangent = tangents[stage - 1]
-            tangentDelta = (0..<pulled.count).map { pulled[$0] * slope[$0] + upper[$0] * curvature[$0] * lowerTangent[$0] }
         }
     }
 
