@@ -1,6 +1,9 @@
 // The GEMM kernels for both scalar types at the instruction-set level LEVEL (a name suffix),
 // with TARGET and MULTIPLY_ADD set by Dispatch.c.
 
+/// Columns of C up to which the narrow product vectorises along C's rows instead (`thin`).
+#define GAN_THIN_COLUMNS 4
+
 #define GAN_CONCAT_(a, b, c) a##b##c
 #define GAN_CONCAT(a, b, c) GAN_CONCAT_(a, b, c)
 

@@ -59,7 +59,11 @@ TARGET static void NAME(micro)(ptrdiff_t kc, const SCALAR *a, const SCALAR *b, S
 /// activation, then the gate by the reference vector at `reference` (`count` lanes, all when
 /// `whole`), lane by lane as the separate passes compute them. Expects the epilogue's fields as
 /// locals: bias, activation, slope, gate, gate_slope.
-#define EPILOGUE(vector, bias_vector, reference, count, whole) ({                                  \
+#define EPILOGUE(vector, bias_vector, reference, count, whole)                                    \
+    EPILOGUE_GATED_BY((vector), (bias_vector),                                                     \
+                      gate ? ((whole) ? LOAD(reference) : LOAD_PREFIX((reference), (count))) : SPLAT(0))
+/// EPILOGUE with the gate's reference lanes given as a vector.
+#define EPILOGUE_GATED_BY(vector, bias_vector, reference_vector) ({                                \
         VECTOR finished_ = (vector);                                                               \
         if (bias) finished_ = finished_ + (bias_vector);                                           \
         if (activation != GANActivationNone) {                                                     \
@@ -68,8 +72,7 @@ TARGET static void NAME(micro)(ptrdiff_t kc, const SCALAR *a, const SCALAR *b, S
             finished_ = (VECTOR)(((MASK)replacement_ & negative_) | ((MASK)finished_ & ~negative_)); \
         }                                                                                          \
         if (gate) {                                                                                \
-            const VECTOR reference_ = (whole) ? LOAD(reference) : LOAD_PREFIX((reference), (count)); \
-            const MASK positive_ = (MASK)(reference_ > SPLAT(0));                                  \
+            const MASK positive_ = (MASK)((reference_vector) > SPLAT(0));                          \
             const VECTOR scaled_ = finished_ * SPLAT(gate_slope);                                  \
             finished_ = (VECTOR)(((MASK)finished_ & positive_) | ((MASK)scaled_ & ~positive_));    \
         }                                                                                          \
@@ -201,12 +204,149 @@ TARGET static inline __attribute__((always_inline)) void NAME(narrow2_body)(
 #undef FINISH_SECOND
 }
 
+/// Rows `lo` and `hi` of a WIDTH × WIDTH block (rows d apart) after the transpose's stage for
+/// distance d: the lanes whose bit d differs from the row's are exchanged between the two.
+#if WIDTH == 16
+#define TRANSPOSE_STAGE(lo, hi, d) do {                                                            \
+        const VECTOR lo_ = (lo), hi_ = (hi);                                                       \
+        if ((d) == 1) {                                                                            \
+            lo = __builtin_shufflevector(lo_, hi_, 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30); \
+            hi = __builtin_shufflevector(lo_, hi_, 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31); \
+        } else if ((d) == 2) {                                                                     \
+            lo = __builtin_shufflevector(lo_, hi_, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29); \
+            hi = __builtin_shufflevector(lo_, hi_, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31); \
+        } else if ((d) == 4) {                                                                     \
+            lo = __builtin_shufflevector(lo_, hi_, 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27); \
+            hi = __builtin_shufflevector(lo_, hi_, 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31); \
+        } else {                                                                                   \
+            lo = __builtin_shufflevector(lo_, hi_, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23); \
+            hi = __builtin_shufflevector(lo_, hi_, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31); \
+        }                                                                                          \
+    } while (0)
+#else
+#define TRANSPOSE_STAGE(lo, hi, d) do {                                                            \
+        const VECTOR lo_ = (lo), hi_ = (hi);                                                       \
+        if ((d) == 1) {                                                                            \
+            lo = __builtin_shufflevector(lo_, hi_, 0, 8, 2, 10, 4, 12, 6, 14);                     \
+            hi = __builtin_shufflevector(lo_, hi_, 1, 9, 3, 11, 5, 13, 7, 15);                     \
+        } else if ((d) == 2) {                                                                     \
+            lo = __builtin_shufflevector(lo_, hi_, 0, 1, 8, 9, 4, 5, 12, 13);                      \
+            hi = __builtin_shufflevector(lo_, hi_, 2, 3, 10, 11, 6, 7, 14, 15);                    \
+        } else {                                                                                   \
+            lo = __builtin_shufflevector(lo_, hi_, 0, 1, 2, 3, 8, 9, 10, 11);                      \
+            hi = __builtin_shufflevector(lo_, hi_, 4, 5, 6, 7, 12, 13, 14, 15);                    \
+        }                                                                                          \
+    } while (0)
+#endif
+
+/// C = A·B finished by the epilogue for C of at most GAN_THIN_COLUMNS columns (a layer's one or
+/// two outputs): a vector holds WIDTH rows of one column of C, so no lane computes a column C
+/// does not have (the one-vector kernel spends WIDTH lanes on each row: eight or sixteen times
+/// the work for one column). A's columns come as vectors straight from memory when A is stored
+/// by columns, else by transposing WIDTH × WIDTH blocks of its rows in registers (a gather per
+/// column is several times slower on AMD cores). Each element is the same chain of multiply-adds
+/// over p, and gets the same epilogue, as in the other kernels. Inlined once per `n`, so the
+/// accumulators and the transposed block stay in registers.
+TARGET static inline __attribute__((always_inline)) void NAME(thin_body)(
+    ptrdiff_t m, const ptrdiff_t n, ptrdiff_t k, const SCALAR *a, ptrdiff_t row_stride, ptrdiff_t column_stride,
+    const SCALAR *b, ptrdiff_t b_stride, SCALAR *c, ptrdiff_t ldc, const GANEpilogue *epilogue) {
+    EPILOGUE_LOCALS(epilogue);
+    ptrdiff_t row = 0;
+    for (; row + WIDTH <= m; row += WIDTH) {
+        VECTOR acc[GAN_THIN_COLUMNS];
+#pragma clang loop unroll(full)
+        for (int j = 0; j < GAN_THIN_COLUMNS; j++) acc[j] = SPLAT(0);
+        if (row_stride == 1) {
+            for (ptrdiff_t p = 0; p < k; p++) {
+                const VECTOR x = LOAD(a + row + p * column_stride);
+#pragma clang loop unroll(full)
+                for (ptrdiff_t j = 0; j < n; j++) acc[j] = MULTIPLY_ADD(x, SPLAT(b[p * b_stride + j]), acc[j]);
+            }
+        } else {
+            for (ptrdiff_t first = 0; first < k; first += WIDTH) {
+                const ptrdiff_t depth = k - first < WIDTH ? k - first : WIDTH;
+                VECTOR block[WIDTH];
+#pragma clang loop unroll(full)
+                for (int r = 0; r < WIDTH; r++) {
+                    const SCALAR *source = a + (row + r) * row_stride + first * column_stride;
+                    if (column_stride == 1 && depth == WIDTH) {
+                        block[r] = LOAD(source);
+                    } else {
+                        SCALAR lanes[WIDTH] = {0};
+                        for (ptrdiff_t q = 0; q < depth; q++) lanes[q] = source[q * column_stride];
+                        block[r] = LOAD(lanes);
+                    }
+                }
+#pragma clang loop unroll(full)
+                for (int d = WIDTH / 2; d >= 1; d /= 2) {
+#pragma clang loop unroll(full)
+                    for (int r = 0; r < WIDTH; r++) {
+                        if (!(r & d)) TRANSPOSE_STAGE(block[r], block[r + d], d);
+                    }
+                }
+                const SCALAR *rows_of_b = b + first * b_stride;
+                if (depth == WIDTH) {
+#pragma clang loop unroll(full)
+                    for (int q = 0; q < WIDTH; q++) {
+#pragma clang loop unroll(full)
+                        for (ptrdiff_t j = 0; j < n; j++) acc[j] = MULTIPLY_ADD(block[q], SPLAT(rows_of_b[q * b_stride + j]), acc[j]);
+                    }
+                } else {
+                    for (int q = 0; q < depth; q++) {
+#pragma clang loop unroll(full)
+                        for (ptrdiff_t j = 0; j < n; j++) acc[j] = MULTIPLY_ADD(block[q], SPLAT(rows_of_b[q * b_stride + j]), acc[j]);
+                    }
+                }
+            }
+        }
+#pragma clang loop unroll(full)
+        for (ptrdiff_t j = 0; j < n; j++) {
+            // One column (n = 1) is contiguous in C and in the gate's reference.
+            VECTOR reference = SPLAT(0);
+            if (gate && gate_stride == 1 && n == 1) {
+                reference = LOAD(gate + row);
+            } else if (gate) {
+                for (int lane = 0; lane < WIDTH; lane++) reference[lane] = gate[(row + lane) * gate_stride + j];
+            }
+            const VECTOR finished = EPILOGUE_GATED_BY(acc[j], SPLAT(bias ? bias[j] : 0), reference);
+            if (ldc == 1) {
+                STORE(c + row, finished);
+            } else {
+                for (int lane = 0; lane < WIDTH; lane++) c[(row + lane) * ldc + j] = finished[lane];
+            }
+        }
+    }
+    for (; row < m; row++) {
+        for (ptrdiff_t j = 0; j < n; j++) {
+            VECTOR sum = SPLAT(0);
+            for (ptrdiff_t p = 0; p < k; p++) {
+                sum = MULTIPLY_ADD(SPLAT(a[row * row_stride + p * column_stride]), SPLAT(b[p * b_stride + j]), sum);
+            }
+            const VECTOR finished = EPILOGUE_GATED_BY(sum, SPLAT(bias ? bias[j] : 0), SPLAT(gate ? gate[row * gate_stride + j] : 0));
+            c[row * ldc + j] = finished[0];
+        }
+    }
+}
+
+TARGET static void NAME(thin)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const SCALAR *a, ptrdiff_t row_stride,
+                              ptrdiff_t column_stride, const SCALAR *b, ptrdiff_t b_stride, SCALAR *c, ptrdiff_t ldc,
+                              const GANEpilogue *epilogue) {
+    switch (n) {
+    case 1: NAME(thin_body)(m, 1, k, a, row_stride, column_stride, b, b_stride, c, ldc, epilogue); break;
+    case 2: NAME(thin_body)(m, 2, k, a, row_stride, column_stride, b, b_stride, c, ldc, epilogue); break;
+    case 3: NAME(thin_body)(m, 3, k, a, row_stride, column_stride, b, b_stride, c, ldc, epilogue); break;
+    default: NAME(thin_body)(m, 4, k, a, row_stride, column_stride, b, b_stride, c, ldc, epilogue); break;
+    }
+}
+
 /// C = A·B finished by the epilogue (GANEpilogue) for C at most two vectors wide: the one- or
 /// two-vector body, each compiled apart for whole vectors and for a partial last vector.
 TARGET static void NAME(narrow)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const SCALAR *a, ptrdiff_t row_stride,
                                 ptrdiff_t column_stride, const SCALAR *b, ptrdiff_t b_stride, SCALAR *c, ptrdiff_t ldc,
                                 const GANEpilogue *epilogue) {
-    if (n == WIDTH) {
+    if (n <= GAN_THIN_COLUMNS) {
+        NAME(thin)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, epilogue);
+    } else if (n == WIDTH) {
         NAME(narrow_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, epilogue, 1);
     } else if (n < WIDTH) {
         NAME(narrow_body)(m, n, k, a, row_stride, column_stride, b, b_stride, c, ldc, epilogue, 0);
@@ -220,6 +360,8 @@ TARGET static void NAME(narrow)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const SCA
 #undef LOAD
 #undef LOAD_PREFIX
 #undef EPILOGUE
+#undef EPILOGUE_GATED_BY
+#undef TRANSPOSE_STAGE
 #undef EPILOGUE_LOCALS
 #undef STORE
 #undef SPLAT

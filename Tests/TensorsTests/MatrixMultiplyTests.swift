@@ -162,6 +162,43 @@ import Tensors
         }
     }
 
+    /// A product of at most four columns (the thin kernel: a vector per column of C) has the bits
+    /// of the same columns of a product five wide (the one-vector kernel): the same chain of
+    /// multiply-adds per element, and the same bias, rectifier and gate, for A read by rows (a
+    /// transposed block at a time, whole and partial, with a tail of rows) and by columns.
+    @Test(arguments: [DType.float32, .float64])
+    func thinProductsHaveTheWideKernelsBits(dtype: DType) {
+        for (rows, depth) in [(37, 16), (512, 16), (40, 17), (33, 1), (64, 40), (3, 8)] {
+            var scalars = sample([rows, depth], seed: 21).doubles
+            scalars[depth] = .nan
+            let x = Tensor(shape: [rows, depth], scalars: scalars).converted(to: dtype)
+            let byColumns = x.transposed()
+            let wide = sample([5, depth], seed: 22, dtype: dtype)
+            let wideBias = sample([5], seed: 23, dtype: dtype)
+            let wideReference = sample([rows, 5], seed: 24, dtype: dtype)
+            for columns in 1...4 {
+                let weight = wide.slice(alongAxis: 0, range: 0..<columns)
+                let bias = wideBias.slice(alongAxis: 0, range: 0..<columns)
+                let reference = wideReference.slice(alongAxis: 1, range: 0..<columns)
+                let pairs = [
+                    (x.matmul(weight, transposingOther: true), x.matmul(wide, transposingOther: true)),
+                    (byColumns.matmul(weight, transposingSelf: true, transposingOther: true),
+                     byColumns.matmul(wide, transposingSelf: true, transposingOther: true)),
+                    (x.linear(weight: weight, bias: bias, activation: .leakyReLU(slope: 0.2)),
+                     x.linear(weight: wide, bias: wideBias, activation: .leakyReLU(slope: 0.2))),
+                    (x.matmul(weight, transposingOther: true, gatedBy: reference, negativeSlope: 0.3),
+                     x.matmul(wide, transposingOther: true, gatedBy: wideReference, negativeSlope: 0.3)),
+                ]
+                for (thin, wide) in pairs {
+                    let expected = wide.slice(alongAxis: 1, range: 0..<columns)
+                    let differing = zip(thin.doubles, expected.doubles).filter { $0.bitPattern != $1.bitPattern }
+                    #expect(thin.shape == [rows, columns] && differing.isEmpty,
+                            "\(rows)×\(depth) → \(columns), \(dtype): \(differing.count) entries differ")
+                }
+            }
+        }
+    }
+
     @Test func aGateOfAnotherShapeStops() async {
         await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([2, 3]).matmul(Tensor.zeros([3, 4]), gatedBy: Tensor.zeros([4, 2]))
