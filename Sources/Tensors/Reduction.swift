@@ -116,12 +116,12 @@ private func sumRows<S: TensorScalar>(_ block: UnsafePointer<S>, into target: Un
         storeVector(sum, target + column)
         column += width
     }
-    if column < columns {
-        (target + column).initialize(repeating: 0, count: columns - column)
-        for r in 0..<rows {
-            let row = block + r * columns
-            for c in column..<columns { target[c] += row[c] }
-        }
+    // The last columns one at a time, each summed in a register (a sum kept in memory waits on
+    // its own store at every row: 1.7 µs for the 512 × 2 bias gradient of the MoG generator).
+    for c in column..<columns {
+        var sum = S.zero
+        for r in 0..<rows { sum += block[r * columns + c] }
+        target[c] = sum
     }
 }
 
