@@ -41,17 +41,51 @@ public struct RMSProp: StepRule {
         return withElements(value, gradient, &state, ["square_avg"], as: S.self, initial: { _ in
             insideRoot ? Tensor.ones(like: value) : Tensor.zeros(like: value)
         }) { p, g, state, count in
+            // A vector of elements at a time, then the rest one by one: the same operations on
+            // each element (the compiler does not vectorise the scalar loop itself, whose three
+            // pointers might overlap).
             let ms = state[0]
-            for i in 0..<count {
-                if insideRoot {
+            let width = S.Vector.scalarCount
+            var i = 0
+            if insideRoot {
+                while i + width <= count {
+                    let (gv, msv) = (load(g + i), load(ms + i) + (load(g + i) * load(g + i) - load(ms + i)) * (1 - rho))
+                    store(msv, ms + i)
+                    store(load(p + i) - lr * gv / (msv + eps).squareRoot(), p + i)
+                    i += width
+                }
+                for i in i..<count {
                     ms[i] += (g[i] * g[i] - ms[i]) * (1 - rho)
                     p[i] -= lr * g[i] / (ms[i] + eps).squareRoot()
-                } else {
+                }
+            } else {
+                while i + width <= count {
+                    let (gv, msv) = (load(g + i), rho * load(ms + i) + (1 - rho) * (load(g + i) * load(g + i)))
+                    store(msv, ms + i)
+                    store(load(p + i) - lr * gv / (msv.squareRoot() + eps), p + i)
+                    i += width
+                }
+                for i in i..<count {
                     ms[i] = rho * ms[i] + (1 - rho) * (g[i] * g[i])
                     p[i] -= lr * g[i] / (ms[i].squareRoot() + eps)
                 }
             }
         }
+    }
+
+    @inline(__always)
+    private func load<S: TensorScalar>(_ pointer: UnsafePointer<S>) -> S.Vector {
+        UnsafeRawPointer(pointer).loadUnaligned(as: S.Vector.self)
+    }
+
+    @inline(__always)
+    private func load<S: TensorScalar>(_ pointer: UnsafeMutablePointer<S>) -> S.Vector {
+        UnsafeRawPointer(pointer).loadUnaligned(as: S.Vector.self)
+    }
+
+    @inline(__always)
+    private func store<S: TensorScalar>(_ vector: S.Vector, _ pointer: UnsafeMutablePointer<S>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: S.Vector.self)
     }
 
     public var stateNames: [String] { ["square_avg"] }

@@ -37,6 +37,38 @@ import Tensors
         #expect(zip(p.doubles, reference).allSatisfy { Swift.abs($0 - $1) < 1e-15 })
     }
 
+    /// Both forms on 37 elements (vectors of 16 or 8, then a tail) in both dtypes: each element
+    /// gets exactly the scalar formula's operations.
+    @Test(arguments: RMSProp.Form.allCases)
+    func rmspropVectorsAndTailFollowTheFormula(form: RMSProp.Form) {
+        func run<S: BinaryFloatingPoint>(_: S.Type, dtype: DType) {
+            var generator = RandomGenerator(seed: 7)
+            let start = Tensor.normal([37], dtype: dtype, using: &generator)
+            let steps = (0..<3).map { _ in Tensor.normal([37], dtype: dtype, using: &generator) }
+            let rule = RMSProp(learningRate: 0.01, form: form)
+            let (rho, eps, lr) = (S(rule.decay), S(rule.epsilon), S(rule.learningRate))
+            var (p, state) = (start, ParameterState())
+            var reference = start.doubles.map { S($0) }
+            var meanSquare = [S](repeating: form == .tensorflow1 ? 1 : 0, count: 37)
+            for g in steps {
+                p = rule.step(p, gradient: g, state: &state)
+                for (i, gradient) in g.doubles.map({ S($0) }).enumerated() {
+                    if form == .tensorflow1 {
+                        meanSquare[i] += (gradient * gradient - meanSquare[i]) * (1 - rho)
+                        reference[i] -= lr * gradient / (meanSquare[i] + eps).squareRoot()
+                    } else {
+                        meanSquare[i] = rho * meanSquare[i] + (1 - rho) * (gradient * gradient)
+                        reference[i] -= lr * gradient / (meanSquare[i].squareRoot() + eps)
+                    }
+                }
+            }
+            #expect(p.doubles == reference.map { Double($0) }, "\(form), \(dtype)")
+            #expect(state["square_avg"]?.doubles == meanSquare.map { Double($0) }, "\(form), \(dtype)")
+        }
+        run(Float.self, dtype: .float32)
+        run(Double.self, dtype: .float64)
+    }
+
     @Test func adamWithBiasCorrection() {
         let rule = Adam(learningRate: 0.1)
         var (p, state) = (value, ParameterState())
