@@ -8,15 +8,36 @@ import Tensors
 /// Assigning `value` (as a step rule does) makes a fresh leaf.
 public final class Parameter {
     public var value: Tensor {
-        didSet { variable = Variable(differentiable: value) }
+        get { stored }
+        set {
+            stored = newValue
+            leaf = nil
+        }
     }
 
-    /// The leaf the forward pass uses.
-    public private(set) var variable: Variable
+    private var stored: Tensor
+    private var leaf: Variable?
+
+    /// Makes `value` hold `source`'s elements, in its own buffer when nothing else shares it
+    /// (``Tensors/Tensor/assignElements(of:)``; through `value`'s setter the buffer would be
+    /// shared with the copy the setter is given).
+    public func assignElements(of source: Tensor) {
+        leaf = nil
+        stored.assignElements(of: source)
+    }
+
+    /// The leaf the forward pass uses: the same one until `value` is assigned, made when first
+    /// asked for (so values no forward pass reads, a replayed step's, cost no graph node and
+    /// leave `value` the only holder of its buffer).
+    public var variable: Variable {
+        if let leaf { return leaf }
+        let made = Variable(differentiable: value)
+        leaf = made
+        return made
+    }
 
     public init(_ value: Tensor) {
-        self.value = value
-        variable = Variable(differentiable: value)
+        stored = value
     }
 
     public var shape: [Int] { value.shape }

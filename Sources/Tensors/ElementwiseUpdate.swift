@@ -48,6 +48,20 @@ extension Tensor {
         storage.base.copyMemory(from: source.storage.base, byteCount: count * dtype.byteWidth)
     }
 
+    /// Makes this tensor hold `source`'s elements: written into its own buffer when no other
+    /// tensor shares that buffer and the shapes and element types agree (no allocation: a
+    /// replayed step handing its ~60 results back to their holders), otherwise a copy in a new
+    /// buffer, so a tensor held elsewhere keeps its values. Always a new buffer while a
+    /// ``KernelTrace`` records, so that the recording sees the copy.
+    public mutating func assignElements(of source: Tensor) {
+        guard source.shape == shape, source.dtype == dtype, source.storage !== storage, !KernelTrace.isRecordingAnywhere,
+              isKnownUniquelyReferenced(&storage) else {
+            self = source.copiedToNewBuffer()
+            return
+        }
+        storage.base.copyMemory(from: source.storage.base, byteCount: count * dtype.byteWidth)
+    }
+
     /// A copy of this tensor in a buffer of its own.
     public func copiedToNewBuffer() -> Tensor {
         func fill(_ result: Tensor) {

@@ -141,4 +141,33 @@ import Tensors
         #expect(parameters.mapValues(\.doubles) == copies.0 && state.mapValues(\.doubles) == copies.1)
         #expect(experiment.modelState.mapValues(\.doubles) != copies.0)
     }
+
+    /// With nothing else holding them, a replay writes its results into the parameters' and the
+    /// state's own buffers: the buffers stay put from one iteration to the next.
+    @Test func unsharedValuesAreUpdatedInPlace() {
+        let experiment = MixtureExperiment(configuration: ReplayedStepTests.configuration(.simgd))
+        let replay = ReplayedStep(optimizer: experiment.optimizer, game: experiment.game)
+        func addresses() -> [String: UnsafeRawPointer?] {
+            var result: [String: UnsafeRawPointer?] = [:]
+            for named in experiment.game.allParameters {
+                result[named.name] = named.parameter.value.withUnsafeBufferPointer(as: Float.self) { UnsafeRawPointer($0.baseAddress) }
+            }
+            for (name, entries) in experiment.optimizerState.parameters {
+                for (entry, tensor) in entries {
+                    result[name + "/" + entry] = tensor.withUnsafeBufferPointer(as: Float.self) { UnsafeRawPointer($0.baseAddress) }
+                }
+            }
+            return result
+        }
+        for _ in 0..<4 { _ = experiment.step(replaying: replay) }
+        guard case .replaying = replay.mode else {
+            Issue.record("not replaying: \(replay.mode)")
+            return
+        }
+        let before = addresses()
+        _ = experiment.step(replaying: replay)
+        let after = addresses()
+        #expect(after.count == before.count && after.filter { before[$0.key] != $0.value }.isEmpty,
+                "moved: \(after.filter { before[$0.key] != $0.value }.keys.sorted())")
+    }
 }

@@ -112,6 +112,25 @@ import Tensors
             : tensor.withUnsafeBufferPointer(as: Double.self) { UnsafeRawPointer($0.baseAddress) }
     }
 
+    /// `assignElements(of:)` writes over a buffer nothing else holds, gives a tensor whose buffer
+    /// is shared a new one (the other holder keeps its values), and becomes a copy of a source of
+    /// another shape or element type.
+    @Test func assignElementsInPlaceOnlyWhereUnshared() {
+        for dtype in [DType.float32, .float64] {
+            let source = Tensor(shape: [2, 2], scalars: [1.0, 2, 3, 4]).converted(to: dtype)
+            var target = Tensor.zeros([2, 2], dtype: dtype)
+            let buffer = address(of: target)
+            target.assignElements(of: source)
+            #expect(address(of: target) == buffer && target.isEqual(to: source) && address(of: source) != buffer)
+            let kept = target
+            target.assignElements(of: Tensor.ones([2, 2], dtype: dtype))
+            #expect(address(of: target) != address(of: kept) && kept.isEqual(to: source))
+            #expect(target.doubles == [1, 1, 1, 1])
+            target.assignElements(of: Tensor([5.0, 6, 7]))
+            #expect(target.shape == [3] && target.dtype == .float64 && target.doubles == [5, 6, 7])
+        }
+    }
+
     /// The gate in place: the same elements as `gated`, written over a buffer nothing else
     /// holds, while a shared buffer is left to its other holder.
     @Test func gateInPlace() async {

@@ -157,47 +157,56 @@ public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: Repl
 
     /// The recorded iteration run again on the current model, state and new batches; an eager
     /// one if any of them does not fit the recording.
+    ///
+    /// The results go back into the holders' own tensors in place where nothing else shares
+    /// them (``Tensors/Tensor/assignElements(of:)``): after the first replay, an iteration
+    /// allocates nothing for the ~60 tensors of a MoG step.
     private func replay(state: inout OptimizerState, nextBatch: () -> Game.Batch) -> StepReport {
         let plan = plan!
         let batches = plan.batches.map { _ in nextBatch() }
-        let batchTensors = batches.map(\.tensors)
-        let model = modelValues
-        let entries = plan.stateKeys.map { state.parameters[$0.parameter]?[$0.entry] }
-        var fitting = state.parameters.values.reduce(0, { $0 + $1.count }) == plan.stateKeys.count
-            && fits(model, plan.modelInputs)
-        for index in batches.indices where fitting { fitting = fits(batchTensors[index], plan.batches[index]) }
-        for index in entries.indices where fitting { fitting = entries[index].map { fits($0, plan.stateInputs[index]) } ?? false }
-        guard fitting else {
+        guard filled(plan, from: state, batches: batches) else {
             var drawn = batches.makeIterator()
             return optimizer.step(game, state: &state, nextBatch: { drawn.next() ?? nextBatch() })
         }
-        for index in batchTensors.indices { overwrite(plan.batches[index], with: batchTensors[index]) }
-        overwrite(plan.modelInputs, with: model)
-        for index in entries.indices { plan.stateInputs[index].overwriteBuffer(with: entries[index]!) }
         plan.trace.replay()
-        modelValues = plan.modelOutputs.map { $0.copiedToNewBuffer() }
+        for index in parameters.indices { parameters[index].assignElements(of: plan.modelOutputs[index]) }
+        for index in buffers.indices { buffers[index].value.assignElements(of: plan.modelOutputs[parameters.count + index]) }
         for index in plan.stateKeys.indices {
             let key = plan.stateKeys[index]
-            state.parameters[key.parameter]?[key.entry] = plan.stateOutputs[index].copiedToNewBuffer()
+            state.parameters[key.parameter]?[key.entry]?.assignElements(of: plan.stateOutputs[index])
         }
         return plan.report()
     }
 
-    /// Each buffer overwritten with the tensor at its index (of the same shape and element type).
-    private func overwrite(_ buffers: [Tensor], with tensors: [Tensor]) {
-        for index in buffers.indices { buffers[index].overwriteBuffer(with: tensors[index]) }
-    }
-
-    /// Whether each tensor has its buffer's shape and element type.
-    private func fits(_ tensors: [Tensor], _ buffers: [Tensor]) -> Bool {
-        guard tensors.count == buffers.count else { return false }
-        for index in tensors.indices where !fits(tensors[index], buffers[index]) { return false }
+    /// Whether the model, `state` and `batches` fit the recording, each copied into the buffer
+    /// the recording reads as it is checked (a misfit leaves some buffers overwritten, which the
+    /// next replay overwrites again). No reference to the holders' tensors outlives the call, so
+    /// the results can be written back into them in place.
+    private func filled(_ plan: Plan, from state: OptimizerState, batches: [Game.Batch]) -> Bool {
+        guard state.parameters.values.reduce(0, { $0 + $1.count }) == plan.stateKeys.count else { return false }
+        for index in batches.indices {
+            let tensors = batches[index].tensors
+            guard tensors.count == plan.batches[index].count else { return false }
+            for (tensor, buffer) in zip(tensors, plan.batches[index]) where !copy(tensor, into: buffer) { return false }
+        }
+        for index in parameters.indices where !copy(parameters[index].value, into: plan.modelInputs[index]) { return false }
+        for index in buffers.indices where !copy(buffers[index].value, into: plan.modelInputs[parameters.count + index]) {
+            return false
+        }
+        for index in plan.stateKeys.indices {
+            let key = plan.stateKeys[index]
+            guard let entry = state.parameters[key.parameter]?[key.entry], copy(entry, into: plan.stateInputs[index]) else {
+                return false
+            }
+        }
         return true
     }
 
-    /// Whether a tensor has a buffer's shape and element type.
-    private func fits(_ tensor: Tensor, _ buffer: Tensor) -> Bool {
-        tensor.shape == buffer.shape && tensor.dtype == buffer.dtype
+    /// Copies a tensor into a buffer if it has the buffer's shape and element type; whether it did.
+    private func copy(_ tensor: Tensor, into buffer: Tensor) -> Bool {
+        guard tensor.shape == buffer.shape && tensor.dtype == buffer.dtype else { return false }
+        buffer.overwriteBuffer(with: tensor)
+        return true
     }
 
     /// `state` with every tensor in a buffer of its own.
