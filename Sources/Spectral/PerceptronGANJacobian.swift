@@ -67,9 +67,8 @@ struct PerceptronGANJacobian {
     }
 
     /// A loss's backward pass along a chain: δ_k = ∂ℓ/∂h_k and ∂ℓ/∂x_{k+1} (= δ_{k+1}·W_{k+1})
-    /// for stages from `lowest` on, and ℓ″ at each logit.
+    /// for the stages it reached (empty below), and ℓ″ at each logit.
     private struct Backward {
-        let lowest: Int
         var deltas: [[Double]]
         var upperInputDeltas: [[Double]]
         let lossCurvature: [Double]
@@ -247,7 +246,7 @@ struct PerceptronGANJacobian {
     /// A loss's backward pass along `chain` down to stage `lowest`, seeded with ℓ′ at the logits.
     private func backward(_ chain: Chain, loss: (first: [Double], second: [Double]), lowest: Int) -> Backward {
         let top = chain.stages.count - 1
-        var pass = Backward(lowest: lowest, deltas: Array(repeating: [], count: chain.stages.count),
+        var pass = Backward(deltas: Array(repeating: [], count: chain.stages.count),
                             upperInputDeltas: Array(repeating: [], count: chain.stages.count), lossCurvature: loss.second)
         pass.deltas[top] = loss.first
         for stage in stride(from: top, to: lowest, by: -1) {

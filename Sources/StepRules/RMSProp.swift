@@ -49,9 +49,10 @@ public struct RMSProp: StepRule {
             var i = 0
             if insideRoot {
                 while i + width <= count {
-                    let (gv, msv) = (load(g + i), load(ms + i) + (load(g + i) * load(g + i) - load(ms + i)) * (1 - rho))
-                    store(msv, ms + i)
-                    store(load(p + i) - lr * gv / (msv + eps).squareRoot(), p + i)
+                    let (gradient, previous) = (loadVector(g + i), loadVector(UnsafePointer(ms + i)))
+                    let meanSquare = previous + (gradient * gradient - previous) * (1 - rho)
+                    storeVector(meanSquare, ms + i)
+                    storeVector(loadVector(UnsafePointer(p + i)) - lr * gradient / (meanSquare + eps).squareRoot(), p + i)
                     i += width
                 }
                 for i in i..<count {
@@ -60,9 +61,10 @@ public struct RMSProp: StepRule {
                 }
             } else {
                 while i + width <= count {
-                    let (gv, msv) = (load(g + i), rho * load(ms + i) + (1 - rho) * (load(g + i) * load(g + i)))
-                    store(msv, ms + i)
-                    store(load(p + i) - lr * gv / (msv.squareRoot() + eps), p + i)
+                    let (gradient, previous) = (loadVector(g + i), loadVector(UnsafePointer(ms + i)))
+                    let meanSquare = rho * previous + (1 - rho) * (gradient * gradient)
+                    storeVector(meanSquare, ms + i)
+                    storeVector(loadVector(UnsafePointer(p + i)) - lr * gradient / (meanSquare.squareRoot() + eps), p + i)
                     i += width
                 }
                 for i in i..<count {
@@ -71,21 +73,6 @@ public struct RMSProp: StepRule {
                 }
             }
         }
-    }
-
-    @inline(__always)
-    private func load<S: TensorScalar>(_ pointer: UnsafePointer<S>) -> S.Vector {
-        UnsafeRawPointer(pointer).loadUnaligned(as: S.Vector.self)
-    }
-
-    @inline(__always)
-    private func load<S: TensorScalar>(_ pointer: UnsafeMutablePointer<S>) -> S.Vector {
-        UnsafeRawPointer(pointer).loadUnaligned(as: S.Vector.self)
-    }
-
-    @inline(__always)
-    private func store<S: TensorScalar>(_ vector: S.Vector, _ pointer: UnsafeMutablePointer<S>) {
-        UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: S.Vector.self)
     }
 
     public var stateNames: [String] { ["square_avg"] }

@@ -16,8 +16,9 @@ public protocol ReplayableBatch {
 /// the eager iteration gives (the kernels are the same, in the same order).
 ///
 /// Each iteration copies the parameters, the networks' buffers (batch statistics), the optimizer
-/// state and the new batches into the buffers the recording reads, replays, and hands back what
-/// it wrote as tensors of their own, so values kept elsewhere never change under their holders.
+/// state and the new batches into the buffers the recording reads, replays, and copies what it
+/// wrote back into the holders' own buffers where nothing else shares them, otherwise into new
+/// ones, so values kept elsewhere never change under their holders.
 ///
 /// An iteration that cannot be replayed runs eagerly: the first ones (until the step rules and
 /// the method have created their state; a replay would create it again), one whose batches,

@@ -6,13 +6,16 @@
 /// instructions; simple loops are). Reductions are different: Swift never reassociates
 /// floating-point additions, so sums accumulate explicitly in SIMD registers.
 
+/// The `S.Vector.scalarCount` elements at `pointer`, as one register-sized vector (for kernels in
+/// other modules, such as the step rules' updates).
 @inline(__always)
-func loadVector<S: TensorScalar>(_ pointer: UnsafePointer<S>) -> S.Vector {
+public func loadVector<S: TensorScalar>(_ pointer: UnsafePointer<S>) -> S.Vector {
     UnsafeRawPointer(pointer).loadUnaligned(as: S.Vector.self)
 }
 
+/// Writes `vector`'s elements at `pointer`.
 @inline(__always)
-func storeVector<S: TensorScalar>(_ vector: S.Vector, _ pointer: UnsafeMutablePointer<S>) {
+public func storeVector<S: TensorScalar>(_ vector: S.Vector, _ pointer: UnsafeMutablePointer<S>) {
     UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: S.Vector.self)
 }
 
