@@ -161,7 +161,15 @@ struct HessenbergReduction {
         let parts = rows.count * columns.count > 200_000 ? Parallel.processorCount : 1
         Parallel.forEach(parts) { part in
             let share = (rows.lowerBound + rows.count * part / parts)..<(rows.lowerBound + rows.count * (part + 1) / parts)
-            for r in share { product[r] = dot(a + r * n + columns.lowerBound, dense, count: columns.count) }
+            // Four rows at a time share each load of the vector.
+            var r = share.lowerBound
+            while r + 4 <= share.upperBound {
+                let row = a + r * n + columns.lowerBound
+                (product[r], product[r + 1], product[r + 2], product[r + 3])
+                    = dots(row, row + n, row + 2 * n, row + 3 * n, dense, count: columns.count)
+                r += 4
+            }
+            for r in r..<share.upperBound { product[r] = dot(a + r * n + columns.lowerBound, dense, count: columns.count) }
         }
     }
 
@@ -186,6 +194,64 @@ struct HessenbergReduction {
         }
         return q
     }
+}
+
+/// ``dot(_:_:count:)`` of four rows with one `y`, each row's sum the same operations in the same
+/// order (so the same bits), with `y` loaded once for the four: a matrix-vector product row by
+/// row loads `y` as often as the matrix, twice the loads its memory traffic needs.
+@inline(__always)
+func dots(_ x0: UnsafePointer<Double>, _ x1: UnsafePointer<Double>, _ x2: UnsafePointer<Double>, _ x3: UnsafePointer<Double>,
+          _ y: UnsafePointer<Double>, count: Int) -> (Double, Double, Double, Double) {
+    typealias V = SIMD8<Double>
+    var (a0, a1, a2, a3) = (V(), V(), V(), V())
+    var (b0, b1, b2, b3) = (V(), V(), V(), V())
+    var (c0, c1, c2, c3) = (V(), V(), V(), V())
+    var (d0, d1, d2, d3) = (V(), V(), V(), V())
+    let (p0, p1, p2, p3, py) = (UnsafeRawPointer(x0), UnsafeRawPointer(x1), UnsafeRawPointer(x2), UnsafeRawPointer(x3),
+                                UnsafeRawPointer(y))
+    var index = 0
+    while index + 32 <= count {
+        let offset = index * 8
+        let (y0, y1, y2, y3) = (py.loadUnaligned(fromByteOffset: offset, as: V.self),
+                                py.loadUnaligned(fromByteOffset: offset + 64, as: V.self),
+                                py.loadUnaligned(fromByteOffset: offset + 128, as: V.self),
+                                py.loadUnaligned(fromByteOffset: offset + 192, as: V.self))
+        a0 += p0.loadUnaligned(fromByteOffset: offset, as: V.self) * y0
+        a1 += p0.loadUnaligned(fromByteOffset: offset + 64, as: V.self) * y1
+        a2 += p0.loadUnaligned(fromByteOffset: offset + 128, as: V.self) * y2
+        a3 += p0.loadUnaligned(fromByteOffset: offset + 192, as: V.self) * y3
+        b0 += p1.loadUnaligned(fromByteOffset: offset, as: V.self) * y0
+        b1 += p1.loadUnaligned(fromByteOffset: offset + 64, as: V.self) * y1
+        b2 += p1.loadUnaligned(fromByteOffset: offset + 128, as: V.self) * y2
+        b3 += p1.loadUnaligned(fromByteOffset: offset + 192, as: V.self) * y3
+        c0 += p2.loadUnaligned(fromByteOffset: offset, as: V.self) * y0
+        c1 += p2.loadUnaligned(fromByteOffset: offset + 64, as: V.self) * y1
+        c2 += p2.loadUnaligned(fromByteOffset: offset + 128, as: V.self) * y2
+        c3 += p2.loadUnaligned(fromByteOffset: offset + 192, as: V.self) * y3
+        d0 += p3.loadUnaligned(fromByteOffset: offset, as: V.self) * y0
+        d1 += p3.loadUnaligned(fromByteOffset: offset + 64, as: V.self) * y1
+        d2 += p3.loadUnaligned(fromByteOffset: offset + 128, as: V.self) * y2
+        d3 += p3.loadUnaligned(fromByteOffset: offset + 192, as: V.self) * y3
+        index += 32
+    }
+    while index + 8 <= count {
+        let (offset, y0) = (index * 8, py.loadUnaligned(fromByteOffset: index * 8, as: V.self))
+        a0 += p0.loadUnaligned(fromByteOffset: offset, as: V.self) * y0
+        b0 += p1.loadUnaligned(fromByteOffset: offset, as: V.self) * y0
+        c0 += p2.loadUnaligned(fromByteOffset: offset, as: V.self) * y0
+        d0 += p3.loadUnaligned(fromByteOffset: offset, as: V.self) * y0
+        index += 8
+    }
+    var sums = (((a0 + a1) + (a2 + a3)).sum(), ((b0 + b1) + (b2 + b3)).sum(), ((c0 + c1) + (c2 + c3)).sum(),
+                ((d0 + d1) + (d2 + d3)).sum())
+    while index < count {
+        sums.0 += x0[index] * y[index]
+        sums.1 += x1[index] * y[index]
+        sums.2 += x2[index] * y[index]
+        sums.3 += x3[index] * y[index]
+        index += 1
+    }
+    return sums
 }
 
 /// Σ x[i]·y[i] with four SIMD accumulators (Swift does not reassociate a scalar sum, which would
