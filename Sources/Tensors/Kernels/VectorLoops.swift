@@ -7,14 +7,14 @@
 /// floating-point additions, so sums accumulate explicitly in SIMD registers.
 
 /// The `S.Vector.scalarCount` elements at `pointer`, as one register-sized vector (for kernels in
-/// other modules, such as the step rules' updates).
-@inline(__always)
+/// other modules, such as the step rules' updates; inlinable, so that theirs is specialised).
+@inlinable @inline(__always)
 public func loadVector<S: TensorScalar>(_ pointer: UnsafePointer<S>) -> S.Vector {
     UnsafeRawPointer(pointer).loadUnaligned(as: S.Vector.self)
 }
 
 /// Writes `vector`'s elements at `pointer`.
-@inline(__always)
+@inlinable @inline(__always)
 public func storeVector<S: TensorScalar>(_ vector: S.Vector, _ pointer: UnsafeMutablePointer<S>) {
     UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: S.Vector.self)
 }
