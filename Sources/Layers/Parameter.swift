@@ -1,4 +1,5 @@
 import Autodiff
+import Synchronization
 import Tensors
 
 /// A trainable tensor owned by a layer.
@@ -11,18 +12,20 @@ public final class Parameter {
         get { stored }
         set {
             stored = newValue
-            leaf = nil
+            leaf.withLock { $0 = nil }
         }
     }
 
     private var stored: Tensor
-    private var leaf: Variable?
+    /// Made on first use and dropped when `value` changes; behind a lock because forward passes
+    /// on several threads may share a network whose values never change (the bundled scorer).
+    private let leaf = Mutex<Variable?>(nil)
 
     /// Makes `value` hold `source`'s elements, in its own buffer when nothing else shares it
     /// (``Tensors/Tensor/assignElements(of:)``; through `value`'s setter the buffer would be
     /// shared with the copy the setter is given).
     public func assignElements(of source: Tensor) {
-        leaf = nil
+        leaf.withLock { $0 = nil }
         stored.assignElements(of: source)
     }
 
@@ -30,10 +33,12 @@ public final class Parameter {
     /// asked for (so values no forward pass reads, a replayed step's, cost no graph node and
     /// leave `value` the only holder of its buffer).
     public var variable: Variable {
-        if let leaf { return leaf }
-        let made = Variable(differentiable: value)
-        leaf = made
-        return made
+        leaf.withLock { leaf in
+            if let leaf { return leaf }
+            let made = Variable(differentiable: stored)
+            leaf = made
+            return made
+        }
     }
 
     public init(_ value: Tensor) {
