@@ -56,6 +56,12 @@ struct PerceptronGANJacobian {
         /// φ′(h_k) and φ″(h_k), samples × outputs; nil without an activation.
         let slope: [Double]?
         let curvature: [Double]?
+
+        /// `values` (samples × outputs) times φ′(h_k) elementwise: a tangent of h_k carried through
+        /// the activation, or a cotangent of its output carried back to h_k.
+        func throughActivation(_ values: [Double]) -> [Double] {
+            slope.map { zip(values, $0).map(*) } ?? values
+        }
     }
 
     /// Layers applied one after another to a set of samples (the fake ones go through G, then D).
@@ -198,16 +204,7 @@ struct PerceptronGANJacobian {
         var stages: [Stage] = []
         var x = input
         for layer in layers {
-            var h = [Double](repeating: 0, count: samples * layer.outputs)
-            x.withUnsafeBufferPointer { x in
-                layer.weight.withUnsafeBufferPointer { w in
-                    h.withUnsafeMutableBufferPointer { h in
-                        RawMatrixProduct.multiply(m: samples, n: layer.outputs, k: layer.inputs, a: x.baseAddress!,
-                                                  aRowStride: layer.inputs, aColumnStride: 1, b: w.baseAddress!, bRowStride: 1,
-                                                  bColumnStride: layer.inputs, c: h.baseAddress!, ldc: layer.outputs)
-                    }
-                }
-            }
+            var h = product(x, layer, samples: samples, transposingWeight: true)
             for sample in 0..<samples {
                 for unit in 0..<layer.outputs { h[sample * layer.outputs + unit] += layer.bias[unit] }
             }
@@ -218,9 +215,8 @@ struct PerceptronGANJacobian {
             }
             let pre = Variable(differentiable: Tensor(shape: [samples, layer.outputs], scalars: h))
             let post = activation(pre)
-            let slope = gradients(of: post.sum(), wrt: [pre], createGraph: true)[0]
-            let curvature = gradients(of: slope.sum(), wrt: [pre])[0]
-            stages.append(Stage(layer: layer, input: x, slope: slope.value.doubles, curvature: curvature.value.doubles))
+            let (slope, curvature) = PerceptronGANJacobian.derivatives(of: post.sum(), at: pre)
+            stages.append(Stage(layer: layer, input: x, slope: slope, curvature: curvature))
             x = post.value.doubles
         }
         return Chain(samples: samples, stages: stages, logits: x)
@@ -235,12 +231,17 @@ struct PerceptronGANJacobian {
         let realLogits = Variable(differentiable: Tensor(shape: [real.count, 1], scalars: real))
         let fakeLogits = Variable(differentiable: Tensor(shape: [fake.count, 1], scalars: fake))
         let losses = game.objective.losses(realLogits: realLogits, fakeLogits: fakeLogits)
-        func derivatives(of loss: Variable, at logits: Variable) -> (first: [Double], second: [Double]) {
-            let first = gradients(of: loss, wrt: [logits], createGraph: true)[0]
-            return (first.value.doubles, gradients(of: first.sum(), wrt: [logits])[0].value.doubles)
-        }
-        return (derivatives(of: losses.generator, at: fakeLogits), derivatives(of: losses.discriminator, at: fakeLogits),
-                derivatives(of: losses.discriminator, at: realLogits))
+        return (PerceptronGANJacobian.derivatives(of: losses.generator, at: fakeLogits),
+                PerceptronGANJacobian.derivatives(of: losses.discriminator, at: fakeLogits),
+                PerceptronGANJacobian.derivatives(of: losses.discriminator, at: realLogits))
+    }
+
+    /// ∂f/∂xᵢ and ∂²f/∂xᵢ² at every element of `input`, by the engine, for an `output` f that is a
+    /// sum of functions of one element each (an activation's outputs summed, a mean loss over
+    /// logits): the Hessian is then diagonal, and its diagonal is ∇(Σ ∇f).
+    private static func derivatives(of output: Variable, at input: Variable) -> (first: [Double], second: [Double]) {
+        let first = gradients(of: output, wrt: [input], createGraph: true)[0]
+        return (first.value.doubles, gradients(of: first.sum(), wrt: [input])[0].value.doubles)
     }
 
     /// A loss's backward pass along `chain` down to stage `lowest`, seeded with ℓ′ at the logits.
@@ -253,7 +254,7 @@ struct PerceptronGANJacobian {
             let inputDelta = product(pass.deltas[stage], chain.stages[stage].layer, samples: chain.samples, transposingWeight: false)
             let below = chain.stages[stage - 1]
             pass.upperInputDeltas[stage - 1] = inputDelta
-            pass.deltas[stage - 1] = below.slope.map { zip(inputDelta, $0).map(*) } ?? inputDelta
+            pass.deltas[stage - 1] = below.throughActivation(inputDelta)
         }
         return pass
     }
@@ -277,7 +278,7 @@ struct PerceptronGANJacobian {
                                   transposingWeight: true)
             }
             tangents.preactivations[stage] = tangent
-            tangents.outputs[stage] = chain.stages[stage].slope.map { zip(tangent, $0).map(*) } ?? tangent
+            tangents.outputs[stage] = chain.stages[stage].throughActivation(tangent)
         }
         return tangents
     }
