@@ -41,37 +41,33 @@ public struct RMSProp: StepRule {
         return withElements(value, gradient, &state, ["square_avg"], as: S.self, initial: { _ in
             insideRoot ? Tensor.ones(like: value) : Tensor.zeros(like: value)
         }) { p, g, state, count in
-            // A vector of elements at a time, then the rest one by one: the same operations on
-            // each element (the compiler does not vectorise the scalar loop itself, whose three
-            // pointers might overlap).
+            // A vector of elements at a time, the last few in a vector padded with zeros: the same
+            // operations on each element as one at a time (the compiler does not vectorise the
+            // scalar loop, whose three pointers might overlap).
             let ms = state[0]
+            /// (p, ms) after one step on a vector of elements.
+            func updated(_ p: S.Vector, _ g: S.Vector, _ ms: S.Vector) -> (S.Vector, S.Vector) {
+                if insideRoot {
+                    let meanSquare = ms + (g * g - ms) * (1 - rho)
+                    return (p - lr * g / (meanSquare + eps).squareRoot(), meanSquare)
+                }
+                let meanSquare = rho * ms + (1 - rho) * (g * g)
+                return (p - lr * g / (meanSquare.squareRoot() + eps), meanSquare)
+            }
             let width = S.Vector.scalarCount
             var i = 0
-            if insideRoot {
-                while i + width <= count {
-                    let (gradient, previous) = (loadVector(g + i), loadVector(UnsafePointer(ms + i)))
-                    let meanSquare = previous + (gradient * gradient - previous) * (1 - rho)
-                    storeVector(meanSquare, ms + i)
-                    storeVector(loadVector(UnsafePointer(p + i)) - lr * gradient / (meanSquare + eps).squareRoot(), p + i)
-                    i += width
-                }
-                for i in i..<count {
-                    ms[i] += (g[i] * g[i] - ms[i]) * (1 - rho)
-                    p[i] -= lr * g[i] / (ms[i] + eps).squareRoot()
-                }
-            } else {
-                while i + width <= count {
-                    let (gradient, previous) = (loadVector(g + i), loadVector(UnsafePointer(ms + i)))
-                    let meanSquare = rho * previous + (1 - rho) * (gradient * gradient)
-                    storeVector(meanSquare, ms + i)
-                    storeVector(loadVector(UnsafePointer(p + i)) - lr * gradient / (meanSquare.squareRoot() + eps), p + i)
-                    i += width
-                }
-                for i in i..<count {
-                    ms[i] = rho * ms[i] + (1 - rho) * (g[i] * g[i])
-                    p[i] -= lr * g[i] / (ms[i].squareRoot() + eps)
-                }
+            while i + width <= count {
+                let (parameter, meanSquare) = updated(loadVector(UnsafePointer(p + i)), loadVector(g + i),
+                                                      loadVector(UnsafePointer(ms + i)))
+                storeVector(meanSquare, ms + i)
+                storeVector(parameter, p + i)
+                i += width
             }
+            guard i < count else { return }
+            var (pv, gv, mv) = (S.Vector(), S.Vector(), S.Vector())
+            for lane in 0..<(count - i) { (pv[lane], gv[lane], mv[lane]) = (p[i + lane], g[i + lane], ms[i + lane]) }
+            let (parameter, meanSquare) = updated(pv, gv, mv)
+            for lane in 0..<(count - i) { (p[i + lane], ms[i + lane]) = (parameter[lane], meanSquare[lane]) }
         }
     }
 
