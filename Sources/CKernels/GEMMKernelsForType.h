@@ -23,6 +23,13 @@
 TARGET static void NAME(micro)(ptrdiff_t kc, const SCALAR *a, const SCALAR *b, SCALAR *c, ptrdiff_t ldc, int accumulate) {
     VECTOR acc[8][2];
     for (int r = 0; r < 8; r++) acc[r][0] = acc[r][1] = SPLAT(0);
+    // C's tile is read (or written) only after the loop over kc: fetching its cache lines now
+    // overlaps their latency with the products (its rows are ldc apart, each in its own page,
+    // which the hardware prefetcher does not foresee).
+    for (int r = 0; r < 8; r++) {
+        __builtin_prefetch(c + r * ldc, 1, 3);
+        __builtin_prefetch(c + r * ldc + 2 * WIDTH - 1, 1, 3);
+    }
     for (ptrdiff_t p = 0; p < kc; p++) {
         VECTOR b0 = LOAD(b), b1 = LOAD(b + WIDTH);
 #pragma clang loop unroll(full)
