@@ -71,18 +71,28 @@ struct Balancing {
     }
 
     /// Scales the middle block until no row/column pair's 1-norms improve by 5%.
+    ///
+    /// Each pass starts from every row's and column's norm, summed in one pass over the rows (a
+    /// column at a time would read a cache line per element); once a pass has scaled a row and
+    /// column, the later ones' norms are summed afresh, as `dgebal` does. Either way each norm is
+    /// the same sum in the same order, so the scaling does not depend on which was used.
     private mutating func scaleMiddle(_ matrix: inout Matrix) {
         let n = matrix.rows
         let radix = 2.0
         var converged = false
         while !converged {
             converged = true
+            var (rowNorms, columnNorms) = Balancing.offDiagonalNorms(matrix, block: middle)
+            var current = true
             for i in middle {
-                var (columnNorm, rowNorm) = (0.0, 0.0)
-                for j in middle where j != i {
-                    columnNorm += abs(matrix[j, i])
-                    rowNorm += abs(matrix[i, j])
+                if !current {
+                    (columnNorms[i], rowNorms[i]) = (0, 0)
+                    for j in middle where j != i {
+                        columnNorms[i] += abs(matrix[j, i])
+                        rowNorms[i] += abs(matrix[i, j])
+                    }
                 }
+                var (columnNorm, rowNorm) = (columnNorms[i], rowNorms[i])
                 guard columnNorm != 0 && rowNorm != 0 else { continue }
                 var g = rowNorm / radix
                 var f = 1.0
@@ -98,12 +108,35 @@ struct Balancing {
                 }
                 if (columnNorm + rowNorm) / f < 0.95 * s {
                     converged = false
+                    current = false
                     scale[i] *= f
                     for j in 0..<n { matrix[i, j] /= f }
                     for j in 0..<n { matrix[j, i] *= f }
                 }
             }
         }
+    }
+
+    /// The 1-norms of the rows and columns of `block` × `block` without their diagonal elements,
+    /// indexed by row and column of the matrix, each summed in order of the other index.
+    private static func offDiagonalNorms(_ matrix: Matrix, block: ClosedRange<Int>) -> (rows: [Double], columns: [Double]) {
+        let n = matrix.rows
+        var rows = [Double](repeating: 0, count: n)
+        var columns = [Double](repeating: 0, count: n)
+        matrix.elements.withUnsafeBufferPointer { a in
+            columns.withUnsafeMutableBufferPointer { columns in
+                for i in block {
+                    let row = a.baseAddress! + i * n
+                    var sum = 0.0
+                    for j in block where j != i {
+                        sum += abs(row[j])
+                        columns[j] += abs(row[j])
+                    }
+                    rows[i] = sum
+                }
+            }
+        }
+        return (rows, columns)
     }
 
     /// The vector x of the original matrix for a vector x′ of the balanced one: x = P·D·x′.

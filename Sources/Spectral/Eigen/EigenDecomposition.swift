@@ -28,7 +28,7 @@ public struct EigenDecomposition: Sendable {
         var h = matrix
         let balancing = Balancing(&h)
         guard computeEigenvectors else {
-            eigenvalues = try EigenDecomposition.eigenvalues(balanced: h, middle: balancing.middle,
+            eigenvalues = try EigenDecomposition.eigenvalues(balanced: consume h, middle: balancing.middle,
                                                              iterationLimit: iterationLimit)
             eigenvectors = nil
             return
@@ -44,13 +44,13 @@ public struct EigenDecomposition: Sendable {
 
     /// The eigenvalues of a balanced matrix: the diagonal outside its middle block (isolated by
     /// the permutation) and those of the middle block by Hessenberg reduction and QR.
-    private static func eigenvalues(balanced h: Matrix, middle: ClosedRange<Int>,
+    private static func eigenvalues(balanced h: consuming Matrix, middle: ClosedRange<Int>,
                                     iterationLimit: Int?) throws(EigenError) -> [Complex<Double>] {
         let n = h.rows
         let above = (0..<middle.lowerBound).map { Complex(h[$0, $0]) }
         let below = ((middle.upperBound + 1)..<n).map { Complex(h[$0, $0]) }
-        var block = h.submatrix(rows: middle.lowerBound..<(middle.upperBound + 1),
-                                columns: middle.lowerBound..<(middle.upperBound + 1))
+        var block = middle.count == n ? h : h.submatrix(rows: middle.lowerBound..<(middle.upperBound + 1),
+                                                        columns: middle.lowerBound..<(middle.upperBound + 1))
         _ = HessenbergReduction(&block)
         var noVectors: Matrix? = nil
         do {

@@ -39,11 +39,12 @@ public struct Matrix: Sendable, Equatable {
 
     /// The elements in `rows` × `columns`, as a new matrix.
     public func submatrix(rows: Range<Int>, columns: Range<Int>) -> Matrix {
-        var result = Matrix(rows: rows.count, columns: columns.count)
-        for (i, r) in rows.enumerated() {
-            for (j, c) in columns.enumerated() { result[i, j] = self[r, c] }
-        }
-        return result
+        precondition(rows.clamped(to: 0..<self.rows) == rows && columns.clamped(to: 0..<self.columns) == columns,
+                     "Matrix.submatrix: \(rows) × \(columns) outside \(self.rows)×\(self.columns)")
+        var result = [Double]()
+        result.reserveCapacity(rows.count * columns.count)
+        for r in rows { result += elements[(r * self.columns + columns.lowerBound)..<(r * self.columns + columns.upperBound)] }
+        return Matrix(rows: rows.count, columns: columns.count, elements: result)
     }
 
     /// This matrix as a float64 tensor.
