@@ -91,7 +91,7 @@ import Tensors
     func sylvesterSolution(sizes: (Int, Int)) {
         let (n1, n2) = sizes
         let d = schurForm(sizes: [n1, n2], seed: 7)
-        let x = SchurReordering.sylvesterSolution(d, n1: n1, n2: n2)
+        let x = SchurReordering.sylvesterSolution(SmallSquare(d, at: 0, size: n1 + n2), n1: n1, n2: n2)
         for i in 0..<n1 {
             for l in 0..<n2 {
                 var left = 0.0

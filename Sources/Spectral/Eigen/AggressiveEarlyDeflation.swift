@@ -49,7 +49,7 @@ struct AggressiveEarlyDeflation {
                 ? abs(bottom) + abs(reordering.t[kept - 1, kept - 2]).squareRoot() * abs(reordering.t[kept - 2, kept - 1]).squareRoot()
                 : abs(bottom)
             if magnitude == 0 { magnitude = abs(spike) }
-            let entry = (0..<size).map { abs(spike * reordering.q[0, kept - 1 - $0]) }.max()!
+            let entry = max(abs(spike * reordering.qTransposed[kept - 1, 0]), abs(spike * reordering.qTransposed[kept - size, 0]))
             if entry <= max(small, ulp * magnitude) {
                 kept -= size
             } else if reordering.moveBlock(from: kept - size, to: undeflatable) {

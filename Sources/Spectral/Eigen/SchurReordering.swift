@@ -12,8 +12,17 @@ struct SchurReordering {
 
     /// The quasi-triangular matrix being reordered.
     var t: Matrix
-    /// The accumulated transformation: columns updated with every similarity applied to t.
-    var q: Matrix
+    /// Qᵀ for the accumulated transformation Q: each similarity applied to t updates two or
+    /// three columns of Q, which are rows here, contiguous in memory.
+    private(set) var qTransposed: Matrix
+
+    init(t: Matrix, q: Matrix) {
+        self.t = t
+        qTransposed = q.transposed
+    }
+
+    /// The accumulated transformation.
+    var q: Matrix { qTransposed.transposed }
 
     /// Rows of the diagonal block starting at `row`.
     func blockSize(at row: Int) -> Int {
@@ -46,35 +55,29 @@ struct SchurReordering {
             return true
         }
         let size = n1 + n2
-        let d = t.submatrix(rows: j..<(j + size), columns: j..<(j + size))
-        let norm = d.elements.reduce(0) { max($0, abs($1)) }
-        let threshold = max(SchurReordering.swapTolerance * Double.ulpOfOne * norm,
+        let d = SmallSquare(t, at: j, size: size)
+        let threshold = max(SchurReordering.swapTolerance * Double.ulpOfOne * d.largestMagnitude,
                             Double.leastNormalMagnitude / Double.ulpOfOne)
         let x = SchurReordering.sylvesterSolution(d, n1: n1, n2: n2)
         // Reflectors P (one, or two for 2×2 with 2×2) with P[−X; I] upper triangular bring
         // Pᵀ D P to [[T₂₂, *], [0, T₁₁]].
-        var reflectors: [(vector: [Double], tau: Double, offset: Int)] = []
+        let reflectors: [SwapReflector]
         switch (n1, n2) {
         case (1, 2):
-            reflectors.append(SchurReordering.reflector(annihilatingAllBut: 2, of: [1, x[0, 0], x[0, 1]]))
+            reflectors = [SwapReflector(annihilatingAllBut: 2, of: SIMD3(1, x[0, 0], x[0, 1]))]
         case (2, 1):
-            reflectors.append(SchurReordering.reflector(annihilatingAllBut: 0, of: [-x[0, 0], -x[1, 0], 1]))
+            reflectors = [SwapReflector(annihilatingAllBut: 0, of: SIMD3(-x[0, 0], -x[1, 0], 1))]
         default:
-            let first = SchurReordering.reflector(annihilatingAllBut: 0, of: [-x[0, 0], -x[1, 0], 1])
-            let (v, tau) = (first.vector, first.tau)
+            let first = SwapReflector(annihilatingAllBut: 0, of: SIMD3(-x[0, 0], -x[1, 0], 1))
+            let v = first.vector
             // The second column [−x₁₂, −x₂₂, 0, 1] after the first reflector, rows 1...3.
             let w = -x[0, 1] * v[0] - x[1, 1] * v[1]
-            let second = [-x[1, 1] - tau * w * v[1], -tau * w * v[2], 1.0]
-            reflectors.append(first)
-            var next = SchurReordering.reflector(annihilatingAllBut: 0, of: second)
-            next.offset = 1
-            reflectors.append(next)
+            var second = SwapReflector(annihilatingAllBut: 0, of: SIMD3(-x[1, 1] - first.tau * w * v[1], -first.tau * w * v[2], 1))
+            second.offset = 1
+            reflectors = [first, second]
         }
         var trial = d
-        for reflector in reflectors {
-            trial.reflectRows(from: reflector.offset, columns: 0..<size, vector: reflector.vector, tau: reflector.tau)
-            trial.reflectColumns(from: reflector.offset, vector: reflector.vector, tau: reflector.tau)
-        }
+        for reflector in reflectors { trial.transform(by: reflector) }
         // The block that must vanish: rows n2..<size, columns 0..<n2; and for a 1×1 moved up its
         // diagonal must keep the value it had.
         var residual = 0.0
@@ -85,11 +88,15 @@ struct SchurReordering {
         if n2 == 1 { residual = max(residual, abs(trial[0, 0] - d[size - 1, size - 1])) }
         guard residual <= threshold else { return false }
         let n = t.rows
-        for reflector in reflectors {
-            let first = j + reflector.offset
-            t.reflectRows(from: first, columns: j..<n, vector: reflector.vector, tau: reflector.tau)
-            t.reflectColumns(from: first, rows: 0..<min(j + size, n), vector: reflector.vector, tau: reflector.tau)
-            q.reflectColumns(from: first, vector: reflector.vector, tau: reflector.tau)
+        t.elements.withUnsafeMutableBufferPointer { tBuffer in
+            qTransposed.elements.withUnsafeMutableBufferPointer { qBuffer in
+                for reflector in reflectors {
+                    let first = j + reflector.offset
+                    reflector.applyToRows(tBuffer.baseAddress!, stride: n, first: first, columns: j..<n)
+                    reflector.applyToColumns(tBuffer.baseAddress!, stride: n, first: first, rows: 0..<min(j + size, n))
+                    reflector.applyToRows(qBuffer.baseAddress!, stride: n, first: first, columns: 0..<n)
+                }
+            }
         }
         for row in n2..<size {
             for column in 0..<n2 { t[j + row, j + column] = 0 }
@@ -109,23 +116,23 @@ struct SchurReordering {
         guard r != 0 else { return }
         let rotation = PlaneRotation(cs: f / r, sn: g / r)
         rotation.applyOutsideBlock(of: &t, at: j)
-        rotation.applyToColumns(of: &q, at: j)
+        rotation.applyToRows(of: &qTransposed, at: j)
         (t[j, j], t[j + 1, j + 1]) = (t22, t11)
     }
 
     private mutating func standardize(at k: Int) {
         let block = StandardBlock(t[k, k], t[k, k + 1], t[k + 1, k], t[k + 1, k + 1])
         block.store(in: &t, at: k)
-        block.rotation.applyToColumns(of: &q, at: k)
+        block.rotation.applyToRows(of: &qTransposed, at: k)
     }
 
     /// X with T₁₁X − XT₂₂ = T₁₂ for the blocks of `d` (LAPACK's `dlasy2` without its scaling),
     /// by Gaussian elimination with complete pivoting on the Kronecker form; a pivot below
     /// ε·max|d| is raised to that, as `dlasy2` does for nearly equal eigenvalues.
-    static func sylvesterSolution(_ d: Matrix, n1: Int, n2: Int) -> Matrix {
+    static func sylvesterSolution(_ d: SmallSquare, n1: Int, n2: Int) -> SmallSquare {
         let size = n1 * n2
-        var system = Matrix(rows: size, columns: size)
-        var right = [Double](repeating: 0, count: size)
+        var system = SmallSquare(size: size)
+        var right = SIMD4<Double>()
         // Unknown (i, l) ↦ i + l·n1.
         for i in 0..<n1 {
             for l in 0..<n2 {
@@ -135,8 +142,8 @@ struct SchurReordering {
                 for k in 0..<n2 { system[equation, i + k * n1] -= d[n1 + k, n1 + l] }
             }
         }
-        let smallest = max(Double.ulpOfOne * d.elements.reduce(0) { max($0, abs($1)) }, Double.leastNormalMagnitude)
-        var columnOrder = Array(0..<size)
+        let smallest = max(Double.ulpOfOne * d.largestMagnitude, Double.leastNormalMagnitude)
+        var columnOrder = SIMD4<Int>(0, 1, 2, 3)
         for step in 0..<size {
             var (pivotRow, pivotColumn, largest) = (step, step, -1.0)
             for row in step..<size {
@@ -147,11 +154,11 @@ struct SchurReordering {
             for column in 0..<size {
                 (system[step, column], system[pivotRow, column]) = (system[pivotRow, column], system[step, column])
             }
-            right.swapAt(step, pivotRow)
+            (right[step], right[pivotRow]) = (right[pivotRow], right[step])
             for row in 0..<size {
                 (system[row, step], system[row, pivotColumn]) = (system[row, pivotColumn], system[row, step])
             }
-            columnOrder.swapAt(step, pivotColumn)
+            (columnOrder[step], columnOrder[pivotColumn]) = (columnOrder[pivotColumn], columnOrder[step])
             if abs(system[step, step]) < smallest { system[step, step] = smallest }
             for row in (step + 1)..<size {
                 let factor = system[row, step] / system[step, step]
@@ -159,26 +166,104 @@ struct SchurReordering {
                 right[row] -= factor * right[step]
             }
         }
-        var solution = [Double](repeating: 0, count: size)
+        var solution = SIMD4<Double>()
         for step in stride(from: size - 1, through: 0, by: -1) {
             var sum = right[step]
             for column in (step + 1)..<size { sum -= system[step, column] * solution[column] }
             solution[step] = sum / system[step, step]
         }
-        var x = Matrix(rows: n1, columns: n2)
-        for (position, unknown) in columnOrder.enumerated() { x[unknown % n1, unknown / n1] = solution[position] }
+        var x = SmallSquare(size: max(n1, n2))
+        for position in 0..<size {
+            let unknown = columnOrder[position]
+            x[unknown % n1, unknown / n1] = solution[position]
+        }
         return x
     }
+}
 
-    /// The reflector I − τvvᵀ of three elements mapping `u` onto a multiple of e_`kept`.
-    static func reflector(annihilatingAllBut kept: Int, of u: [Double]) -> (vector: [Double], tau: Double, offset: Int) {
+/// A square matrix of at most 4×4 held in registers: the pair of diagonal blocks a swap
+/// exchanges, and the small systems it solves.
+struct SmallSquare {
+    private var elements = SIMD16<Double>()
+    let size: Int
+
+    /// The zero matrix of `size` rows.
+    init(size: Int) {
+        precondition(size <= 4, "SmallSquare: at most 4×4")
+        self.size = size
+    }
+
+    /// The `size`×`size` block of `m` at (`start`, `start`).
+    init(_ m: Matrix, at start: Int, size: Int) {
+        self.init(size: size)
+        for i in 0..<size {
+            for j in 0..<size { self[i, j] = m[start + i, start + j] }
+        }
+    }
+
+    subscript(row: Int, column: Int) -> Double {
+        get { elements[row * 4 + column] }
+        set { elements[row * 4 + column] = newValue }
+    }
+
+    /// max |mᵢⱼ|.
+    var largestMagnitude: Double { elements.replacing(with: -elements, where: elements .< 0).max() }
+
+    /// P·M·P for the reflector P on rows and columns offset ..< offset + 3.
+    mutating func transform(by reflector: SwapReflector) {
+        withUnsafeMutablePointer(to: &elements) { pointer in
+            pointer.withMemoryRebound(to: Double.self, capacity: 16) { m in
+                reflector.applyToRows(m, stride: 4, first: reflector.offset, columns: 0..<size)
+                reflector.applyToColumns(m, stride: 4, first: reflector.offset, rows: 0..<size)
+            }
+        }
+    }
+}
+
+/// A reflector I − τvvᵀ on three consecutive indices `offset ..< offset + 3` with one component
+/// of v equal to 1 (any of the three): how a swap of diagonal blocks triangularises [−X; I].
+struct SwapReflector {
+    let vector: SIMD3<Double>
+    let tau: Double
+    var offset = 0
+
+    /// The reflector mapping `u` onto a multiple of e_`kept`.
+    init(annihilatingAllBut kept: Int, of u: SIMD3<Double>) {
         // Put the kept element first, make the reflector, then put it back in place.
-        let order = [kept] + (0..<3).filter { $0 != kept }
-        var permuted = order.map { u[$0] }
-        let tau = permuted.withUnsafeMutableBufferPointer { Householder.makeReflector($0.baseAddress!, count: 3) }
+        let order = SIMD3<Int>(kept, kept == 0 ? 1 : 0, kept == 2 ? 1 : 2)
+        var permuted = SIMD3<Double>(u[order[0]], u[order[1]], u[order[2]])
+        tau = withUnsafeMutablePointer(to: &permuted) {
+            $0.withMemoryRebound(to: Double.self, capacity: 3) { Householder.makeReflector($0, count: 3) }
+        }
         permuted[0] = 1
-        var vector = [Double](repeating: 0, count: 3)
-        for (position, index) in order.enumerated() { vector[index] = permuted[position] }
-        return (vector, tau, 0)
+        var vector = SIMD3<Double>()
+        for position in 0..<3 { vector[order[position]] = permuted[position] }
+        self.vector = vector
+    }
+
+    /// Rows `first ..< first + 3` of a row-major matrix over `columns`: w = vᵀA, A −= τ·v·wᵀ.
+    @inline(__always)
+    func applyToRows(_ a: UnsafeMutablePointer<Double>, stride: Int, first: Int, columns: Range<Int>) {
+        let (r0, r1, r2) = (a + first * stride, a + (first + 1) * stride, a + (first + 2) * stride)
+        let (v0, v1, v2) = (vector[0], vector[1], vector[2])
+        for j in columns {
+            let sum = tau * (r0[j] * v0 + r1[j] * v1 + r2[j] * v2)
+            r0[j] -= sum * v0
+            r1[j] -= sum * v1
+            r2[j] -= sum * v2
+        }
+    }
+
+    /// Columns `first ..< first + 3` of the rows in `rows`: s = A·v, A −= τ·s·vᵀ.
+    @inline(__always)
+    func applyToColumns(_ a: UnsafeMutablePointer<Double>, stride: Int, first: Int, rows: Range<Int>) {
+        let (v0, v1, v2) = (vector[0], vector[1], vector[2])
+        for i in rows {
+            let row = a + i * stride + first
+            let sum = tau * (row[0] * v0 + row[1] * v1 + row[2] * v2)
+            row[0] -= sum * v0
+            row[1] -= sum * v1
+            row[2] -= sum * v2
+        }
     }
 }
