@@ -2,8 +2,28 @@
 import Testing
 import Tensors
 
-/// The Hessenberg reduction's matrix-vector products, four rows at a time.
+/// The Hessenberg reduction: blocked panels with the merged two-sided update, and its
+/// matrix-vector products four rows at a time.
 @Suite struct HessenbergReductionTests {
+    /// H = QᵀAQ is upper Hessenberg with Q orthogonal, for sizes that take one, several and no
+    /// blocked panels (the last 96 columns are reduced one at a time).
+    @Test(arguments: [90, 161, 300])
+    func reductionIsAnOrthogonalSimilarity(n: Int) {
+        let a = randomMatrix(n, seed: UInt64(n))
+        var h = a
+        let q = HessenbergReduction(&h).orthogonalFactor(size: n)
+        for i in 0..<n {
+            for j in 0..<max(0, i - 1) { #expect(h[i, j] == 0, "H[\(i), \(j)] = \(h[i, j])") }
+        }
+        let norm = a.frobeniusNorm
+        let back = q * h * q.transposed
+        let similarityError = zip(back.elements, a.elements).map { abs($0 - $1) }.max()!
+        #expect(similarityError < 1e-13 * norm, "‖QHQᵀ − A‖ = \(similarityError)")
+        let identity = q.transposed * q
+        let orthogonalityError = (0..<n).flatMap { i in (0..<n).map { j in abs(identity[i, j] - (i == j ? 1 : 0)) } }.max()!
+        #expect(orthogonalityError < 1e-13)
+    }
+
     /// `dots` of four rows gives each row the bits `dot` gives it alone, for lengths that end
     /// in every part of the loop (whole blocks of 32, blocks of 8, a scalar tail), NaN included.
     @Test func fourRowsHaveTheBitsOfOneRowEach() {

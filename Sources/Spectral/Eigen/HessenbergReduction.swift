@@ -6,13 +6,14 @@ import Tensors
 /// Blocked as LAPACK's `dgehrd`/`dlahr2` (Quintana-Ortí & van de Geijn 2006): the reflectors of a
 /// panel of `panelWidth` columns are accumulated as Q = I − V T Vᵀ while the panel's columns are
 /// transformed on the fly, with Y = A V T built alongside; then the rest of the matrix is updated
-/// by matrix products, A ← A − Y Vᵀ from the right and A ← (I − V Tᵀ Vᵀ) A from the left. About
-/// four fifths of the work is then in GEMM. The last columns are reduced one at a time.
+/// by matrix products, A ← (I − V Tᵀ Vᵀ)(A − Y Vᵀ), both sides in one product of depth 2·nb below
+/// the panel. About four fifths of the work is then in GEMM. The last columns are reduced one at
+/// a time.
 struct HessenbergReduction {
     /// The Householder vectors (v[0] = 1) and factors τ of each column, to form Q.
     private var reflectors: [(vector: [Double], tau: Double)] = []
-    /// Columns per panel. Each panel passes over the trailing matrix three times (rank-nb
-    /// updates from both sides), so wider panels stream it fewer times until the panel's own
+    /// Columns per panel. Each panel passes over the trailing matrix a few times (VᵀA and the
+    /// update), so wider panels stream it fewer times until the panel's own
     /// O(n·nb²) work takes over: on the 2003×2003 benchmark (2-core AVX-512) the reduction took
     /// 0.93–1.01 s at 64 against 1.03–1.28 s at 32 (LAPACK's default), 1.4–1.6 s at 16,
     /// 1.03–1.26 s at 96 and 1.26–1.43 s at 128.
@@ -56,57 +57,60 @@ struct HessenbergReduction {
         }
     }
 
-    /// Reduces columns k ..< k + width as one panel (LAPACK's `dlahr2` followed by the blocked
-    /// updates of `dgehrd`).
+    /// Reduces columns k ..< k + width as one panel (LAPACK's `dlahr2`), then updates the rest of
+    /// the matrix as `dgehrd` does, with the two one-sided updates of the rows below the panel
+    /// merged into one product of twice the depth:
+    /// Qᵀ(A − Y Vᵀ) = A − Y Vᵀ − V Tᵀ(VᵀA − (VᵀY) Vᵀ) = A − [Y V]·[Vᵀ; M], M = Tᵀ(VᵀA − (VᵀY)Vᵀ).
     private mutating func reducePanel(_ a: UnsafeMutablePointer<Double>, n: Int, k: Int, width nb: Int) {
-        // V: n × nb (column i is the vector of reflector k + i, zero above row k + i + 1),
-        // Y = A V T: n × nb, T: nb × nb upper triangular; all row-major with row stride nb.
-        let v = UnsafeMutablePointer<Double>.allocate(capacity: n * nb)
-        let y = UnsafeMutablePointer<Double>.allocate(capacity: n * nb)
+        // Y = A V T and V side by side, row-major with row pitch 2·nb: row r is [Y[r, :], V[r, :]]
+        // (V's column i is the vector of reflector k + i, zero above row k + i + 1), so that the
+        // rows below the panel are one operand [Y V] of the merged update. T: nb × nb upper
+        // triangular.
+        let pitch = 2 * nb
+        let yv = UnsafeMutablePointer<Double>.allocate(capacity: n * pitch)
+        let (y, v) = (yv, yv + nb)
         var t = [Double](repeating: 0, count: nb * nb)
         let column = UnsafeMutablePointer<Double>.allocate(capacity: n)
         let work = UnsafeMutablePointer<Double>.allocate(capacity: max(nb, n))
+        let product = UnsafeMutablePointer<Double>.allocate(capacity: n)
         defer {
-            v.deallocate()
-            y.deallocate()
+            yv.deallocate()
             column.deallocate()
             work.deallocate()
+            product.deallocate()
         }
-        v.initialize(repeating: 0, count: n * nb)
-        y.initialize(repeating: 0, count: n * nb)
+        yv.initialize(repeating: 0, count: n * pitch)
         for i in 0..<nb {
             let j = k + i
             // Column j of A Q_i: A[:, j] − Y[:, 0..<i] · V[j, 0..<i]ᵀ (rows k+1... only).
             for r in (k + 1)..<n {
-                column[r] = a[r * n + j] - dot(y + r * nb, v + j * nb, count: i)
+                column[r] = a[r * n + j] - dot(y + r * pitch, v + j * pitch, count: i)
             }
             // Then Q_iᵀ from the left: column −= V Tᵀ Vᵀ column.
             if i > 0 {
-                transposedProduct(v, stride: nb, rows: (k + 1)..<n, columns: i, vector: column, into: work)
+                transposedProduct(v, stride: pitch, rows: (k + 1)..<n, columns: i, vector: column, into: work)
                 for p in stride(from: i - 1, through: 0, by: -1) {  // work = Tᵀ work (Tᵀ is lower triangular)
                     var sum = 0.0
                     for q in 0...p { sum += t[q * nb + p] * work[q] }
                     work[p] = sum
                 }
-                for r in (k + 1)..<n { column[r] -= dot(v + r * nb, work, count: i) }
+                for r in (k + 1)..<n { column[r] -= dot(v + r * pitch, work, count: i) }
             }
             // The reflector of column j, from rows j+1...
             let m = n - j - 1
             let tau = Householder.makeReflector(column + j + 1, count: m)
             for r in (k + 1)...(j + 1) { a[r * n + j] = column[r] }
             for r in (j + 2)..<n { a[r * n + j] = 0 }
-            v[(j + 1) * nb + i] = 1
-            for r in (j + 2)..<n { v[r * nb + i] = column[r] }
+            v[(j + 1) * pitch + i] = 1
+            for r in (j + 2)..<n { v[r * pitch + i] = column[r] }
             reflectors.append((Array(UnsafeBufferPointer(start: column + j + 1, count: m)).enumerated()
                 .map { $0.offset == 0 ? 1 : $0.element }, tau))
             // y_i = τ (A v_i − Y_i (V_iᵀ v_i)); T[0..<i, i] = −τ T_i (V_iᵀ v_i); T[i, i] = τ.
-            transposedProduct(v, stride: nb, rows: (j + 1)..<n, columns: i, vector: v + i, vectorStride: nb, into: work)
+            transposedProduct(v, stride: pitch, rows: (j + 1)..<n, columns: i, vector: v + i, vectorStride: pitch, into: work)
             // Rows k+1...; rows 0...k of Y follow after the panel by matrix products.
-            let product = UnsafeMutablePointer<Double>.allocate(capacity: n)
-            defer { product.deallocate() }
-            matrixVectorProduct(a, n: n, rows: (k + 1)..<n, columns: (j + 1)..<n, vector: v, stride: nb, column: i,
+            matrixVectorProduct(a, n: n, rows: (k + 1)..<n, columns: (j + 1)..<n, vector: v, stride: pitch, column: i,
                                 into: product)
-            for r in (k + 1)..<n { y[r * nb + i] = tau * (product[r] - dot(y + r * nb, work, count: i)) }
+            for r in (k + 1)..<n { y[r * pitch + i] = tau * (product[r] - dot(y + r * pitch, work, count: i)) }
             for p in 0..<i {
                 var sum = 0.0
                 for q in p..<i { sum += t[p * nb + q] * work[q] }
@@ -118,37 +122,54 @@ struct HessenbergReduction {
         let upper = UnsafeMutablePointer<Double>.allocate(capacity: (k + 1) * nb)
         defer { upper.deallocate() }
         RawMatrixProduct.multiply(m: k + 1, n: nb, k: n - k - 1, a: a + k + 1, aRowStride: n, aColumnStride: 1,
-                                  b: v + (k + 1) * nb, bRowStride: nb, bColumnStride: 1, c: upper, ldc: nb)
+                                  b: v + (k + 1) * pitch, bRowStride: pitch, bColumnStride: 1, c: upper, ldc: nb)
         t.withUnsafeBufferPointer { tBuffer in
             RawMatrixProduct.multiply(m: k + 1, n: nb, k: nb, a: upper, aRowStride: nb, aColumnStride: 1,
-                                      b: tBuffer.baseAddress!, bRowStride: nb, bColumnStride: 1, c: y, ldc: nb)
+                                      b: tBuffer.baseAddress!, bRowStride: nb, bColumnStride: 1, c: y, ldc: pitch)
         }
-        let trailing = n - k - nb  // columns k + nb ..< n
         // Right, rows 0...k of the panel's own columns k+1 ..< k+nb: A −= Y[0...k] · V[k+1..<k+nb]ᵀ.
         if nb > 1 {
-            RawMatrixProduct.subtract(m: k + 1, n: nb - 1, k: nb, a: y, aRowStride: nb, aColumnStride: 1,
-                                      b: v + (k + 1) * nb, bRowStride: 1, bColumnStride: nb, from: a + k + 1, ldc: n)
+            RawMatrixProduct.subtract(m: k + 1, n: nb - 1, k: nb, a: y, aRowStride: pitch, aColumnStride: 1,
+                                      b: v + (k + 1) * pitch, bRowStride: 1, bColumnStride: pitch, from: a + k + 1, ldc: n)
         }
+        let trailing = n - k - nb  // columns k + nb ..< n
         guard trailing > 0 else { return }
-        // Right, every row of the trailing columns: A[:, k+nb...] −= Y · V[k+nb...]ᵀ.
-        RawMatrixProduct.subtract(m: n, n: trailing, k: nb, a: y, aRowStride: nb, aColumnStride: 1,
-                                  b: v + (k + nb) * nb, bRowStride: 1, bColumnStride: nb, from: a + k + nb, ldc: n)
-        // Left, rows k+1...: A[k+1..., k+nb...] −= V Tᵀ (Vᵀ A[k+1..., k+nb...]).
-        let rows = n - k - 1
+        // The right operand [Vᵀ; M] of the merged update, over the trailing columns:
+        // rows 0..<nb are V[k+nb...]ᵀ, rows nb..<2nb will be M.
+        let right = UnsafeMutablePointer<Double>.allocate(capacity: pitch * trailing)
         let w = UnsafeMutablePointer<Double>.allocate(capacity: nb * trailing)
-        let tw = UnsafeMutablePointer<Double>.allocate(capacity: nb * trailing)
+        var s = [Double](repeating: 0, count: nb * nb)
         defer {
+            right.deallocate()
             w.deallocate()
-            tw.deallocate()
         }
-        RawMatrixProduct.multiply(m: nb, n: trailing, k: rows, a: v + (k + 1) * nb, aRowStride: 1, aColumnStride: nb,
+        for c in 0..<trailing {
+            let source = v + (k + nb + c) * pitch
+            for p in 0..<nb { right[p * trailing + c] = source[p] }
+        }
+        let rows = n - k - 1
+        // W = V[k+1...]ᵀ A[k+1..., k+nb...], of the matrix before this panel's updates; S = VᵀY.
+        RawMatrixProduct.multiply(m: nb, n: trailing, k: rows, a: v + (k + 1) * pitch, aRowStride: 1, aColumnStride: pitch,
                                   b: a + (k + 1) * n + k + nb, bRowStride: n, bColumnStride: 1, c: w, ldc: trailing)
+        s.withUnsafeMutableBufferPointer { sBuffer in
+            RawMatrixProduct.multiply(m: nb, n: nb, k: rows, a: v + (k + 1) * pitch, aRowStride: 1, aColumnStride: pitch,
+                                      b: y + (k + 1) * pitch, bRowStride: pitch, bColumnStride: 1, c: sBuffer.baseAddress!, ldc: nb)
+            // W −= S · V[k+nb...]ᵀ: Vᵀ(A − Y Vᵀ).
+            RawMatrixProduct.subtract(m: nb, n: trailing, k: nb, a: sBuffer.baseAddress!, aRowStride: nb, aColumnStride: 1,
+                                      b: right, bRowStride: trailing, bColumnStride: 1, from: w, ldc: trailing)
+        }
+        // M = Tᵀ W.
         t.withUnsafeBufferPointer { tBuffer in
             RawMatrixProduct.multiply(m: nb, n: trailing, k: nb, a: tBuffer.baseAddress!, aRowStride: 1, aColumnStride: nb,
-                                      b: w, bRowStride: trailing, bColumnStride: 1, c: tw, ldc: trailing)
+                                      b: w, bRowStride: trailing, bColumnStride: 1, c: right + nb * trailing, ldc: trailing)
         }
-        RawMatrixProduct.subtract(m: rows, n: trailing, k: nb, a: v + (k + 1) * nb, aRowStride: nb, aColumnStride: 1,
-                                  b: tw, bRowStride: trailing, bColumnStride: 1, from: a + (k + 1) * n + k + nb, ldc: n)
+        // Rows 0...k, only the right update: A[0...k, k+nb...] −= Y[0...k] · V[k+nb...]ᵀ.
+        RawMatrixProduct.subtract(m: k + 1, n: trailing, k: nb, a: y, aRowStride: pitch, aColumnStride: 1,
+                                  b: right, bRowStride: trailing, bColumnStride: 1, from: a + k + nb, ldc: n)
+        // Rows k+1...: A −= [Y V] · [Vᵀ; M].
+        RawMatrixProduct.subtract(m: rows, n: trailing, k: pitch, a: yv + (k + 1) * pitch, aRowStride: pitch,
+                                  aColumnStride: 1, b: right, bRowStride: trailing, bColumnStride: 1,
+                                  from: a + (k + 1) * n + k + nb, ldc: n)
     }
 
     /// product[r] = Σ_{c ∈ columns} A[r, c] · V[c, column] for r in `rows`, split over the cores.
