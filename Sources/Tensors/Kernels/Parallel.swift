@@ -43,7 +43,7 @@ public enum Parallel {
 extension Parallel {
     /// Runs `body` with the parallel loops it starts on this thread running serially, as inside
     /// a part of a parallel loop (for threads that already share the cores between them).
-    static func serially<Result>(_ body: () throws -> Result) rethrows -> Result {
+    public static func serially<Result>(_ body: () throws -> Result) rethrows -> Result {
         let outer = pthread_getspecific(nestingKey)
         pthread_setspecific(nestingKey, UnsafeRawPointer(bitPattern: 1))
         defer { pthread_setspecific(nestingKey, outer) }
