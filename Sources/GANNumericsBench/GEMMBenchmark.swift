@@ -28,9 +28,11 @@ struct GEMMBenchmark: FigureBenchmark {
             figures.append(reported(Figure(name: "gemm float32 m=\(shape.m) n=\(shape.n) k=\(shape.k)\(flag)", value: gflops, unit: "GFLOP/s")))
         }
         if double {
-            // Shapes of the multishift QR's window updates, of square float64 products, and of the
-            // MoG layers in the float64 Jacobian's backward passes.
-            for (m, n, k) in [(224, 1900, 224), (1900, 224, 224), (512, 512, 512), (1024, 1024, 1024), (512, 16, 16), (16, 16, 512)] {
+            // Shapes of the multishift QR's window updates, of a 2003×2003 Hessenberg reduction's
+            // first panel updates (rank nb = 64, and the merged rank 2·nb), of square float64
+            // products, and of the MoG layers in the float64 Jacobian's backward passes.
+            for (m, n, k) in [(224, 1900, 224), (1900, 224, 224), (2003, 1939, 64), (2003, 1939, 128), (512, 512, 512),
+                              (1024, 1024, 1024), (512, 16, 16), (16, 16, 512)] {
                 let a = Tensor.normal([m, k], dtype: .float64, using: &generator)
                 let b = Tensor.normal([k, n], dtype: .float64, using: &generator)
                 let seconds = secondsPerCall { consume(a.matmul(b)) }
