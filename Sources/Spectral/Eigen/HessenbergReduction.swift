@@ -80,21 +80,29 @@ struct HessenbergReduction {
             product.deallocate()
         }
         yv.initialize(repeating: 0, count: n * pitch)
+        let partials = UnsafeMutablePointer<Double>.allocate(capacity: HessenbergReduction.rowParts * nb)
+        defer { partials.deallocate() }
         for i in 0..<nb {
             let j = k + i
-            // Column j of A Q_i: A[:, j] − Y[:, 0..<i] · V[j, 0..<i]ᵀ (rows k+1... only).
-            for r in (k + 1)..<n {
-                column[r] = a[r * n + j] - dot(y + r * pitch, v + j * pitch, count: i)
+            // Column j of A Q_i: A[:, j] − Y[:, 0..<i] · V[j, 0..<i]ᵀ (rows k+1... only), and in
+            // the same pass over the rows Vᵀ·column for the left update.
+            sumOverRows((k + 1)..<n, count: i, partials: partials, into: work) { rows, sums in
+                for r in rows {
+                    let value = a[r * n + j] - dot(y + r * pitch, v + j * pitch, count: i)
+                    column[r] = value
+                    accumulate(v + r * pitch, scaledBy: value, count: i, into: sums)
+                }
             }
             // Then Q_iᵀ from the left: column −= V Tᵀ Vᵀ column.
             if i > 0 {
-                transposedProduct(v, stride: pitch, rows: (k + 1)..<n, columns: i, vector: column, into: work)
                 for p in stride(from: i - 1, through: 0, by: -1) {  // work = Tᵀ work (Tᵀ is lower triangular)
                     var sum = 0.0
                     for q in 0...p { sum += t[q * nb + p] * work[q] }
                     work[p] = sum
                 }
-                for r in (k + 1)..<n { column[r] -= dot(v + r * pitch, work, count: i) }
+                forEachRowPart((k + 1)..<n, count: i) { rows in
+                    for r in rows { column[r] -= dot(v + r * pitch, work, count: i) }
+                }
             }
             // The reflector of column j, from rows j+1...
             let m = n - j - 1
@@ -106,11 +114,15 @@ struct HessenbergReduction {
             reflectors.append((Array(UnsafeBufferPointer(start: column + j + 1, count: m)).enumerated()
                 .map { $0.offset == 0 ? 1 : $0.element }, tau))
             // y_i = τ (A v_i − Y_i (V_iᵀ v_i)); T[0..<i, i] = −τ T_i (V_iᵀ v_i); T[i, i] = τ.
-            transposedProduct(v, stride: pitch, rows: (j + 1)..<n, columns: i, vector: v + i, vectorStride: pitch, into: work)
-            // Rows k+1...; rows 0...k of Y follow after the panel by matrix products.
+            sumOverRows((j + 1)..<n, count: i, partials: partials, into: work) { rows, sums in
+                for r in rows { accumulate(v + r * pitch, scaledBy: v[r * pitch + i], count: i, into: sums) }
+            }
+            // Rows k+1... (rows 0...k of Y follow after the panel by matrix products), each finished
+            // by the core that formed its A v_i.
             matrixVectorProduct(a, n: n, rows: (k + 1)..<n, columns: (j + 1)..<n, vector: v, stride: pitch, column: i,
-                                into: product)
-            for r in (k + 1)..<n { y[r * pitch + i] = tau * (product[r] - dot(y + r * pitch, work, count: i)) }
+                                into: product) { rows in
+                for r in rows { y[r * pitch + i] = tau * (product[r] - dot(y + r * pitch, work, count: i)) }
+            }
             for p in 0..<i {
                 var sum = 0.0
                 for q in p..<i { sum += t[p * nb + q] * work[q] }
@@ -172,10 +184,11 @@ struct HessenbergReduction {
                                   from: a + (k + 1) * n + k + nb, ldc: n)
     }
 
-    /// product[r] = Σ_{c ∈ columns} A[r, c] · V[c, column] for r in `rows`, split over the cores.
+    /// product[r] = Σ_{c ∈ columns} A[r, c] · V[c, column] for r in `rows`, split over the cores;
+    /// each core then runs `finish` on its share of the rows.
     private func matrixVectorProduct(_ a: UnsafeMutablePointer<Double>, n: Int, rows: Range<Int>, columns: Range<Int>,
                                      vector v: UnsafeMutablePointer<Double>, stride: Int, column: Int,
-                                     into product: UnsafeMutablePointer<Double>) {
+                                     into product: UnsafeMutablePointer<Double>, then finish: (Range<Int>) -> Void) {
         let dense = UnsafeMutablePointer<Double>.allocate(capacity: columns.count)
         defer { dense.deallocate() }
         for (index, c) in columns.enumerated() { dense[index] = v[c * stride + column] }
@@ -191,20 +204,47 @@ struct HessenbergReduction {
                 r += 4
             }
             for r in r..<share.upperBound { product[r] = dot(a + r * n + columns.lowerBound, dense, count: columns.count) }
+            finish(share)
         }
     }
 
-    /// work[0..<columns] = Σ_{r ∈ rows} M[r, 0..<columns] · x[r], M row-major with row stride
-    /// `stride` (Mᵀx as a sum of scaled rows, which vectorises along the columns).
-    private func transposedProduct(_ m: UnsafeMutablePointer<Double>, stride: Int, rows: Range<Int>, columns: Int,
-                                   vector x: UnsafeMutablePointer<Double>, vectorStride: Int = 1,
-                                   into work: UnsafeMutablePointer<Double>) {
-        work.initialize(repeating: 0, count: columns)
-        for r in rows {
-            let scale = x[r * vectorStride]
-            let row = m + r * stride
-            for p in 0..<columns { work[p] += row[p] * scale }
+    /// Parts a panel's loops over rows are split into, one per core on this machine. Fixed
+    /// rather than the core count: the loops that sum over the rows (Vᵀx) add the parts' sums in
+    /// order, so the reduction gives the same bits on any machine.
+    static let rowParts = 2
+    /// Loops over fewer elements than this run on the calling thread (a hand-off costs about a
+    /// microsecond, the time of some thousand multiply-adds).
+    static let parallelElements = 8_192
+
+    /// Runs `body` on parts of `rows` (of `count` elements each) concurrently.
+    private func forEachRowPart(_ rows: Range<Int>, count: Int, _ body: (Range<Int>) -> Void) {
+        let parts = rows.count * count >= HessenbergReduction.parallelElements ? HessenbergReduction.rowParts : 1
+        Parallel.forEach(parts) { body(HessenbergReduction.part($0, of: parts, in: rows)) }
+    }
+
+    /// sums[0..<count] = the sum over the parts of `rows` of what `body` accumulates for each into
+    /// its own zeroed `count` values (in `partials`), added in the order of the parts.
+    private func sumOverRows(_ rows: Range<Int>, count: Int, partials: UnsafeMutablePointer<Double>,
+                             into sums: UnsafeMutablePointer<Double>,
+                             _ body: (Range<Int>, UnsafeMutablePointer<Double>) -> Void) {
+        let parts = HessenbergReduction.rowParts
+        partials.initialize(repeating: 0, count: parts * count)
+        let concurrent = rows.count * count >= HessenbergReduction.parallelElements
+        Parallel.forEach(concurrent ? parts : 1) { index in
+            for part in concurrent ? index..<(index + 1) : 0..<parts {
+                body(HessenbergReduction.part(part, of: parts, in: rows), partials + part * count)
+            }
         }
+        for p in 0..<count {
+            var sum = partials[p]
+            for part in 1..<parts { sum += partials[part * count + p] }
+            sums[p] = sum
+        }
+    }
+
+    /// Part `index` of `parts` nearly equal parts of `rows`.
+    private static func part(_ index: Int, of parts: Int, in rows: Range<Int>) -> Range<Int> {
+        (rows.lowerBound + rows.count * index / parts)..<(rows.lowerBound + rows.count * (index + 1) / parts)
     }
 
     /// Q = P₀P₁⋯P_{n−3}, accumulated backwards.
@@ -302,4 +342,22 @@ func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> 
         index += 1
     }
     return sum
+}
+
+/// sums[0..<count] += x[0..<count] · scale, a vector at a time (the compiler does not vectorise
+/// the loop, unable to prove that the two do not overlap).
+@inline(__always)
+func accumulate(_ x: UnsafePointer<Double>, scaledBy scale: Double, count: Int, into sums: UnsafeMutablePointer<Double>) {
+    typealias V = SIMD8<Double>
+    let (px, ps) = (UnsafeRawPointer(x), UnsafeMutableRawPointer(sums))
+    var index = 0
+    while index + 8 <= count {
+        let updated = ps.loadUnaligned(fromByteOffset: index * 8, as: V.self) + px.loadUnaligned(fromByteOffset: index * 8, as: V.self) * scale
+        ps.storeBytes(of: updated, toByteOffset: index * 8, as: V.self)
+        index += 8
+    }
+    while index < count {
+        sums[index] += x[index] * scale
+        index += 1
+    }
 }
