@@ -88,7 +88,13 @@ struct MultishiftSweep {
                 helper.wait()
                 let remaining = position.filter { $0 >= lo - 1 && $0 < gone }
                 let nextWindowEnd = remaining.isEmpty ? windowEnd : min(hi, remaining.max()! + slabSteps + 4)
-                let slab = Slab(a: a, n: n, lo: lo, window: windowStart...windowEnd, u: u, size: size,
+                // U itself, row-major, for the products: the operand layouts their packing copies fastest.
+                let uMatrix = UnsafeMutablePointer<Double>.allocate(capacity: size * size)
+                for r in 0..<size {
+                    for c in 0..<size { uMatrix[r * size + c] = u[c * size + r] }
+                }
+                u.deallocate()
+                let slab = Slab(a: a, n: n, lo: lo, window: windowStart...windowEnd, u: uMatrix, size: size,
                                 blocks: rows.blocks(width: productBlock))
                 // The columns the next window reaches into, before it is chased.
                 slab.applyRight(columns: (windowEnd + 1)..<(nextWindowEnd + 1))
@@ -164,7 +170,7 @@ private struct Slab: @unchecked Sendable {
     let n: Int
     let lo: Int
     let window: ClosedRange<Int>
-    /// Uᵀ, row-major with row stride `size`.
+    /// U, row-major with row stride `size`.
     let u: UnsafeMutablePointer<Double>
     let size: Int
     /// Blocks of U's columns with the rows where any of them is nonzero.
@@ -180,8 +186,8 @@ private struct Slab: @unchecked Sendable {
         for (uColumns, uRows) in blocks {
             // product[uColumns, :] = U[uRows, uColumns]ᵀ · H[window.lowerBound + uRows, columns]
             RawMatrixProduct.multiply(m: uColumns.count, n: width, k: uRows.count,
-                                      a: u + uColumns.lowerBound * size + uRows.lowerBound, aRowStride: size,
-                                      aColumnStride: 1, b: block + uRows.lowerBound * n, bRowStride: n,
+                                      a: u + uRows.lowerBound * size + uColumns.lowerBound, aRowStride: 1,
+                                      aColumnStride: size, b: block + uRows.lowerBound * n, bRowStride: n,
                                       bColumnStride: 1, c: product + uColumns.lowerBound * width, ldc: width)
         }
         for r in 0..<size { (block + r * n).update(from: product + r * width, count: width) }
@@ -196,8 +202,8 @@ private struct Slab: @unchecked Sendable {
         for (uColumns, uRows) in blocks {
             // product[:, uColumns] = H[rows, uRows] · U[uRows, uColumns]
             RawMatrixProduct.multiply(m: rows.count, n: uColumns.count, k: uRows.count, a: block + uRows.lowerBound,
-                                      aRowStride: n, aColumnStride: 1, b: u + uColumns.lowerBound * size + uRows.lowerBound,
-                                      bRowStride: 1, bColumnStride: size, c: product + uColumns.lowerBound, ldc: size)
+                                      aRowStride: n, aColumnStride: 1, b: u + uRows.lowerBound * size + uColumns.lowerBound,
+                                      bRowStride: size, bColumnStride: 1, c: product + uColumns.lowerBound, ldc: size)
         }
         for r in 0..<rows.count { (block + r * n).update(from: product + r * size, count: size) }
     }
