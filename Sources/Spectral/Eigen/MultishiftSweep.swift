@@ -29,8 +29,8 @@ struct MultishiftSweep {
     /// part of each update to untangle the overlap.)
     static let spacing = 3
     /// Columns of U per block of the outside products: each block is multiplied over only the
-    /// rows where its columns are nonzero (three quarters of U on average), while wider blocks
-    /// pack the same rows of H fewer times.
+    /// rows where its columns can be nonzero (U is banded; at 32 columns the blocks cover three
+    /// quarters of it), while wider blocks pack the same rows of H fewer times.
     static let productBlock = 64
 
     /// Chases one bulge per pair of `shifts` (complex pairs together, reals paired) through H[lo...hi].

@@ -61,12 +61,12 @@ struct SchurReordering {
         let x = SchurReordering.sylvesterSolution(d, n1: n1, n2: n2)
         // Reflectors P (one, or two for 2×2 with 2×2) with P[−X; I] upper triangular bring
         // Pᵀ D P to [[T₂₂, *], [0, T₁₁]].
-        let reflectors: [SwapReflector]
+        let reflectors: (first: SwapReflector, second: SwapReflector?)
         switch (n1, n2) {
         case (1, 2):
-            reflectors = [SwapReflector(annihilatingAllBut: 2, of: SIMD3(1, x[0, 0], x[0, 1]))]
+            reflectors = (SwapReflector(annihilatingAllBut: 2, of: SIMD3(1, x[0, 0], x[0, 1])), nil)
         case (2, 1):
-            reflectors = [SwapReflector(annihilatingAllBut: 0, of: SIMD3(-x[0, 0], -x[1, 0], 1))]
+            reflectors = (SwapReflector(annihilatingAllBut: 0, of: SIMD3(-x[0, 0], -x[1, 0], 1)), nil)
         default:
             let first = SwapReflector(annihilatingAllBut: 0, of: SIMD3(-x[0, 0], -x[1, 0], 1))
             let v = first.vector
@@ -74,10 +74,15 @@ struct SchurReordering {
             let w = -x[0, 1] * v[0] - x[1, 1] * v[1]
             var second = SwapReflector(annihilatingAllBut: 0, of: SIMD3(-x[1, 1] - first.tau * w * v[1], -first.tau * w * v[2], 1))
             second.offset = 1
-            reflectors = [first, second]
+            reflectors = (first, second)
+        }
+        /// Runs `body` on each reflector in order.
+        func forEachReflector(_ body: (SwapReflector) -> Void) {
+            body(reflectors.first)
+            if let second = reflectors.second { body(second) }
         }
         var trial = d
-        for reflector in reflectors { trial.transform(by: reflector) }
+        forEachReflector { trial.transform(by: $0) }
         // The block that must vanish: rows n2..<size, columns 0..<n2; and for a 1×1 moved up its
         // diagonal must keep the value it had.
         var residual = 0.0
@@ -90,7 +95,7 @@ struct SchurReordering {
         let n = t.rows
         t.elements.withUnsafeMutableBufferPointer { tBuffer in
             qTransposed.elements.withUnsafeMutableBufferPointer { qBuffer in
-                for reflector in reflectors {
+                forEachReflector { reflector in
                     let first = j + reflector.offset
                     reflector.applyToRows(tBuffer.baseAddress!, stride: n, first: first, columns: j..<n)
                     reflector.applyToColumns(tBuffer.baseAddress!, stride: n, first: first, rows: 0..<min(j + size, n))
