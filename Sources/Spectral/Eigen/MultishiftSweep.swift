@@ -7,8 +7,8 @@ import Tensors
 /// active block H[lo...hi], eigenvalues only: a chain of double-shift bulges, introduced one after
 /// another at the top and chased to the bottom together.
 ///
-/// Bulges move in lockstep, each ``spacing`` rows behind the one below it, so that every
-/// reflector is the one a sequence of separate double-shift sweeps would compute. The chase runs in slabs:
+/// Bulges move in lockstep, each ``spacing`` rows behind the one below it, in the order of a
+/// sequence of separate double-shift sweeps (`dlaqr5`'s chain of tightly packed bulges). The chase runs in slabs:
 /// within a diagonal window holding the whole chain, reflectors are applied to the window and
 /// accumulated into an orthogonal U; the rest of the block's rows and columns are then updated
 /// with two matrix products (Uᵀ from the left on the right of the window, U from the right above
@@ -17,17 +17,19 @@ import Tensors
 struct MultishiftSweep {
     /// Steps per slab. A slab's window holds the chain (`spacing` rows per bulge) and the rows it
     /// moves into, and its U updates the rest of the block, so the product work per step is
-    /// about (chain + steps)²/steps: least when the steps equal the chain's length, 96 for the
-    /// 32 bulges of a 2003×2003 matrix's 64 shifts.
-    static let slabSteps = 96
-    /// Rows between consecutive bulges. Bulge b at j reflects rows and columns j+1…j+3, and its
-    /// right update reaches row j+4; the bulge above, at j − 3, reflects j−2…j, so their
-    /// reflectors act on disjoint indices and commute. The bulge below moves first in each
-    /// step, so the one above meets its column already reduced. (Four rows apart, the
-    /// windows and their U are a third larger: random 2003×2003 sweeps took 0.48–0.58 s
-    /// against 0.45–0.49 s at three. LAPACK's `dlaqr5` packs bulges two apart and delays
-    /// part of each update to untangle the overlap.)
-    static let spacing = 3
+    /// about (chain + steps)²/steps: least when the steps equal the chain's length, 64 for the
+    /// 32 bulges of a 2003×2003 matrix's 64 shifts (48 and 96 measured the same).
+    static let slabSteps = 64
+    /// Rows between consecutive bulges, as `dlaqr5` packs them. Bulge b at j reflects rows and
+    /// columns j+1…j+3 and the bulge above, at j − 2, reflects j−1…j+1: they share an index, so
+    /// the order of their updates must be that of separate sweeps, in which b passed long
+    /// before. Within a step the bulges move bottom first, each reflector is applied from the
+    /// right down to row j+3 and from the left to column j+1 only (`step`); the rest of the left
+    /// updates follow, bottom first, once all have moved; and the right update of row j+4 waits
+    /// for the bulge's next step, after the bulge below has read that row. Windows and their U
+    /// are then a third smaller than at three rows apart (disjoint reflectors, no delays): random
+    /// 2003×2003 sweeps took 0.39–0.45 s against 0.45–0.49 s, and 0.48–0.58 s at four.
+    static let spacing = 2
     /// Columns of U per block of the outside products: each block is multiplied over only the
     /// rows where its columns can be nonzero (U is banded; at 32 columns the blocks cover three
     /// quarters of it), while wider blocks pack the same rows of H fewer times.
@@ -42,6 +44,9 @@ struct MultishiftSweep {
         // position[b]: the index j of the last reflector bulge b applied (lo − 2: not yet
         // introduced; hi − 2, the final 2×2 reflector: gone).
         var position = [Int](repeating: lo - 2, count: bulges)
+        // The reflector each bulge applied last: its right update of the row below it waits for
+        // the bulge's next step (see `spacing`).
+        var previous = [SmallReflector?](repeating: nil, count: bulges)
         let gone = hi - 2
         // The outside updates of each slab that the next slab's window does not touch are cut
         // into pieces, which a second thread takes while this one chases the next slab, and this
@@ -66,8 +71,11 @@ struct MultishiftSweep {
                 // The rows where each column of U can be nonzero: a reflector on columns l…l+2
                 // mixes their row ranges, and only those rows need updating.
                 var rows = UnitaryRows(size: size)
+                var stepped: [(j: Int, reflector: SmallReflector)] = []
+                stepped.reserveCapacity(bulges)
                 for _ in 0..<slabSteps {
                     var moved = false
+                    stepped.removeAll(keepingCapacity: true)
                     for b in 0..<bulges {
                         let next = position[b] + 1
                         guard next <= gone else { continue }
@@ -76,10 +84,20 @@ struct MultishiftSweep {
                         // Rows next+1...next+3, column next and rows down to next+4 in the window.
                         guard next >= windowStart || next == lo - 1 else { continue }
                         guard next + 4 <= windowEnd || windowEnd == hi else { continue }
-                        chase(a, n: n, lo: lo, hi: hi, j: next, pair: pairs[b], window: windowStart...windowEnd,
-                              u: u, size: size, rows: &rows)
+                        previous[b] = step(a, n: n, lo: lo, hi: hi, j: next, pair: pairs[b], window: windowStart...windowEnd,
+                                           delayed: previous[b])
+                        if let reflector = previous[b] { stepped.append((next, reflector)) }
                         position[b] = next
                         moved = true
+                    }
+                    // The rest of each reflector's left update, and U ← U·P, bottom bulge first.
+                    for (j, reflector) in stepped {
+                        if j + 2 <= windowEnd {
+                            reflector.applyFromLeft(a, stride: n, firstRow: j + 1, columns: (j + 2)...windowEnd)
+                        }
+                        // U ← U·P is Uᵀ ← P·Uᵀ (P is symmetric): rows of the transpose, which vectorise.
+                        let local = j + 1 - windowStart
+                        reflector.applyFromLeft(u, stride: size, firstRow: local, columns: rows.merge(local..<(local + reflector.size)))
                     }
                     if !moved { break }
                 }
@@ -129,10 +147,18 @@ struct MultishiftSweep {
         return pairs
     }
 
-    /// Applies the reflector of one bulge at position j within the window, accumulating it in U.
-    private static func chase(_ a: UnsafeMutablePointer<Double>, n: Int, lo: Int, hi: Int, j: Int,
-                              pair: (trace: Double, determinant: Double), window: ClosedRange<Int>,
-                              u: UnsafeMutablePointer<Double>, size: Int, rows: inout UnitaryRows) {
+    /// Moves one bulge to position j within the window: first the right update of the row below
+    /// its last position that `delayed` (its last reflector) still owes, which completes the bulge
+    /// in column j; then the reflector that reduces column j, applied from the right to the
+    /// window's rows above row j+4 and from the left to column j+1 only (what the next bulge
+    /// above reads this step); the rest of the left update follows once the step's bulges have
+    /// all moved. Returns the reflector (nil when column j had nothing to reduce).
+    private static func step(_ a: UnsafeMutablePointer<Double>, n: Int, lo: Int, hi: Int, j: Int,
+                             pair: (trace: Double, determinant: Double), window: ClosedRange<Int>,
+                             delayed: SmallReflector?) -> SmallReflector? {
+        if let delayed, j + 3 <= hi {
+            delayed.applyFromRight(a, stride: n, firstColumn: j, rows: (j + 3)...(j + 3))
+        }
         let (x, y, z): (Double, Double, Double)
         if j == lo - 1 {
             let (s, t) = pair
@@ -145,19 +171,15 @@ struct MultishiftSweep {
             y = a[(j + 2) * n + j]
             z = j + 3 <= hi ? a[(j + 3) * n + j] : 0
         }
-        guard let reflector = SmallReflector(x, y, z, size: j + 3 <= hi ? 3 : 2) else { return }
+        guard let reflector = SmallReflector(x, y, z, size: j + 3 <= hi ? 3 : 2) else { return nil }
         if j >= lo {
             a[(j + 1) * n + j] = reflector.beta
             a[(j + 2) * n + j] = 0
             if reflector.size == 3 { a[(j + 3) * n + j] = 0 }
         }
-        // Rows j+1… through the window's end; columns j+1… from the window's start to row j+4;
-        // and U ← U·P on the window's local columns.
-        reflector.applyFromLeft(a, stride: n, firstRow: j + 1, columns: max(j + 1, lo)...window.upperBound)
-        reflector.applyFromRight(a, stride: n, firstColumn: j + 1, rows: window.lowerBound...min(j + 4, hi))
-        // U ← U·P is Uᵀ ← P·Uᵀ (P is symmetric): rows of the transpose, which vectorise.
-        let local = j + 1 - window.lowerBound
-        reflector.applyFromLeft(u, stride: size, firstRow: local, columns: rows.merge(local..<(local + reflector.size)))
+        reflector.applyFromRight(a, stride: n, firstColumn: j + 1, rows: window.lowerBound...min(j + 3, hi))
+        reflector.applyFromLeft(a, stride: n, firstRow: j + 1, columns: (j + 1)...(j + 1))
+        return reflector
     }
 }
 
