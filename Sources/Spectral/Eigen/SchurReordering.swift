@@ -136,51 +136,57 @@ struct SchurReordering {
     /// ε·max|d| is raised to that, as `dlasy2` does for nearly equal eigenvalues.
     static func sylvesterSolution(_ d: SmallSquare, n1: Int, n2: Int) -> SmallSquare {
         let size = n1 * n2
-        var system = SmallSquare(size: size)
-        var right = SIMD4<Double>()
-        // Unknown (i, l) ↦ i + l·n1.
-        for i in 0..<n1 {
-            for l in 0..<n2 {
-                let equation = i + l * n1
-                right[equation] = d[i, n1 + l]
-                for k in 0..<n1 { system[equation, k + l * n1] += d[i, k] }
-                for k in 0..<n2 { system[equation, i + k * n1] -= d[n1 + k, n1 + l] }
-            }
-        }
         let smallest = max(Double.ulpOfOne * d.largestMagnitude, Double.leastNormalMagnitude)
-        var columnOrder = SIMD4<Int>(0, 1, 2, 3)
-        for step in 0..<size {
-            var (pivotRow, pivotColumn, largest) = (step, step, -1.0)
-            for row in step..<size {
-                for column in step..<size where abs(system[row, column]) > largest {
-                    (pivotRow, pivotColumn, largest) = (row, column, abs(system[row, column]))
+        var x = SmallSquare(size: max(n1, n2))
+        // The system, its right side and its solution in one stack buffer, indexed by pointer (a
+        // SIMD vector indexed by a variable goes through memory on every access).
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 24) { buffer in
+            let system = buffer.baseAddress!, right = system + 16, solution = system + 20
+            buffer.initialize(repeating: 0)
+            // Unknown (i, l) ↦ i + l·n1; row `equation` of the system at system[4·equation...].
+            for i in 0..<n1 {
+                for l in 0..<n2 {
+                    let equation = i + l * n1
+                    right[equation] = d[i, n1 + l]
+                    for k in 0..<n1 { system[equation * 4 + k + l * n1] += d[i, k] }
+                    for k in 0..<n2 { system[equation * 4 + i + k * n1] -= d[n1 + k, n1 + l] }
                 }
             }
-            for column in 0..<size {
-                (system[step, column], system[pivotRow, column]) = (system[pivotRow, column], system[step, column])
+            var columnOrder = (0, 1, 2, 3)
+            withUnsafeMutableBytes(of: &columnOrder) { orderBytes in
+                let order = orderBytes.baseAddress!.assumingMemoryBound(to: Int.self)
+                for step in 0..<size {
+                    var (pivotRow, pivotColumn, largest) = (step, step, -1.0)
+                    for row in step..<size {
+                        for column in step..<size where abs(system[row * 4 + column]) > largest {
+                            (pivotRow, pivotColumn, largest) = (row, column, abs(system[row * 4 + column]))
+                        }
+                    }
+                    for column in 0..<size {
+                        (system[step * 4 + column], system[pivotRow * 4 + column]) = (system[pivotRow * 4 + column], system[step * 4 + column])
+                    }
+                    (right[step], right[pivotRow]) = (right[pivotRow], right[step])
+                    for row in 0..<size {
+                        (system[row * 4 + step], system[row * 4 + pivotColumn]) = (system[row * 4 + pivotColumn], system[row * 4 + step])
+                    }
+                    (order[step], order[pivotColumn]) = (order[pivotColumn], order[step])
+                    if abs(system[step * 4 + step]) < smallest { system[step * 4 + step] = smallest }
+                    for row in (step + 1)..<size {
+                        let factor = system[row * 4 + step] / system[step * 4 + step]
+                        for column in step..<size { system[row * 4 + column] -= factor * system[step * 4 + column] }
+                        right[row] -= factor * right[step]
+                    }
+                }
+                for step in stride(from: size - 1, through: 0, by: -1) {
+                    var sum = right[step]
+                    for column in (step + 1)..<size { sum -= system[step * 4 + column] * solution[column] }
+                    solution[step] = sum / system[step * 4 + step]
+                }
+                for position in 0..<size {
+                    let unknown = order[position]
+                    x[unknown % n1, unknown / n1] = solution[position]
+                }
             }
-            (right[step], right[pivotRow]) = (right[pivotRow], right[step])
-            for row in 0..<size {
-                (system[row, step], system[row, pivotColumn]) = (system[row, pivotColumn], system[row, step])
-            }
-            (columnOrder[step], columnOrder[pivotColumn]) = (columnOrder[pivotColumn], columnOrder[step])
-            if abs(system[step, step]) < smallest { system[step, step] = smallest }
-            for row in (step + 1)..<size {
-                let factor = system[row, step] / system[step, step]
-                for column in step..<size { system[row, column] -= factor * system[step, column] }
-                right[row] -= factor * right[step]
-            }
-        }
-        var solution = SIMD4<Double>()
-        for step in stride(from: size - 1, through: 0, by: -1) {
-            var sum = right[step]
-            for column in (step + 1)..<size { sum -= system[step, column] * solution[column] }
-            solution[step] = sum / system[step, step]
-        }
-        var x = SmallSquare(size: max(n1, n2))
-        for position in 0..<size {
-            let unknown = columnOrder[position]
-            x[unknown % n1, unknown / n1] = solution[position]
         }
         return x
     }
