@@ -26,12 +26,17 @@ struct EigenvalueBenchmark: FigureBenchmark {
     @Flag(help: "Only the eigenvalue figure (no Jacobians, no spectrum).")
     var eigenvaluesOnly = false
 
+    func validate() throws {
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1, got \(runs)") }
+    }
+
     func figures() throws -> [Figure] {
         var generator = RandomGenerator(seed: 0)
         let subject = try matrix.map { Matrix(try NumPyArray.read($0)) }
             ?? Matrix(Tensor.normal([n, n], dtype: .float64, using: &generator))
-        let runs = try (0..<max(runs, 1)).map { _ in try measure { _ = try EigenDecomposition(subject).eigenvalues } }.sorted()
-        let eigenvalues = reported(Figure(name: "eigenvalues n=\(subject.rows)", value: runs[runs.count / 2], unit: "s", digits: 3))
+        let seconds = try (0..<runs).map { _ in try measure { _ = try EigenDecomposition(subject).eigenvalues } }.sorted()
+        let eigenvalues = reported(Figure(name: "eigenvalues n=\(subject.rows)", value: seconds[seconds.count / 2], unit: "s",
+                                          digits: 3))
         guard !eigenvaluesOnly else { return [eigenvalues] }
         var figures = [eigenvalues,
                        reported(Figure(name: "jacobian mog8, one minibatch of 512, float64", value: try measure { jacobianOfOneMinibatch() },

@@ -194,7 +194,7 @@ struct HessenbergReduction {
         for (index, c) in columns.enumerated() { dense[index] = v[c * stride + column] }
         let parts = rows.count * columns.count > 200_000 ? Parallel.processorCount : 1
         Parallel.forEach(parts) { part in
-            let share = (rows.lowerBound + rows.count * part / parts)..<(rows.lowerBound + rows.count * (part + 1) / parts)
+            let share = HessenbergReduction.part(part, of: parts, in: rows)
             // Four rows at a time share each load of the vector.
             var r = share.lowerBound
             while r + 4 <= share.upperBound {
