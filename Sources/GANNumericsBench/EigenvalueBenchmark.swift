@@ -27,7 +27,9 @@ struct EigenvalueBenchmark: FigureBenchmark {
     var eigenvaluesOnly = false
 
     func validate() throws {
+        guard n >= 1 else { throw ValidationError("--n must be at least 1, got \(n)") }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1, got \(runs)") }
+        guard batches >= 0 else { throw ValidationError("--batches must be 0 or more, got \(batches)") }
     }
 
     func figures() throws -> [Figure] {
