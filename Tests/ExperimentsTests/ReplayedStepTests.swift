@@ -129,6 +129,39 @@ import Tensors
         #expect(sameState(eager, replayed))
     }
 
+    /// A state remade between iterations — the same entries in new dictionaries, which iterate in
+    /// another order — still replays (the parameters are written back in place, which an eager
+    /// iteration does not do), each entry read from and written back to its own buffer.
+    @Test func remadeStateReplaysEntryByEntry() throws {
+        let configuration = ReplayedStepTests.configuration(.simgd)
+        let (eager, replayed) = (MixtureExperiment(configuration: configuration), MixtureExperiment(configuration: configuration))
+        let replay = ReplayedStep(optimizer: replayed.optimizer, game: replayed.game)
+        /// The state's entries in the order it iterates them.
+        func order(_ state: OptimizerState) -> [String] { state.parameters.flatMap { name, entries in entries.keys.map { name + "." + $0 } } }
+        /// Where the parameters' values are.
+        func addresses() -> [UnsafeRawPointer?] {
+            replayed.game.allParameters.map { named in
+                named.parameter.value.withUnsafeBufferPointer(as: Float.self) { UnsafeRawPointer($0.baseAddress) }
+            }
+        }
+        var reordered = false
+        for step in 1...8 {
+            let remade = step > 4
+            if remade {
+                let before = order(replayed.optimizerState)
+                replayed.optimizerState = try OptimizerState(flattened: replayed.optimizerState.flattened)
+                reordered = reordered || order(replayed.optimizerState) != before
+            }
+            let placed = addresses()
+            let (a, b) = (eager.step(), replayed.step(replaying: replay))
+            #expect(a.losses.map(\.bitPattern) == b.losses.map(\.bitPattern), "step \(step)")
+            if remade { #expect(addresses() == placed, "step \(step) ran eagerly") }
+        }
+        #expect(reordered, "the remade states iterated in the same order: the test shows nothing")
+        #expect(sameState(eager, replayed))
+        guard case .replaying = replay.mode else { Issue.record("\(replay.mode)"); return }
+    }
+
     /// Values taken before a replayed iteration stay as they were: the iteration hands back
     /// tensors of its own.
     @Test func valuesKeptElsewhereDoNotChange() {

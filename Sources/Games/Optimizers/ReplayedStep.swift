@@ -46,6 +46,13 @@ public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: Repl
     /// The threads a replay runs on (2 when the recorded kernels split between two cores pays).
     public var replayThreads: Int { plan?.trace.threadCount ?? 1 }
     private var plan: Plan?
+    /// The indices in the plan's `stateKeys` of the state's entries in the order the state
+    /// iterates them (parameters, then each one's entries), learned from the state a replay was
+    /// given and kept while its states iterate the same way: a replay then matches each entry by
+    /// comparing its names, the same strings, rather than hashing them twice on the way in and
+    /// twice on the way out. Copying a MoG SimGD step's state and model in and out took 17–18 µs
+    /// of its ~120 µs with the lookups, 10 µs without.
+    private var stateOrder: [Int] = []
     /// The holders of the values a recording reads and writes, in ``modelValues`` order (looked
     /// up once: a game's parameters and buffers are fixed).
     private let parameters: [Parameter]
@@ -62,6 +69,8 @@ public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: Repl
         let modelOutputs: [Tensor]
         /// The optimizer state's entries and their buffers.
         let stateKeys: [StateKey]
+        /// Each entry's index in `stateKeys`.
+        let stateIndices: [StateKey: Int]
         let stateInputs: [Tensor]
         let stateOutputs: [Tensor]
         /// The batches an iteration draws, in order.
@@ -149,6 +158,7 @@ public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: Repl
             trace.scheduleOnTwoCores()
             let stateKeys = Array(stateInputs.keys)
             plan = Plan(trace: trace, modelInputs: modelInputs, modelOutputs: modelOutputs, stateKeys: stateKeys,
+                        stateIndices: Dictionary(uniqueKeysWithValues: zip(stateKeys, stateKeys.indices)),
                         stateInputs: stateKeys.map { stateInputs[$0]! }, stateOutputs: stateKeys.map { stateOutputs[$0]! },
                         batches: batches, report: report)
             mode = .replaying(kernels: trace.kernelCount)
@@ -172,9 +182,18 @@ public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: Repl
         plan.trace.replay()
         for index in parameters.indices { parameters[index].assignElements(of: plan.modelOutputs[index]) }
         for index in buffers.indices { buffers[index].value.assignElements(of: plan.modelOutputs[parameters.count + index]) }
-        for index in plan.stateKeys.indices {
-            let key = plan.stateKeys[index]
-            state.parameters[key.parameter]?[key.entry]?.assignElements(of: plan.stateOutputs[index])
+        // In place through the dictionaries' indices, in the order `filled` matched (writing
+        // values changes neither dictionary's order).
+        var position = 0
+        var parameter = state.parameters.startIndex
+        while parameter != state.parameters.endIndex {
+            var entry = state.parameters.values[parameter].startIndex
+            while entry != state.parameters.values[parameter].endIndex {
+                state.parameters.values[parameter].values[entry].assignElements(of: plan.stateOutputs[stateOrder[position]])
+                position += 1
+                state.parameters.values[parameter].formIndex(after: &entry)
+            }
+            state.parameters.formIndex(after: &parameter)
         }
         return plan.report()
     }
@@ -184,7 +203,7 @@ public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: Repl
     /// next replay overwrites again). No reference to the holders' tensors outlives the call, so
     /// the results can be written back into them in place.
     private func filled(_ plan: Plan, from state: OptimizerState, batches: [Game.Batch]) -> Bool {
-        guard state.parameters.values.reduce(0, { $0 + $1.count }) == plan.stateKeys.count else { return false }
+        guard matchesStateOrder(state, plan) else { return false }
         for index in batches.indices {
             let tensors = batches[index].tensors
             guard tensors.count == plan.batches[index].count else { return false }
@@ -194,12 +213,39 @@ public final class ReplayedStep<Game: DifferentiableGame> where Game.Batch: Repl
         for index in buffers.indices where !copy(buffers[index].value, into: plan.modelInputs[parameters.count + index]) {
             return false
         }
-        for index in plan.stateKeys.indices {
-            let key = plan.stateKeys[index]
-            guard let entry = state.parameters[key.parameter]?[key.entry], copy(entry, into: plan.stateInputs[index]) else {
-                return false
+        var position = 0
+        for entries in state.parameters.values {
+            for entry in entries.values {
+                guard copy(entry, into: plan.stateInputs[stateOrder[position]]) else { return false }
+                position += 1
             }
         }
+        return true
+    }
+
+    /// Whether `state` holds exactly the recorded entries, with ``stateOrder`` made to list them
+    /// in the order `state` iterates them (kept when it already does, otherwise looked up).
+    private func matchesStateOrder(_ state: OptimizerState, _ plan: Plan) -> Bool {
+        var position = 0
+        var kept = true
+        for (parameter, entries) in state.parameters {
+            for entry in entries.keys {
+                if kept {
+                    kept = position < stateOrder.count && plan.stateKeys[stateOrder[position]] == StateKey(parameter: parameter, entry: entry)
+                }
+                position += 1
+            }
+        }
+        guard position == plan.stateKeys.count else { return false }
+        if kept { return true }
+        var order: [Int] = []
+        for (parameter, entries) in state.parameters {
+            for entry in entries.keys {
+                guard let index = plan.stateIndices[StateKey(parameter: parameter, entry: entry)] else { return false }
+                order.append(index)
+            }
+        }
+        stateOrder = order
         return true
     }
 
