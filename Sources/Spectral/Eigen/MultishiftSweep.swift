@@ -233,7 +233,7 @@ private struct Slab: @unchecked Sendable {
 
 /// The outside updates of a slab that the next window does not reach, as pieces that write
 /// disjoint parts of H (column blocks on the right of the window, row blocks above it), taken by
-/// whichever thread is free. The last piece done frees U.
+/// whichever thread is free. U is freed with the updates, once neither thread holds them.
 private final class OutsideUpdates: @unchecked Sendable {
     /// Columns or rows per piece: enough that a piece's products run at GEMM speed, few enough
     /// that the thread done first with its chase or its pieces still finds work.
