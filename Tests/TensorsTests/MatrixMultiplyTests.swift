@@ -56,6 +56,44 @@ import Tensors
         #expect(close(c.doubles, expected, tolerance: 1e-12))
     }
 
+    /// A banded product multiplies each tile of C over only the k its rows of A and columns of B
+    /// can share, and gives bit for bit the same kernel's dense product (leaving out products that
+    /// are exactly zero does not change a sum); a band cut one short would change it. Bands of
+    /// many widths, some empty; sizes cross the tile edges.
+    @Test(arguments: [(21, 37, 45), (8, 16, 9), (130, 130, 130), (3, 40, 1)])
+    func bandedProductSkipsOnlyZeros(m: Int, n: Int, k: Int) {
+        let rowsOfA = (0..<m).map { i in i % 7 == 3 ? 0..<0 : (i * k / (2 * m))..<min(k, i * k / (2 * m) + i % 5 + 1) }
+        let columnsOfB = (0..<n).map { j in j % 11 == 5 ? 0..<0 : max(0, j * k / n - j % 4)..<min(k, j * k / n + 6) }
+        var a = sample([m, k], seed: 7).doubles
+        var b = sample([k, n], seed: 8).doubles
+        for i in 0..<m {
+            for p in 0..<k where !rowsOfA[i].contains(p) { a[i * k + p] = 0 }
+        }
+        for j in 0..<n {
+            for p in 0..<k where !columnsOfB[j].contains(p) { b[p * n + j] = 0 }
+        }
+        /// A·B with A given transposed (column-major: the other packing path), with the bands or without.
+        func product(banded: Bool) -> [Double] {
+            var c = [Double](repeating: .nan, count: m * n)
+            let aColumnMajor = (0..<(m * k)).map { a[($0 % m) * k + $0 / m] }
+            aColumnMajor.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    c.withUnsafeMutableBufferPointer { pc in
+                        RawMatrixProduct.multiplyBanded(m: m, n: n, k: k, a: pa.baseAddress!, aRowStride: 1, aColumnStride: m,
+                                                        nonzeroColumnsOfA: banded ? rowsOfA : nil, b: pb.baseAddress!,
+                                                        bRowStride: n, bColumnStride: 1,
+                                                        nonzeroRowsOfB: banded ? columnsOfB : nil, c: pc.baseAddress!, ldc: n)
+                    }
+                }
+            }
+            return c
+        }
+        let dense = product(banded: false)
+        #expect(close(dense, Reference.matmul(a, b, m: m, n: n, k: k)), "\(m)×\(k)·\(k)×\(n)")
+        let identical = product(banded: true) == dense
+        #expect(identical, "\(m)×\(k)·\(k)×\(n)")
+    }
+
     @Test func zeroSizedOperands() {
         #expect(Tensor.zeros([0, 3]).matmul(Tensor.ones([3, 4])).shape == [0, 4])
         #expect(Tensor.ones([2, 0]).matmul(Tensor.ones([0, 4])).doubles == [Double](repeating: 0, count: 8))

@@ -145,9 +145,34 @@ private func gemmSkinny<S: TensorScalar>(
 
 // MARK: - Packed, register-blocked GEMM
 
-private func gemmPacked<S: TensorScalar>(
+/// For a product with banded operands: the range of the shared dimension k that each row of A,
+/// and each column of B, can be nonzero in (nil: all of k). A tile of C is then multiplied over
+/// only the part of k its rows' and its columns' ranges have in common.
+struct DepthBands {
+    let rowsOfA: [Range<Int>]?
+    let columnsOfB: [Range<Int>]?
+
+    /// The part of k that the rows `rows` of A and the columns `columns` of B can share.
+    func depth(rows: Range<Int>, columns: Range<Int>, of k: Int) -> Range<Int> {
+        let (fromA, fromB) = (rowsOfA.map { DepthBands.union($0[rows]) } ?? 0..<k,
+                              columnsOfB.map { DepthBands.union($0[columns]) } ?? 0..<k)
+        let (lower, upper) = (max(fromA.lowerBound, fromB.lowerBound), min(fromA.upperBound, fromB.upperBound))
+        return lower < upper ? lower..<upper : lower..<lower
+    }
+
+    private static func union(_ ranges: ArraySlice<Range<Int>>) -> Range<Int> {
+        var (lower, upper) = (Int.max, Int.min)
+        for range in ranges where !range.isEmpty {
+            lower = min(lower, range.lowerBound)
+            upper = max(upper, range.upperBound)
+        }
+        return lower < upper ? lower..<upper : 0..<0
+    }
+}
+
+func gemmPacked<S: TensorScalar>(
     m: Int, n: Int, k: Int, a: MatrixOperand<S>, b: MatrixOperand<S>, c: UnsafeMutablePointer<S>, ldc: Int,
-    subtracting: Bool
+    subtracting: Bool, bands: DepthBands? = nil
 ) {
     let (mr, nr) = (GEMMTile.rows, GEMMTile.columns(S.self))
     let kcMax = min(k, GEMMTile.depth)
@@ -177,13 +202,22 @@ private func gemmPacked<S: TensorScalar>(
                     let columns = min(nr, nc - jr)
                     for ir in stride(from: 0, to: mc, by: mr) {
                         let rows = min(mr, mc - ir)
-                        let panelA = packedA + ir * kc
-                        let panelB = packedB + jr * kc
+                        // The steps of p in this depth block where the tile's operands can be nonzero.
+                        var steps = 0..<kc
+                        if let bands {
+                            let shared = bands.depth(rows: (ic + ir)..<(ic + ir + rows),
+                                                     columns: (jc + jr)..<(jc + jr + columns), of: k)
+                            let lower = min(max(shared.lowerBound - pc, 0), kc)
+                            steps = lower..<max(min(shared.upperBound - pc, kc), lower)
+                            if steps.isEmpty && accumulate { continue }
+                        }
+                        let panelA = packedA + ir * kc + steps.lowerBound * mr
+                        let panelB = packedB + jr * kc + steps.lowerBound * nr
                         let target = c + (ic + ir) * ldc + jc + jr
                         if rows == mr && columns == nr {
-                            multiplyPanels(depth: kc, panelA, panelB, into: target, ldc: ldc, accumulate: accumulate)
+                            multiplyPanels(depth: steps.count, panelA, panelB, into: target, ldc: ldc, accumulate: accumulate)
                         } else {
-                            multiplyPanels(depth: kc, panelA, panelB, into: tile, ldc: nr, accumulate: false)
+                            multiplyPanels(depth: steps.count, panelA, panelB, into: tile, ldc: nr, accumulate: false)
                             for r in 0..<rows {
                                 for j in 0..<columns {
                                     let value = tile[r * nr + j]

@@ -13,6 +13,29 @@ public enum RawMatrixProduct {
              b: MatrixOperand(base: b, rowStride: bRowStride, columnStride: bColumnStride), c: c, ldc: ldc)
     }
 
+    /// C = A·B, as ``multiply(m:n:k:a:aRowStride:aColumnStride:b:bRowStride:bColumnStride:c:ldc:)``,
+    /// for banded operands: row i of A is zero outside columns `nonzeroColumnsOfA[i]` and column j
+    /// of B outside rows `nonzeroRowsOfB[j]` (nil: dense), and each tile of C is multiplied over
+    /// only the part of k its rows and columns share. On the calling thread (for callers that
+    /// already share the cores out).
+    public static func multiplyBanded(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Double>, aRowStride: Int, aColumnStride: Int, nonzeroColumnsOfA: [Range<Int>]? = nil,
+        b: UnsafePointer<Double>, bRowStride: Int, bColumnStride: Int, nonzeroRowsOfB: [Range<Int>]? = nil,
+        c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        precondition(nonzeroColumnsOfA.map { $0.count == m } ?? true && nonzeroRowsOfB.map { $0.count == n } ?? true,
+                     "RawMatrixProduct.multiplyBanded: one range per row of A and per column of B")
+        guard m > 0 && n > 0 else { return }
+        guard k > 0 else {
+            for row in 0..<m { (c + row * ldc).initialize(repeating: 0, count: n) }
+            return
+        }
+        gemmPacked(m: m, n: n, k: k, a: MatrixOperand(base: a, rowStride: aRowStride, columnStride: aColumnStride),
+                   b: MatrixOperand(base: b, rowStride: bRowStride, columnStride: bColumnStride), c: c, ldc: ldc,
+                   subtracting: false, bands: DepthBands(rowsOfA: nonzeroColumnsOfA, columnsOfB: nonzeroRowsOfB))
+    }
+
     /// C −= A·B, in place, with the operands as in ``multiply(m:n:k:a:aRowStride:aColumnStride:b:bRowStride:bColumnStride:c:ldc:)``.
     public static func subtract(
         m: Int, n: Int, k: Int,
