@@ -85,8 +85,12 @@ struct MultishiftSweep {
                 u.deallocate()
                 let slab = Slab(a: a, n: n, lo: lo, window: windowStart...windowEnd, u: uMatrix, size: size,
                                 bands: rows.bands)
-                // The columns the next window reaches into, before it is chased.
-                slab.applyRight(columns: (windowEnd + 1)..<(nextWindowEnd + 1))
+                // The columns the next window reaches into, before it is chased: half on each core.
+                let reached = (windowEnd + 1)..<(nextWindowEnd + 1)
+                Parallel.forEach(2) { half in
+                    slab.applyRight(columns: (reached.lowerBound + reached.count * half / 2)
+                        ..< (reached.lowerBound + reached.count * (half + 1) / 2))
+                }
                 pending = OutsideUpdates(slab, rightOf: nextWindowEnd, hi: hi)
             }
             Parallel.forEach(2) { _ in pending?.takePieces() }
