@@ -49,8 +49,15 @@ public struct EigenDecomposition: Sendable {
         let n = h.rows
         let above = (0..<middle.lowerBound).map { Complex(h[$0, $0]) }
         let below = ((middle.upperBound + 1)..<n).map { Complex(h[$0, $0]) }
-        var block = middle.count == n ? h : h.submatrix(rows: middle.lowerBound..<(middle.upperBound + 1),
-                                                        columns: middle.lowerBound..<(middle.upperBound + 1))
+        // The whole matrix is reduced in place: a second reference to it would have the
+        // reduction copy its 32 MB (at n = 2003) into fresh pages first.
+        var block: Matrix
+        if middle.count == n {
+            block = consume h
+        } else {
+            block = h.submatrix(rows: middle.lowerBound..<(middle.upperBound + 1),
+                                columns: middle.lowerBound..<(middle.upperBound + 1))
+        }
         _ = HessenbergReduction(&block)
         var noVectors: Matrix? = nil
         do {
