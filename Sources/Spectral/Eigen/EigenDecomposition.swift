@@ -58,7 +58,7 @@ public struct EigenDecomposition: Sendable {
             block = h.submatrix(rows: middle.lowerBound..<(middle.upperBound + 1),
                                 columns: middle.lowerBound..<(middle.upperBound + 1))
         }
-        _ = HessenbergReduction(&block)
+        _ = HessenbergReduction(&block, keepingReflectors: false)
         var noVectors: Matrix? = nil
         do {
             return above + (try SchurDecomposition(&block, z: &noVectors, wantSchurForm: false,

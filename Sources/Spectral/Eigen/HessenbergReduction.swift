@@ -10,8 +10,10 @@ import Tensors
 /// the panel. About four fifths of the work is then in GEMM. The last columns are reduced one at
 /// a time.
 struct HessenbergReduction {
-    /// The Householder vectors (v[0] = 1) and factors τ of each column, to form Q.
+    /// The Householder vectors (v[0] = 1) and factors τ of each column, to form Q; kept only
+    /// when asked for (copying them out is a few milliseconds at n = 2003).
     private var reflectors: [(vector: [Double], tau: Double)] = []
+    private let keepsReflectors: Bool
     /// Columns per panel. Each panel passes over the trailing matrix a few times (VᵀA and the
     /// update), so wider panels stream it fewer times until the panel's own
     /// O(n·nb²) work takes over: on the 2003×2003 benchmark (2-core AVX-512) the reduction took
@@ -20,8 +22,9 @@ struct HessenbergReduction {
     static let panelWidth = 64
     static let unblockedSize = 96
 
-    /// Reduces `matrix` in place.
-    init(_ matrix: inout Matrix) {
+    /// Reduces `matrix` in place; `keepingReflectors: false` when Q will not be wanted.
+    init(_ matrix: inout Matrix, keepingReflectors: Bool = true) {
+        keepsReflectors = keepingReflectors
         let n = matrix.rows
         guard n > 2 else { return }
         var k = 0
@@ -48,12 +51,12 @@ struct HessenbergReduction {
             v[0] = 1
             for i in (k + 2)..<n { a[i * n + k] = 0 }
             guard tau != 0 else {
-                reflectors.append(([], 0))
+                if keepsReflectors { reflectors.append(([], 0)) }
                 continue
             }
             Householder.reflectRows(a, stride: n, firstRow: k + 1, columns: (k + 1)..<n, vector: v, count: m, tau: tau)
             Householder.reflectColumns(a, stride: n, firstColumn: k + 1, rows: 0..<n, vector: v, count: m, tau: tau)
-            reflectors.append((Array(UnsafeBufferPointer(start: v, count: m)), tau))
+            if keepsReflectors { reflectors.append((Array(UnsafeBufferPointer(start: v, count: m)), tau)) }
         }
     }
 
@@ -111,8 +114,10 @@ struct HessenbergReduction {
             for r in (j + 2)..<n { a[r * n + j] = 0 }
             v[(j + 1) * pitch + i] = 1
             for r in (j + 2)..<n { v[r * pitch + i] = column[r] }
-            reflectors.append((Array(UnsafeBufferPointer(start: column + j + 1, count: m)).enumerated()
-                .map { $0.offset == 0 ? 1 : $0.element }, tau))
+            if keepsReflectors {
+                reflectors.append((Array(UnsafeBufferPointer(start: column + j + 1, count: m)).enumerated()
+                    .map { $0.offset == 0 ? 1 : $0.element }, tau))
+            }
             // y_i = τ (A v_i − Y_i (V_iᵀ v_i)); T[0..<i, i] = −τ T_i (V_iᵀ v_i); T[i, i] = τ.
             sumOverRows((j + 1)..<n, count: i, partials: partials, into: work) { rows, sums in
                 for r in rows { accumulate(v + r * pitch, scaledBy: v[r * pitch + i], count: i, into: sums) }
@@ -249,6 +254,7 @@ struct HessenbergReduction {
 
     /// Q = P₀P₁⋯P_{n−3}, accumulated backwards.
     func orthogonalFactor(size n: Int) -> Matrix {
+        precondition(keepsReflectors, "HessenbergReduction.orthogonalFactor: the reduction did not keep its reflectors")
         var q = Matrix.identity(n)
         for (k, reflector) in reflectors.enumerated().reversed() where reflector.tau != 0 {
             q.reflectRows(from: k + 1, columns: (k + 1)..<n, vector: reflector.vector, tau: reflector.tau)
