@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// General matrix multiply `C = A·B` (or `C −= A·B` when `subtracting`) for A m×k, B k×n (either
 /// strided, so either may be a transpose) and C m×n row-major with leading dimension `ldc`.
 ///
@@ -178,14 +186,11 @@ func gemmPacked<S: TensorScalar>(
     let kcMax = min(k, GEMMTile.depth)
     let mcMax = min(roundUp(m, mr), GEMMTile.rowBlock)
     let ncMax = min(roundUp(n, nr), GEMMTile.columnBlock)
-    let packedA = UnsafeMutablePointer<S>.allocate(capacity: mcMax * kcMax)
-    let packedB = UnsafeMutablePointer<S>.allocate(capacity: kcMax * ncMax)
-    let tile = UnsafeMutablePointer<S>.allocate(capacity: mr * nr)
-    defer {
-        packedA.deallocate()
-        packedB.deallocate()
-        tile.deallocate()
-    }
+    let (aBytes, bBytes) = (roundUp(mcMax * kcMax * MemoryLayout<S>.stride, 64), roundUp(kcMax * ncMax * MemoryLayout<S>.stride, 64))
+    let workspace = PackingWorkspace.ofThisThread(byteCount: aBytes + bBytes + mr * nr * MemoryLayout<S>.stride)
+    let packedA = workspace.assumingMemoryBound(to: S.self)
+    let packedB = (workspace + aBytes).assumingMemoryBound(to: S.self)
+    let tile = (workspace + aBytes + bBytes).assumingMemoryBound(to: S.self)
     for jc in stride(from: 0, to: n, by: GEMMTile.columnBlock) {
         let nc = min(GEMMTile.columnBlock, n - jc)
         for pc in stride(from: 0, to: k, by: GEMMTile.depth) {
@@ -230,6 +235,42 @@ func gemmPacked<S: TensorScalar>(
             }
         }
     }
+}
+
+/// Each thread's memory for the packed panels of its products, kept from one product to the next
+/// and grown when one needs more: panels allocated per product came back from the allocator as
+/// fresh pages whenever it had returned them to the system, and the page faults and the
+/// kernel's zeroing of them cost 10,000 faults in the first 2003×2003 eigendecomposition.
+private final class PackingWorkspace {
+    private var base: UnsafeMutableRawPointer?
+    private var byteCount = 0
+
+    deinit { free(base) }
+
+    /// At least `byteCount` bytes, 64-byte aligned, for this thread's current product.
+    static func ofThisThread(byteCount: Int) -> UnsafeMutableRawPointer {
+        let workspace: PackingWorkspace
+        if let stored = pthread_getspecific(key) {
+            workspace = Unmanaged<PackingWorkspace>.fromOpaque(stored).takeUnretainedValue()
+        } else {
+            workspace = PackingWorkspace()
+            pthread_setspecific(key, Unmanaged.passRetained(workspace).toOpaque())
+        }
+        if byteCount > workspace.byteCount {
+            free(workspace.base)
+            var pointer: UnsafeMutableRawPointer?
+            guard posix_memalign(&pointer, 64, byteCount) == 0 else { fatalError("GEMM: cannot allocate \(byteCount) bytes") }
+            (workspace.base, workspace.byteCount) = (pointer, byteCount)
+        }
+        return workspace.base!
+    }
+
+    /// The slot of each thread's workspace, released when the thread ends.
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { Unmanaged<PackingWorkspace>.fromOpaque($0!).release() }
+        return key
+    }()
 }
 
 @inline(__always)
