@@ -30,11 +30,36 @@ struct HessenbergReduction {
         var k = 0
         matrix.elements.withUnsafeMutableBufferPointer { buffer in
             let a = buffer.baseAddress!
-            while n - k > HessenbergReduction.unblockedSize {
-                reducePanel(a, n: n, k: k, width: HessenbergReduction.panelWidth)
-                k += HessenbergReduction.panelWidth
+            if n > HessenbergReduction.unblockedSize {
+                let storage = PanelStorage(n: n, width: HessenbergReduction.panelWidth)
+                defer { storage.deallocate() }
+                while n - k > HessenbergReduction.unblockedSize {
+                    reducePanel(a, n: n, k: k, width: HessenbergReduction.panelWidth, storage: storage)
+                    k += HessenbergReduction.panelWidth
+                }
             }
             reduceUnblocked(a, n: n, from: k)
+        }
+    }
+
+    /// The working storage of the panels, allocated once at its largest for all of them: per
+    /// panel, its megabytes came back from the allocator as fresh pages for most panels of a
+    /// first eigendecomposition (20,000 page faults, and the kernel zeroing the pages, at n = 2003).
+    private struct PanelStorage {
+        /// Y and V side by side (n × 2·nb), the column being reduced, the vectors of the panel's
+        /// loops, the cores' partial sums, Y's rows above the panel (n × nb), the right operand of
+        /// the update (2·nb × (n − nb)) and W (nb × (n − nb)).
+        let yv, column, work, product, partials, upper, right, w: UnsafeMutablePointer<Double>
+
+        init(n: Int, width nb: Int) {
+            (yv, column, work, product) = (.allocate(capacity: n * 2 * nb), .allocate(capacity: n),
+                                           .allocate(capacity: max(nb, n)), .allocate(capacity: n))
+            (partials, upper) = (.allocate(capacity: HessenbergReduction.rowParts * nb), .allocate(capacity: n * nb))
+            (right, w) = (.allocate(capacity: 2 * nb * (n - nb)), .allocate(capacity: nb * (n - nb)))
+        }
+
+        func deallocate() {
+            for buffer in [yv, column, work, product, partials, upper, right, w] { buffer.deallocate() }
         }
     }
 
@@ -64,27 +89,18 @@ struct HessenbergReduction {
     /// the matrix as `dgehrd` does, with the two one-sided updates of the rows below the panel
     /// merged into one product of twice the depth:
     /// Qᵀ(A − Y Vᵀ) = A − Y Vᵀ − V Tᵀ(VᵀA − (VᵀY) Vᵀ) = A − [Y V]·[Vᵀ; M], M = Tᵀ(VᵀA − (VᵀY)Vᵀ).
-    private mutating func reducePanel(_ a: UnsafeMutablePointer<Double>, n: Int, k: Int, width nb: Int) {
+    private mutating func reducePanel(_ a: UnsafeMutablePointer<Double>, n: Int, k: Int, width nb: Int,
+                                      storage: PanelStorage) {
         // Y = A V T and V side by side, row-major with row pitch 2·nb: row r is [Y[r, :], V[r, :]]
         // (V's column i is the vector of reflector k + i, zero above row k + i + 1), so that the
         // rows below the panel are one operand [Y V] of the merged update. T: nb × nb upper
         // triangular.
         let pitch = 2 * nb
-        let yv = UnsafeMutablePointer<Double>.allocate(capacity: n * pitch)
+        let (yv, column, work, product, partials) = (storage.yv, storage.column, storage.work, storage.product,
+                                                     storage.partials)
         let (y, v) = (yv, yv + nb)
         var t = [Double](repeating: 0, count: nb * nb)
-        let column = UnsafeMutablePointer<Double>.allocate(capacity: n)
-        let work = UnsafeMutablePointer<Double>.allocate(capacity: max(nb, n))
-        let product = UnsafeMutablePointer<Double>.allocate(capacity: n)
-        defer {
-            yv.deallocate()
-            column.deallocate()
-            work.deallocate()
-            product.deallocate()
-        }
         yv.initialize(repeating: 0, count: n * pitch)
-        let partials = UnsafeMutablePointer<Double>.allocate(capacity: HessenbergReduction.rowParts * nb)
-        defer { partials.deallocate() }
         for i in 0..<nb {
             let j = k + i
             // Column j of A Q_i: A[:, j] − Y[:, 0..<i] · V[j, 0..<i]ᵀ (rows k+1... only), and in
@@ -136,8 +152,7 @@ struct HessenbergReduction {
             t[i * nb + i] = tau
         }
         // Y[0...k] = A[0...k, k+1..<n] · V[k+1..<n] · T.
-        let upper = UnsafeMutablePointer<Double>.allocate(capacity: (k + 1) * nb)
-        defer { upper.deallocate() }
+        let upper = storage.upper
         RawMatrixProduct.multiply(m: k + 1, n: nb, k: n - k - 1, a: a + k + 1, aRowStride: n, aColumnStride: 1,
                                   b: v + (k + 1) * pitch, bRowStride: pitch, bColumnStride: 1, c: upper, ldc: nb)
         t.withUnsafeBufferPointer { tBuffer in
@@ -153,13 +168,8 @@ struct HessenbergReduction {
         guard trailing > 0 else { return }
         // The right operand [Vᵀ; M] of the merged update, over the trailing columns:
         // rows 0..<nb are V[k+nb...]ᵀ, rows nb..<2nb will be M.
-        let right = UnsafeMutablePointer<Double>.allocate(capacity: pitch * trailing)
-        let w = UnsafeMutablePointer<Double>.allocate(capacity: nb * trailing)
+        let (right, w) = (storage.right, storage.w)
         var s = [Double](repeating: 0, count: nb * nb)
-        defer {
-            right.deallocate()
-            w.deallocate()
-        }
         for c in 0..<trailing {
             let source = v + (k + nb + c) * pitch
             for p in 0..<nb { right[p * trailing + c] = source[p] }
