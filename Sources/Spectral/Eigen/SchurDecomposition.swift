@@ -87,8 +87,8 @@ struct SchurDecomposition {
                                                         windowSize: min(hi - lo, hi - lo + 1 >= 500 ? 3 * shiftCount / 2 : shiftCount)) {
                 // Deflate what the trailing window allows, then sweep with its other eigenvalues.
                 if deflation.deflated > 0 { iterationsWithoutDeflation = 0 }
-                // Enough deflated to check for more before spending a sweep (LAPACK's 14%).
-                if 100 * deflation.deflated > 14 * deflation.windowSize { continue }
+                // Enough deflated to check for more before spending a sweep.
+                if 100 * deflation.deflated > SchurDecomposition.nibblePercent * deflation.windowSize { continue }
                 let shifts = Array(deflation.shifts.suffix(shiftCount))
                 MultishiftSweep.run(&h, lo: lo, hi: hi - deflation.deflated, shifts: shifts)
             } else {
@@ -98,6 +98,15 @@ struct SchurDecomposition {
             }
         }
     }
+
+    /// The share of a deflation window (in percent) that, deflated, makes the next iteration
+    /// deflate again before it sweeps (`dlaqr0`'s NIBBLE, 14 there). Here a sweep's products
+    /// share both cores while the deflation runs on one, so deflating again pays sooner: at 20 a
+    /// random 2003×2003 takes 103 deflations instead of 117 for 2% more sweep work, and its
+    /// sweeps and deflations 0.495 s instead of 0.506 s (medians of 16 alternating runs; the
+    /// trained mog8 Jacobian 63 instead of 70, 0.163 s against 0.171 s). At 25 and 35 the sweep work
+    /// grows 7% and 14%, taking back what the fewer deflations save.
+    static let nibblePercent = 20
 
     /// Active blocks at least this large use multishift sweeps (eigenvalues only).
     static let multishiftThreshold = 150
