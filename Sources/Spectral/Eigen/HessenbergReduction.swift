@@ -134,15 +134,19 @@ struct HessenbergReduction {
             let m = n - j - 1
             let tau = Householder.makeReflector(column + j + 1, count: m)
             for r in (k + 1)...(j + 1) { a[r * n + j] = column[r] }
-            v[(j + 1) * pitch + i] = 1
-            for r in (j + 2)..<n { v[r * pitch + i] = column[r] }
             if keepsReflectors {
                 reflectors.append((Array(UnsafeBufferPointer(start: column + j + 1, count: m)).enumerated()
                     .map { $0.offset == 0 ? 1 : $0.element }, tau))
             }
-            // y_i = τ (A v_i − Y_i (V_iᵀ v_i)); T[0..<i, i] = −τ T_i (V_iᵀ v_i); T[i, i] = τ.
+            // v_i into V's column i (v_i[j+1] = 1), by the cores a part of the rows each, as they
+            // sum V_iᵀ v_i. Then y_i = τ (A v_i − Y_i (V_iᵀ v_i)); T[0..<i, i] = −τ T_i (V_iᵀ v_i);
+            // T[i, i] = τ.
             sumOverRows((j + 1)..<n, count: i, partials: partials, into: work) { rows, sums in
-                for r in rows { accumulate(v + r * pitch, scaledBy: v[r * pitch + i], count: i, into: sums) }
+                for r in rows {
+                    let element = r == j + 1 ? 1 : column[r]
+                    v[r * pitch + i] = element
+                    accumulate(v + r * pitch, scaledBy: element, count: i, into: sums)
+                }
             }
             // Rows k+1... (rows 0...k of Y follow after the panel by matrix products), each finished
             // by the core that formed its A v_i.
