@@ -134,23 +134,19 @@ struct HessenbergReduction {
             let m = n - j - 1
             let tau = Householder.makeReflector(column + j + 1, count: m)
             for r in (k + 1)...(j + 1) { a[r * n + j] = column[r] }
-            if keepsReflectors {
-                reflectors.append((Array(UnsafeBufferPointer(start: column + j + 1, count: m)).enumerated()
-                    .map { $0.offset == 0 ? 1 : $0.element }, tau))
-            }
-            // v_i into V's column i (v_i[j+1] = 1), by the cores a part of the rows each, as they
-            // sum V_iᵀ v_i. Then y_i = τ (A v_i − Y_i (V_iᵀ v_i)); T[0..<i, i] = −τ T_i (V_iᵀ v_i);
-            // T[i, i] = τ.
+            column[j + 1] = 1  // column[j+1...] is now v_i
+            if keepsReflectors { reflectors.append((Array(UnsafeBufferPointer(start: column + j + 1, count: m)), tau)) }
+            // v_i into V's column i, by the cores a part of the rows each, as they sum V_iᵀ v_i.
+            // Then y_i = τ (A v_i − Y_i (V_iᵀ v_i)); T[0..<i, i] = −τ T_i (V_iᵀ v_i); T[i, i] = τ.
             sumOverRows((j + 1)..<n, count: i, partials: partials, into: work) { rows, sums in
                 for r in rows {
-                    let element = r == j + 1 ? 1 : column[r]
-                    v[r * pitch + i] = element
-                    accumulate(v + r * pitch, scaledBy: element, count: i, into: sums)
+                    v[r * pitch + i] = column[r]
+                    accumulate(v + r * pitch, scaledBy: column[r], count: i, into: sums)
                 }
             }
             // Rows k+1... (rows 0...k of Y follow after the panel by matrix products), each finished
             // by the core that formed its A v_i.
-            matrixVectorProduct(a, n: n, rows: (k + 1)..<n, columns: (j + 1)..<n, vector: v, stride: pitch, column: i,
+            matrixVectorProduct(a, n: n, rows: (k + 1)..<n, columns: (j + 1)..<n, vector: column + j + 1,
                                 into: product) { rows in
                 for r in rows { y[r * pitch + i] = tau * (product[r] - dot(y + r * pitch, work, count: i)) }
             }
@@ -209,14 +205,11 @@ struct HessenbergReduction {
                                   from: a + (k + 1) * n + k + nb, ldc: n)
     }
 
-    /// product[r] = Σ_{c ∈ columns} A[r, c] · V[c, column] for r in `rows`, split over the cores;
-    /// each core then runs `finish` on its share of the rows.
+    /// product[r] = Σ_{c ∈ columns} A[r, c] · dense[c − columns.lowerBound] for r in `rows`, split
+    /// over the cores; each core then runs `finish` on its share of the rows.
     private func matrixVectorProduct(_ a: UnsafeMutablePointer<Double>, n: Int, rows: Range<Int>, columns: Range<Int>,
-                                     vector v: UnsafeMutablePointer<Double>, stride: Int, column: Int,
-                                     into product: UnsafeMutablePointer<Double>, then finish: (Range<Int>) -> Void) {
-        let dense = UnsafeMutablePointer<Double>.allocate(capacity: columns.count)
-        defer { dense.deallocate() }
-        for (index, c) in columns.enumerated() { dense[index] = v[c * stride + column] }
+                                     vector dense: UnsafePointer<Double>, into product: UnsafeMutablePointer<Double>,
+                                     then finish: (Range<Int>) -> Void) {
         let parts = rows.count * columns.count > 200_000 ? Parallel.processorCount : 1
         Parallel.forEach(parts) { part in
             let share = HessenbergReduction.part(part, of: parts, in: rows)
