@@ -107,7 +107,9 @@ struct HessenbergReduction {
                                                      storage.partials)
         let (y, v) = (yv, yv + nb)
         var t = [Double](repeating: 0, count: nb * nb)
-        yv.initialize(repeating: 0, count: n * pitch)
+        // Every entry the panel reads is written first, but V's above each vector's start (rows
+        // k+1 ... k+i of column i), which must be zero: the top nb rows of V.
+        for r in (k + 1)..<min(k + 1 + nb, n) { (v + r * pitch).update(repeating: 0, count: nb) }
         for i in 0..<nb {
             let j = k + i
             // Column j of A Q_i: A[:, j] − Y[:, 0..<i] · V[j, 0..<i]ᵀ (rows k+1... only), and in
