@@ -122,7 +122,8 @@ final class BufferPool: Sendable {
         if !kept { free(pointer) }
     }
 
-    private static func systemAllocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
+    /// `byteCount` bytes, 64-byte aligned, from the system (released with `free`).
+    static func systemAllocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
         var pointer: UnsafeMutableRawPointer?
         guard posix_memalign(&pointer, 64, Swift.max(byteCount, 64)) == 0, let pointer else {
             fatalError("Tensor: cannot allocate \(byteCount) bytes")

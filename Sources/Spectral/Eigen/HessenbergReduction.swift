@@ -214,7 +214,7 @@ struct HessenbergReduction {
                                      then finish: (Range<Int>) -> Void) {
         let parts = rows.count * columns.count > 200_000 ? Parallel.processorCount : 1
         Parallel.forEach(parts) { part in
-            let share = HessenbergReduction.part(part, of: parts, in: rows)
+            let share = rows.part(part, of: parts)
             // Four rows at a time share each load of the vector.
             var r = share.lowerBound
             while r + 4 <= share.upperBound {
@@ -239,7 +239,7 @@ struct HessenbergReduction {
     /// Runs `body` on parts of `rows` (of `count` elements each) concurrently.
     private func forEachRowPart(_ rows: Range<Int>, count: Int, _ body: (Range<Int>) -> Void) {
         let parts = rows.count * count >= HessenbergReduction.parallelElements ? HessenbergReduction.rowParts : 1
-        Parallel.forEach(parts) { body(HessenbergReduction.part($0, of: parts, in: rows)) }
+        Parallel.forEach(parts) { body(rows.part($0, of: parts)) }
     }
 
     /// sums[0..<count] = the sum over the parts of `rows` of what `body` accumulates for each into
@@ -252,7 +252,7 @@ struct HessenbergReduction {
         let concurrent = rows.count * count >= HessenbergReduction.parallelElements
         Parallel.forEach(concurrent ? parts : 1) { index in
             for part in concurrent ? index..<(index + 1) : 0..<parts {
-                body(HessenbergReduction.part(part, of: parts, in: rows), partials + part * count)
+                body(rows.part(part, of: parts), partials + part * count)
             }
         }
         for p in 0..<count {
@@ -262,10 +262,6 @@ struct HessenbergReduction {
         }
     }
 
-    /// Part `index` of `parts` nearly equal parts of `rows`.
-    private static func part(_ index: Int, of parts: Int, in rows: Range<Int>) -> Range<Int> {
-        (rows.lowerBound + rows.count * index / parts)..<(rows.lowerBound + rows.count * (index + 1) / parts)
-    }
 
     /// Q = P₀P₁⋯P_{n−3}, accumulated backwards.
     func orthogonalFactor(size n: Int) -> Matrix {

@@ -66,3 +66,11 @@ public struct Matrix: Sendable, Equatable {
     /// The Frobenius norm.
     public var frobeniusNorm: Double { elements.reduce(0) { $0 + $1 * $1 }.squareRoot() }
 }
+
+extension Range<Int> {
+    /// Part `index` of `parts` nearly equal consecutive parts of this range (how the solver's
+    /// loops split rows or columns between the cores).
+    func part(_ index: Int, of parts: Int) -> Range<Int> {
+        (lowerBound + count * index / parts)..<(lowerBound + count * (index + 1) / parts)
+    }
+}

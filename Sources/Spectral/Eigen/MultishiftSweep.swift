@@ -87,10 +87,7 @@ struct MultishiftSweep {
                                 bands: rows.bands)
                 // The columns the next window reaches into, before it is chased: half on each core.
                 let reached = (windowEnd + 1)..<(nextWindowEnd + 1)
-                Parallel.forEach(2) { half in
-                    slab.applyRight(columns: (reached.lowerBound + reached.count * half / 2)
-                        ..< (reached.lowerBound + reached.count * (half + 1) / 2))
-                }
+                Parallel.forEach(2) { slab.applyRight(columns: reached.part($0, of: 2)) }
                 pending = OutsideUpdates(slab, rightOf: nextWindowEnd, hi: hi)
             }
             Parallel.forEach(2) { _ in pending?.takePieces() }

@@ -160,12 +160,12 @@ struct DepthBands {
     let rowsOfA: [Range<Int>]?
     let columnsOfB: [Range<Int>]?
 
-    /// The part of k that the rows `rows` of A and the columns `columns` of B can share.
-    func depth(rows: Range<Int>, columns: Range<Int>, of k: Int) -> Range<Int> {
-        let (fromA, fromB) = (rowsOfA.map { DepthBands.union($0[rows]) } ?? 0..<k,
-                              columnsOfB.map { DepthBands.union($0[columns]) } ?? 0..<k)
-        let (lower, upper) = (max(fromA.lowerBound, fromB.lowerBound), min(fromA.upperBound, fromB.upperBound))
-        return lower < upper ? lower..<upper : lower..<lower
+    /// The part of k that the rows `rows` of A can be nonzero in.
+    func depth(rowsOfA rows: Range<Int>, of k: Int) -> Range<Int> { rowsOfA.map { DepthBands.union($0[rows]) } ?? 0..<k }
+
+    /// The part of k that the columns `columns` of B can be nonzero in.
+    func depth(columnsOfB columns: Range<Int>, of k: Int) -> Range<Int> {
+        columnsOfB.map { DepthBands.union($0[columns]) } ?? 0..<k
     }
 
     private static func union(_ ranges: ArraySlice<Range<Int>>) -> Range<Int> {
@@ -205,15 +205,15 @@ func gemmPacked<S: TensorScalar>(
                 let accumulate = pc > 0 || subtracting
                 for jr in stride(from: 0, to: nc, by: nr) {
                     let columns = min(nr, nc - jr)
+                    let columnBand = bands?.depth(columnsOfB: (jc + jr)..<(jc + jr + columns), of: k)
                     for ir in stride(from: 0, to: mc, by: mr) {
                         let rows = min(mr, mc - ir)
                         // The steps of p in this depth block where the tile's operands can be nonzero.
                         var steps = 0..<kc
-                        if let bands {
-                            let shared = bands.depth(rows: (ic + ir)..<(ic + ir + rows),
-                                                     columns: (jc + jr)..<(jc + jr + columns), of: k)
-                            let lower = min(max(shared.lowerBound - pc, 0), kc)
-                            steps = lower..<max(min(shared.upperBound - pc, kc), lower)
+                        if let bands, let columnBand {
+                            let rowBand = bands.depth(rowsOfA: (ic + ir)..<(ic + ir + rows), of: k)
+                            let start = min(max(max(rowBand.lowerBound, columnBand.lowerBound) - pc, 0), kc)
+                            steps = start..<max(min(min(rowBand.upperBound, columnBand.upperBound) - pc, kc), start)
                             if steps.isEmpty && accumulate { continue }
                         }
                         let panelA = packedA + ir * kc + steps.lowerBound * mr
@@ -258,9 +258,7 @@ private final class PackingWorkspace {
         }
         if byteCount > workspace.byteCount {
             free(workspace.base)
-            var pointer: UnsafeMutableRawPointer?
-            guard posix_memalign(&pointer, 64, byteCount) == 0 else { fatalError("GEMM: cannot allocate \(byteCount) bytes") }
-            (workspace.base, workspace.byteCount) = (pointer, byteCount)
+            (workspace.base, workspace.byteCount) = (BufferPool.systemAllocate(byteCount), byteCount)
         }
         return workspace.base!
     }
