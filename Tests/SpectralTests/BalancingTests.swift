@@ -2,8 +2,56 @@ import Numerics
 @testable import Spectral
 import Testing
 
-/// Balancing's diagonal scaling (the permutation is covered with the eigenvalue tests).
+/// Balancing's permutation and diagonal scaling, and the copies of the matrix around it.
 @Suite struct BalancingTests {
+    /// Balancing is the similarity D⁻¹PᵀAPD, bit for bit, with P the exchanges it recorded
+    /// (applied here to rows and columns at once, where balancing defers the columns'), and
+    /// outside its middle block the result is upper triangular. Rows 3 and 17 are zero but for
+    /// their diagonal, and row 20's only other element is in column 3, so that row 20 is
+    /// isolated only by a second pass; likewise columns 11 and 5.
+    @Test func balancingIsAPermutedAndScaledSimilarity() {
+        let n = 30
+        var a = randomMatrix(n, seed: 4)
+        for i in 0..<n {
+            for j in 0..<n { a[i, j] *= Double.pow(10, Double((i % 4) - (j % 3))) }
+        }
+        for j in 0..<n where j != 3 { a[3, j] = 0 }
+        for j in 0..<n where j != 17 { a[17, j] = 0 }
+        for j in 0..<n where j != 20 && j != 3 { a[20, j] = 0 }
+        for i in 0..<n where i != 11 { a[i, 11] = 0 }
+        for i in 0..<n where i != 5 && i != 11 { a[i, 5] = 0 }
+        var balanced = a
+        let balancing = Balancing(&balanced)
+        #expect(balancing.middle == 2...(n - 4))
+        var reference = a
+        for (i, j) in balancing.swaps {
+            for k in 0..<n { (reference[i, k], reference[j, k]) = (reference[j, k], reference[i, k]) }
+            for k in 0..<n { (reference[k, i], reference[k, j]) = (reference[k, j], reference[k, i]) }
+        }
+        #expect(balancing.scale.contains { $0 != 1 }, "the test matrix needs scaling")
+        for i in 0..<n {
+            for j in 0..<n { reference[i, j] = reference[i, j] / balancing.scale[i] * balancing.scale[j] }
+        }
+        let differing = zip(balanced.elements, reference.elements).filter { $0.bitPattern != $1.bitPattern }.count
+        #expect(differing == 0, "\(differing) of \(n * n) elements differ from D⁻¹PᵀAPD")
+        let outside = (0..<n).flatMap { i in (0..<i).map { (i, $0) } }.filter { !balancing.middle.contains($0.0) || !balancing.middle.contains($0.1) }
+        #expect(outside.allSatisfy { balanced[$0.0, $0.1] == 0 })
+    }
+
+    /// The principal submatrix formed in place, and a copy by all the cores, hold what a fresh
+    /// copy of the same elements does.
+    @Test func principalSubmatrixAndCopyKeepTheElements() {
+        let a = randomMatrix(300, seed: 2)
+        for range in [0..<300, 0..<120, 45..<300, 7..<8, 100..<100] {
+            var block = a.copiedByAllCores()
+            #expect(block.elements.elementsEqual(a.elements))
+            block.formPrincipalSubmatrix(range)
+            let expected = a.submatrix(rows: range, columns: range)
+            #expect(block.rows == range.count && block.columns == range.count, "\(range)")
+            #expect(block.elements.elementsEqual(expected.elements), "\(range)")
+        }
+    }
+
     /// Balancing sums every row's and column's norm in one pass over the rows: it scales exactly
     /// as `dgebal` does with each column's norm summed afresh (the reference below), bit for bit.
     @Test func balancingScalesAsWithFreshNorms() {

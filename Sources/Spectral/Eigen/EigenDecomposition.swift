@@ -25,7 +25,7 @@ public struct EigenDecomposition: Sendable {
             (eigenvalues, eigenvectors) = ([], computeEigenvectors ? [] : nil)
             return
         }
-        var h = matrix
+        var h = matrix.copiedByAllCores()
         let balancing = Balancing(&h)
         guard computeEigenvectors else {
             eigenvalues = try EigenDecomposition.eigenvalues(balanced: consume h, middle: balancing.middle,
@@ -49,15 +49,10 @@ public struct EigenDecomposition: Sendable {
         let n = h.rows
         let above = (0..<middle.lowerBound).map { Complex(h[$0, $0]) }
         let below = ((middle.upperBound + 1)..<n).map { Complex(h[$0, $0]) }
-        // The whole matrix is reduced in place: a second reference to it would have the
+        // Reduced in place, in the matrix's own storage: a second reference to it would have the
         // reduction copy its 32 MB (at n = 2003) into fresh pages first.
-        var block: Matrix
-        if middle.count == n {
-            block = consume h
-        } else {
-            block = h.submatrix(rows: middle.lowerBound..<(middle.upperBound + 1),
-                                columns: middle.lowerBound..<(middle.upperBound + 1))
-        }
+        var block = consume h
+        if middle.count < n { block.formPrincipalSubmatrix(middle.lowerBound..<(middle.upperBound + 1)) }
         _ = HessenbergReduction(&block, keepingReflectors: false)
         var noVectors: Matrix? = nil
         do {

@@ -2,8 +2,8 @@ import Tensors
 
 /// A dense row-major matrix of `Double`, the working storage of the eigenvalue algorithms.
 public struct Matrix: Sendable, Equatable {
-    public let rows: Int
-    public let columns: Int
+    public private(set) var rows: Int
+    public private(set) var columns: Int
     /// Row-major elements.
     public var elements: [Double]
 
@@ -45,6 +45,47 @@ public struct Matrix: Sendable, Equatable {
         result.reserveCapacity(rows.count * columns.count)
         for r in rows { result += elements[(r * self.columns + columns.lowerBound)..<(r * self.columns + columns.upperBound)] }
         return Matrix(rows: rows.count, columns: columns.count, elements: result)
+    }
+
+    /// A copy with storage of its own, written a part by each core: most of a large copy's time is
+    /// the kernel's page faults for its fresh memory (the 32 MB of a 2003×2003 matrix took 17 ms on
+    /// one core, 9 ms on two).
+    func copiedByAllCores() -> Matrix {
+        let count = elements.count
+        guard count > 0 else { return self }
+        let parts = count >= 1 << 16 ? Parallel.processorCount : 1
+        let copy = [Double](unsafeUninitializedCapacity: count) { destination, initialized in
+            elements.withUnsafeBufferPointer { source in
+                Parallel.forEach(parts) { part in
+                    let range = (0..<count).part(part, of: parts)
+                    (destination.baseAddress! + range.lowerBound).initialize(from: source.baseAddress! + range.lowerBound,
+                                                                             count: range.count)
+                }
+            }
+            initialized = count
+        }
+        return Matrix(rows: rows, columns: columns, elements: copy)
+    }
+
+    /// Replaces this square matrix by its principal submatrix on `range`, moved a row at a time
+    /// to the front of its own storage: a copy would take fresh memory, and the kernel's page
+    /// faults and zeroing for the 26 MB middle block of a 2003×2003 Jacobian took 15 ms.
+    mutating func formPrincipalSubmatrix(_ range: Range<Int>) {
+        precondition(rows == columns && range.clamped(to: 0..<rows) == range,
+                     "Matrix.formPrincipalSubmatrix: \(range) of a \(rows)×\(columns) matrix")
+        let (n, m) = (columns, range.count)
+        elements.withUnsafeMutableBufferPointer { buffer in
+            let a = UnsafeMutableRawPointer(buffer.baseAddress!)
+            let size = MemoryLayout<Double>.stride
+            // Row r moves to r·m from (lo + r)·n + lo, never later: rows in order never overwrite
+            // one not yet moved (copyMemory allows the overlap within a row).
+            for r in 0..<m {
+                (a + r * m * size).copyMemory(from: a + ((range.lowerBound + r) * n + range.lowerBound) * size,
+                                              byteCount: m * size)
+            }
+        }
+        elements.removeLast(n * n - m * m)
+        (rows, columns) = (m, m)
     }
 
     /// This matrix as a float64 tensor.
