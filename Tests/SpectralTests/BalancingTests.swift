@@ -38,6 +38,27 @@ import Testing
         #expect(outside.allSatisfy { balanced[$0.0, $0.1] == 0 })
     }
 
+    /// The off-diagonal norms, summed four rows at a time, are bit for bit the sums of one row
+    /// and one column at a time in order (a block of 37 rows: nine groups of four and one more).
+    @Test func offDiagonalNormsAreTheSumsInOrder() {
+        let n = 41
+        var a = randomMatrix(n, seed: 5)
+        for i in 0..<n {
+            for j in 0..<n { a[i, j] *= Double.pow(3, Double((i * j) % 11) - 5) }
+        }
+        let block = 2...38
+        let (rows, columns) = Balancing.offDiagonalNorms(a, block: block)
+        for i in block {
+            var (row, column) = (0.0, 0.0)
+            for j in block where j != i {
+                row += abs(a[i, j])
+                column += abs(a[j, i])
+            }
+            #expect(rows[i].bitPattern == row.bitPattern, "row \(i)")
+            #expect(columns[i].bitPattern == column.bitPattern, "column \(i)")
+        }
+    }
+
     /// The principal submatrix formed in place, and a copy by all the cores, hold what a fresh
     /// copy of the same elements does.
     @Test func principalSubmatrixAndCopyKeepTheElements() {
