@@ -71,6 +71,9 @@ import Testing
             #expect(block.rows == range.count && block.columns == range.count, "\(range)")
             #expect(block.elements.elementsEqual(expected.elements), "\(range)")
         }
+        var empty = Matrix(rows: 0, columns: 0).copiedByAllCores()
+        empty.formPrincipalSubmatrix(0..<0)
+        #expect(empty.rows == 0 && empty.elements.isEmpty)
     }
 
     /// Balancing sums every row's and column's norm in one pass over the rows: it scales exactly

@@ -32,9 +32,9 @@ struct Balancing {
 
     /// The permutation, searched as `dgebal` does. A row exchange is done as it is found (a row
     /// is contiguous); a column exchange only in `columnOrder` (the stored column of each column
-    /// of the permuted matrix), and in the matrix once at the end, all of them a row at a time,
-    /// where each one read a cache line of every row. With the passes below, the 195 exchanges
-    /// of a trained mog8 Jacobian (n = 2003) take 1.9 ms instead of 4.8.
+    /// of the permuted matrix), and in the matrix all together at the end, a row at a time: done
+    /// as found, each one read a cache line of every row. With the passes below, isolating the
+    /// 195 rows of a trained mog8 Jacobian (n = 2003) takes 1.9 ms instead of 4.8.
     private mutating func isolateEigenvalues(_ a: UnsafeMutablePointer<Double>, n: Int) {
         var columnOrder = Array(0..<n)
         var (lo, hi) = (0, n - 1)

@@ -74,8 +74,8 @@ public struct Matrix: Sendable, Equatable {
         precondition(rows == columns && range.clamped(to: 0..<rows) == range,
                      "Matrix.formPrincipalSubmatrix: \(range) of a \(rows)×\(columns) matrix")
         let (n, m) = (columns, range.count)
-        elements.withUnsafeMutableBufferPointer { buffer in
-            let a = UnsafeMutableRawPointer(buffer.baseAddress!)
+        elements.withUnsafeMutableBytes { bytes in
+            guard let a = bytes.baseAddress else { return }
             let size = MemoryLayout<Double>.stride
             // Row r moves to r·m from (lo + r)·n + lo, never later: rows in order never overwrite
             // one not yet moved (copyMemory allows the overlap within a row).
