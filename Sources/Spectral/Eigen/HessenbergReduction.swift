@@ -53,20 +53,21 @@ struct HessenbergReduction {
     /// panel, its megabytes came back from the allocator as fresh pages for most panels of a
     /// first eigendecomposition (20,000 page faults, and the kernel zeroing the pages, at n = 2003).
     private struct PanelStorage {
-        /// Y and V side by side (n × 2·nb), the column being reduced, the vectors of the panel's
-        /// loops, the cores' partial sums, Y's rows above the panel (n × nb), the right operand of
-        /// the update (2·nb × (n − nb)) and W (nb × (n − nb)).
-        let yv, column, work, product, partials, upper, right, w: UnsafeMutablePointer<Double>
+        /// Y and V side by side (n × 2·nb), the column being reduced and the next one as the
+        /// matrix-vector product read it, the vectors of the panel's loops, the cores' partial
+        /// sums, Y's rows above the panel (n × nb), the right operand of the update
+        /// (2·nb × (n − nb)) and W (nb × (n − nb)).
+        let yv, column, nextColumn, work, product, partials, upper, right, w: UnsafeMutablePointer<Double>
 
         init(n: Int, width nb: Int) {
-            (yv, column, work, product) = (.allocate(capacity: n * 2 * nb), .allocate(capacity: n),
-                                           .allocate(capacity: max(nb, n)), .allocate(capacity: n))
+            (yv, column, nextColumn) = (.allocate(capacity: n * 2 * nb), .allocate(capacity: n), .allocate(capacity: n))
+            (work, product) = (.allocate(capacity: max(nb, n)), .allocate(capacity: n))
             (partials, upper) = (.allocate(capacity: HessenbergReduction.rowParts * nb), .allocate(capacity: n * nb))
             (right, w) = (.allocate(capacity: 2 * nb * (n - nb)), .allocate(capacity: nb * (n - nb)))
         }
 
         func deallocate() {
-            for buffer in [yv, column, work, product, partials, upper, right, w] { buffer.deallocate() }
+            for buffer in [yv, column, nextColumn, work, product, partials, upper, right, w] { buffer.deallocate() }
         }
     }
 
@@ -114,9 +115,13 @@ struct HessenbergReduction {
             let j = k + i
             // Column j of A Q_i: A[:, j] − Y[:, 0..<i] · V[j, 0..<i]ᵀ (rows k+1... only), and in
             // the same pass over the rows Vᵀ·column for the left update.
+            // Column j of A itself: a cache line (and a page) per row, but for the panel's first
+            // column gathered by the previous column's matrix-vector product as it read each row.
+            let original = i == 0 ? UnsafePointer(a + j) : UnsafePointer(storage.nextColumn)
+            let originalStride = i == 0 ? n : 1
             sumOverRows((k + 1)..<n, count: i, partials: partials, into: work) { rows, sums in
                 for r in rows {
-                    let value = a[r * n + j] - dot(y + r * pitch, v + j * pitch, count: i)
+                    let value = original[r * originalStride] - dot(y + r * pitch, v + j * pitch, count: i)
                     column[r] = value
                     accumulate(v + r * pitch, scaledBy: value, count: i, into: sums)
                 }
@@ -149,7 +154,7 @@ struct HessenbergReduction {
             // Rows k+1... (rows 0...k of Y follow after the panel by matrix products), each finished
             // by the core that formed its A v_i.
             matrixVectorProduct(a, n: n, rows: (k + 1)..<n, columns: (j + 1)..<n, vector: column + j + 1,
-                                into: product) { rows in
+                                into: product, firstColumn: storage.nextColumn) { rows in
                 for r in rows { y[r * pitch + i] = tau * (product[r] - dot(y + r * pitch, work, count: i)) }
             }
             for p in 0..<i {
@@ -208,10 +213,11 @@ struct HessenbergReduction {
     }
 
     /// product[r] = Σ_{c ∈ columns} A[r, c] · dense[c − columns.lowerBound] for r in `rows`, split
-    /// over the cores; each core then runs `finish` on its share of the rows.
+    /// over the cores, with each row's first element A[r, columns.lowerBound] copied to
+    /// `firstColumn[r]` as the product reads it; each core then runs `finish` on its share of the rows.
     private func matrixVectorProduct(_ a: UnsafeMutablePointer<Double>, n: Int, rows: Range<Int>, columns: Range<Int>,
                                      vector dense: UnsafePointer<Double>, into product: UnsafeMutablePointer<Double>,
-                                     then finish: (Range<Int>) -> Void) {
+                                     firstColumn: UnsafeMutablePointer<Double>, then finish: (Range<Int>) -> Void) {
         let parts = rows.count * columns.count > 200_000 ? Parallel.processorCount : 1
         Parallel.forEach(parts) { part in
             let share = rows.part(part, of: parts)
@@ -221,9 +227,13 @@ struct HessenbergReduction {
                 let row = a + r * n + columns.lowerBound
                 (product[r], product[r + 1], product[r + 2], product[r + 3])
                     = dots(row, row + n, row + 2 * n, row + 3 * n, dense, count: columns.count)
+                (firstColumn[r], firstColumn[r + 1], firstColumn[r + 2], firstColumn[r + 3]) = (row[0], row[n], row[2 * n], row[3 * n])
                 r += 4
             }
-            for r in r..<share.upperBound { product[r] = dot(a + r * n + columns.lowerBound, dense, count: columns.count) }
+            for r in r..<share.upperBound {
+                product[r] = dot(a + r * n + columns.lowerBound, dense, count: columns.count)
+                firstColumn[r] = a[r * n + columns.lowerBound]
+            }
             finish(share)
         }
     }
