@@ -81,6 +81,46 @@ import Testing
         }
     }
 
+    /// Two lanes slower than one lane's calibrated time are timed against one lane at once, and
+    /// give way to one lane only when it is faster then too: for a spell that doubles while
+    /// slowdowns keep being confirmed, and starts over after two lanes are found faster again.
+    @Test func oneLaneOnlyAfterAConfirmedSlowdown() {
+        var choice = LaneChoice(oneLaneNanoseconds: 100)
+        let compared = LaneChoice.comparedReplays
+        /// Replays on one lane until two are tried again.
+        func spell() -> Int {
+            var replays = 0
+            while choice.laneCount == 1 && replays <= LaneChoice.longestOneLaneSpell {
+                choice.record(140, lanes: 1)
+                replays += 1
+            }
+            return replays
+        }
+        for _ in 0..<compared {
+            #expect(choice.laneCount == 2)
+            choice.record(90, lanes: 2)
+        }
+        #expect(choice.laneCount == 2, "two lanes faster than one")
+        for _ in 0..<compared { choice.record(120, lanes: 2) }
+        #expect(choice.laneCount == 1, "slower than calibration: one lane timed")
+        for _ in 0..<compared { choice.record(150, lanes: 1) }
+        #expect(choice.laneCount == 2, "one lane slower still at the time: back to two")
+        #expect(choice.oneLaneNanoseconds == 150)
+        var spells: [Int] = []
+        for _ in 0..<6 {
+            for _ in 0..<compared { choice.record(200, lanes: 2) }
+            for _ in 0..<compared { choice.record(140, lanes: 1) }
+            spells.append(spell())
+        }
+        let first = LaneChoice.firstOneLaneSpell
+        #expect(spells == [first, 2 * first, 4 * first, 8 * first, 16 * first, 16 * first].map { min($0, LaneChoice.longestOneLaneSpell) })
+        for _ in 0..<compared { choice.record(100, lanes: 2) }
+        #expect(choice.laneCount == 2)
+        for _ in 0..<compared { choice.record(200, lanes: 2) }
+        for _ in 0..<compared { choice.record(140, lanes: 1) }
+        #expect(spell() == first, "after two lanes were faster, the first spell again")
+    }
+
     /// Each kernel follows the last writer of what it reads or writes and the readers of what
     /// it writes.
     @Test func dependenciesFollowReadsAndWrites() {

@@ -22,27 +22,20 @@ final class ReplaySchedule {
     static let largestKernelNanoseconds = 200_000.0
     /// Replays timed to measure each kernel (the fastest of them counts).
     static let calibrationReplays = 3
-    /// Two-lane replays compared, by their median, with one lane's time: on a machine whose
-    /// second core is busy elsewhere, two lanes wait for each other and run slower than one.
-    static let comparedReplays = 16
-    /// Replays on one lane after two were found slower, before two are tried again.
-    static let oneLaneReplaysAfterSlowdown = 1000
 
     private let lanes: LaneWork
-    /// A one-lane replay's time (an average over recent ones), the measure two lanes must beat.
-    private var oneLaneNanoseconds: Double
-    private var recentTwoLane: [UInt64] = []
-    private var oneLaneReplaysLeft = 0
+    /// Whether the next replay runs on two lanes or one.
+    private var choice: LaneChoice
 
     /// The number of lanes the next replay runs on.
-    var laneCount: Int { oneLaneReplaysLeft > 0 ? 1 : 2 }
+    var laneCount: Int { choice.laneCount }
 
     /// A schedule for `kernels`, or nil when two lanes would not shorten a replay to
     /// `requiredGain` of one lane's time (∞ forces two lanes, whatever the kernels' sizes: for
     /// tests).
     init?(_ kernels: [KernelTrace.Kernel], requiredGain: Double) {
         let (costs, oneLane) = ReplaySchedule.measure(kernels)
-        oneLaneNanoseconds = oneLane
+        choice = LaneChoice(oneLaneNanoseconds: oneLane)
         guard let longest = costs.max(), longest <= ReplaySchedule.largestKernelNanoseconds || requiredGain.isInfinite else { return nil }
         let dependencies = ReplaySchedule.dependencies(kernels)
         let (order, lane, free) = ReplaySchedule.assign(costs: costs, dependencies: dependencies)
@@ -115,20 +108,9 @@ final class ReplaySchedule {
     /// recorded order on this thread); returns when done.
     func run(oneLane: () -> Void) {
         let start = monotonicNanoseconds()
-        guard oneLaneReplaysLeft == 0 else {
-            oneLaneReplaysLeft -= 1
-            oneLane()
-            oneLaneNanoseconds = 0.9 * oneLaneNanoseconds + 0.1 * Double(monotonicNanoseconds() - start)
-            return
-        }
-        lanes.run()
-        recentTwoLane.append(monotonicNanoseconds() - start)
-        if recentTwoLane.count == ReplaySchedule.comparedReplays {
-            if Double(recentTwoLane.sorted()[recentTwoLane.count / 2]) > oneLaneNanoseconds {
-                oneLaneReplaysLeft = ReplaySchedule.oneLaneReplaysAfterSlowdown
-            }
-            recentTwoLane.removeAll(keepingCapacity: true)
-        }
+        let count = choice.laneCount
+        if count == 1 { oneLane() } else { lanes.run() }
+        choice.record(monotonicNanoseconds() - start, lanes: count)
     }
 
     /// Each kernel's time in nanoseconds, the fastest of a few replays run as in a two-lane
@@ -176,6 +158,76 @@ final class ReplaySchedule {
             return result.sorted()
         }
     }
+}
+
+/// Whether a replay runs on two lanes or one, from the times of recent replays: two while they are
+/// faster. On a machine whose second core is busy elsewhere, two lanes wait for each other and run
+/// slower than one. Every ``comparedReplays`` two-lane replays, their median is compared with one
+/// lane's time; a slower median is then checked against as many one-lane replays timed at once,
+/// and only a slowdown they confirm keeps one lane, for a spell that starts at
+/// ``firstOneLaneSpell`` replays and doubles, up to ``longestOneLaneSpell``, while slowdowns keep
+/// being confirmed. The first replays' warm-up, or a burst of the machine's other work, slows one
+/// lane too and soon ends; compared with calibration's fastest one-lane replay alone, such a median
+/// had sent MoG replays to one lane for a thousand replays (the SimGD replays of one run: most
+/// two-lane times 86–98 µs, the median 139 µs, calibration's one lane 123 µs). In some processes on
+/// this machine, two-lane replays run about four times slower throughout (ConOpt 1.1–1.3 ms against
+/// 0.27 ms, one lane 0.43 ms); every check confirms it, and they stay on one lane.
+struct LaneChoice {
+    /// Replays whose median is compared, on each side.
+    static let comparedReplays = 16
+    /// One-lane replays after a first confirmed slowdown of two lanes, before two are tried again.
+    static let firstOneLaneSpell = 64
+    /// The longest spell on one lane, when slowdowns keep being confirmed.
+    static let longestOneLaneSpell = 1024
+
+    /// One lane's time: calibration's fastest replay at first, then the median of the latest
+    /// check and an average over the one-lane replays since.
+    private(set) var oneLaneNanoseconds: Double
+    private var twoLaneTimes: [UInt64] = []
+    /// While a slowdown is checked: the two lanes' median and the one-lane times so far.
+    private var checking: (twoLane: Double, oneLane: [UInt64])?
+    private var oneLaneReplaysLeft = 0
+    /// The spell on one lane after the next confirmed slowdown.
+    private var nextSpell = LaneChoice.firstOneLaneSpell
+
+    init(oneLaneNanoseconds: Double) {
+        self.oneLaneNanoseconds = oneLaneNanoseconds
+    }
+
+    /// The number of lanes the next replay runs on.
+    var laneCount: Int { oneLaneReplaysLeft > 0 || checking != nil ? 1 : 2 }
+
+    /// Counts a replay on `lanes` lanes that took `nanoseconds`.
+    mutating func record(_ nanoseconds: UInt64, lanes: Int) {
+        if lanes == 2 {
+            twoLaneTimes.append(nanoseconds)
+            guard twoLaneTimes.count == LaneChoice.comparedReplays else { return }
+            let median = LaneChoice.median(twoLaneTimes)
+            twoLaneTimes.removeAll(keepingCapacity: true)
+            if median > oneLaneNanoseconds {
+                checking = (median, [])
+            } else {
+                nextSpell = LaneChoice.firstOneLaneSpell
+            }
+        } else if var check = checking {
+            check.oneLane.append(nanoseconds)
+            checking = check
+            guard check.oneLane.count == LaneChoice.comparedReplays else { return }
+            oneLaneNanoseconds = LaneChoice.median(check.oneLane)
+            checking = nil
+            if check.twoLane > oneLaneNanoseconds {
+                oneLaneReplaysLeft = nextSpell
+                nextSpell = min(2 * nextSpell, LaneChoice.longestOneLaneSpell)
+            } else {
+                nextSpell = LaneChoice.firstOneLaneSpell
+            }
+        } else {
+            oneLaneReplaysLeft -= 1
+            oneLaneNanoseconds = 0.9 * oneLaneNanoseconds + 0.1 * Double(nanoseconds)
+        }
+    }
+
+    private static func median(_ times: [UInt64]) -> Double { Double(times.sorted()[times.count / 2]) }
 }
 
 /// The two lanes' kernels and the flags they synchronise on; the worker lane runs on a thread
