@@ -49,4 +49,46 @@ import Tensors
             #expect([together.0, together.1, together.2, together.3].map(\.bitPattern) == alone.map(\.bitPattern), "count \(count)")
         }
     }
+
+    /// The panel's column kernels against plain loops: x − C·s and Cᵀx over a range of rows,
+    /// for column counts that leave every group size (1–4) and row counts that end in every part
+    /// of the loops; and x − C·s gives each row the same bits however the rows are split.
+    @Test func columnKernelsMatchPlainLoops() {
+        var generator = RandomGenerator(seed: 41)
+        let ld = 60
+        for columns in [0, 1, 2, 3, 4, 5, 9] {
+            for rows in [0..<0, 3..<4, 2..<9, 5..<21, 1..<40, 0..<60] {
+                let c = Tensor.normal([columns * ld], dtype: .float64, using: &generator).doubles
+                let coefficients = Tensor.normal([max(columns, 1)], dtype: .float64, using: &generator).doubles
+                let x = Tensor.normal([ld], dtype: .float64, using: &generator).doubles
+                var whole = x, split = x
+                var sums = [Double](repeating: 1, count: max(columns, 1))
+                c.withUnsafeBufferPointer { c in
+                    coefficients.withUnsafeBufferPointer { s in
+                        whole.withUnsafeMutableBufferPointer { subtractProduct(of: c.baseAddress!, leadingDimension: ld, columns: columns, with: s.baseAddress!, rows: rows, from: $0.baseAddress!) }
+                        split.withUnsafeMutableBufferPointer { target in
+                            for part in 0..<3 {
+                                subtractProduct(of: c.baseAddress!, leadingDimension: ld, columns: columns, with: s.baseAddress!,
+                                                rows: rows.part(part, of: 3), from: target.baseAddress!)
+                            }
+                        }
+                    }
+                    x.withUnsafeBufferPointer { x in
+                        sums.withUnsafeMutableBufferPointer { accumulateProducts(of: c.baseAddress!, leadingDimension: ld, columns: columns, with: x.baseAddress!, rows: rows, into: $0.baseAddress!) }
+                    }
+                }
+                let differing = zip(whole, split).filter { $0.bitPattern != $1.bitPattern }.count
+                #expect(differing == 0, "\(differing) rows differ when split, \(columns) columns, rows \(rows)")
+                for r in 0..<ld {
+                    let expected = rows.contains(r) ? x[r] - (0..<columns).reduce(0) { $0 + c[$1 * ld + r] * coefficients[$1] } : x[r]
+                    #expect(abs(whole[r] - expected) <= 1e-14 * (abs(x[r]) + 8), "row \(r), \(columns) columns, rows \(rows)")
+                }
+                for q in 0..<columns {
+                    let expected = 1 + rows.reduce(0) { $0 + c[q * ld + $1] * x[$1] }
+                    #expect(abs(sums[q] - expected) <= 1e-13, "column \(q), rows \(rows)")
+                }
+                if columns == 0 { #expect(sums == [1]) }
+            }
+        }
+    }
 }

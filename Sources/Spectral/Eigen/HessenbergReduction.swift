@@ -53,21 +53,23 @@ struct HessenbergReduction {
     /// panel, its megabytes came back from the allocator as fresh pages for most panels of a
     /// first eigendecomposition (20,000 page faults, and the kernel zeroing the pages, at n = 2003).
     private struct PanelStorage {
-        /// Y and V side by side (n × 2·nb), the column being reduced and the next one as the
-        /// matrix-vector product read it, the vectors of the panel's loops, the cores' partial
-        /// sums, Y's rows above the panel (n × nb), the right operand of the update
-        /// (2·nb × (n − nb)) and W (nb × (n − nb)).
-        let yv, column, nextColumn, work, product, partials, upper, right, w: UnsafeMutablePointer<Double>
+        /// Y, V and M, column-major with leading dimension n (n × 3·nb): Y's and V's column q at
+        /// q·n and (nb + q)·n, indexed by the row of A; M's row p at (2·nb + p)·n, indexed by the
+        /// column of A. Then [Y V] below the panel and [Vᵀ; M] right of it are each one strided
+        /// operand of the merged update. Also the column being reduced and the next one as the
+        /// matrix-vector product read it, the vectors of the panel's loops, a row of V, the
+        /// cores' partial sums, Y's rows above the panel (n × nb) and W (nb × (n − nb)).
+        let panel, column, nextColumn, work, product, rowOfV, partials, upper, w: UnsafeMutablePointer<Double>
 
         init(n: Int, width nb: Int) {
-            (yv, column, nextColumn) = (.allocate(capacity: n * 2 * nb), .allocate(capacity: n), .allocate(capacity: n))
-            (work, product) = (.allocate(capacity: max(nb, n)), .allocate(capacity: n))
+            (panel, column, nextColumn) = (.allocate(capacity: n * 3 * nb), .allocate(capacity: n), .allocate(capacity: n))
+            (work, product, rowOfV) = (.allocate(capacity: max(nb, n)), .allocate(capacity: n), .allocate(capacity: nb))
             (partials, upper) = (.allocate(capacity: HessenbergReduction.rowParts * nb), .allocate(capacity: n * nb))
-            (right, w) = (.allocate(capacity: 2 * nb * (n - nb)), .allocate(capacity: nb * (n - nb)))
+            w = .allocate(capacity: nb * (n - nb))
         }
 
         func deallocate() {
-            for buffer in [yv, column, nextColumn, work, product, partials, upper, right, w] { buffer.deallocate() }
+            for buffer in [panel, column, nextColumn, work, product, rowOfV, partials, upper, w] { buffer.deallocate() }
         }
     }
 
@@ -99,18 +101,16 @@ struct HessenbergReduction {
     /// Qᵀ(A − Y Vᵀ) = A − Y Vᵀ − V Tᵀ(VᵀA − (VᵀY) Vᵀ) = A − [Y V]·[Vᵀ; M], M = Tᵀ(VᵀA − (VᵀY)Vᵀ).
     private mutating func reducePanel(_ a: UnsafeMutablePointer<Double>, n: Int, k: Int, width nb: Int,
                                       storage: PanelStorage) {
-        // Y = A V T and V side by side, row-major with row pitch 2·nb: row r is [Y[r, :], V[r, :]]
-        // (V's column i is the vector of reflector k + i, zero above row k + i + 1), so that the
-        // rows below the panel are one operand [Y V] of the merged update. T: nb × nb upper
-        // triangular.
-        let pitch = 2 * nb
-        let (yv, column, work, product, partials) = (storage.yv, storage.column, storage.work, storage.product,
-                                                     storage.partials)
-        let (y, v) = (yv, yv + nb)
+        // Y = A V T and V (V's column i is the vector of reflector k + i, zero above row k + i + 1)
+        // column by column: the panel's loops over the rows then run down contiguous columns,
+        // eight rows to a vector, where rows of [Y V] gave short dot products of i elements, each
+        // ending in a sum across a vector's lanes, 1 KB apart. T: nb × nb upper triangular.
+        let (column, work, product, partials) = (storage.column, storage.work, storage.product, storage.partials)
+        let (y, v) = (storage.panel, storage.panel + nb * n)
         var t = [Double](repeating: 0, count: nb * nb)
         // Every entry the panel reads is written first, but V's above each vector's start (rows
-        // k+1 ... k+i of column i), which must be zero: the top nb rows of V.
-        for r in (k + 1)..<min(k + 1 + nb, n) { (v + r * pitch).update(repeating: 0, count: nb) }
+        // k+1 ... k+i of column i), which must be zero: V's top nb rows.
+        for q in 0..<nb { (v + q * n + k + 1).update(repeating: 0, count: min(nb, n - k - 1)) }
         for i in 0..<nb {
             let j = k + i
             // Column j of A Q_i: A[:, j] − Y[:, 0..<i] · V[j, 0..<i]ᵀ (rows k+1... only), and in
@@ -119,12 +119,11 @@ struct HessenbergReduction {
             // column gathered by the previous column's matrix-vector product as it read each row.
             let original = i == 0 ? UnsafePointer(a + j) : UnsafePointer(storage.nextColumn)
             let originalStride = i == 0 ? n : 1
+            for q in 0..<i { storage.rowOfV[q] = v[q * n + j] }
             sumOverRows((k + 1)..<n, count: i, partials: partials, into: work) { rows, sums in
-                for r in rows {
-                    let value = original[r * originalStride] - dot(y + r * pitch, v + j * pitch, count: i)
-                    column[r] = value
-                    accumulate(v + r * pitch, scaledBy: value, count: i, into: sums)
-                }
+                for r in rows { column[r] = original[r * originalStride] }
+                subtractProduct(of: y, leadingDimension: n, columns: i, with: storage.rowOfV, rows: rows, from: column)
+                accumulateProducts(of: v, leadingDimension: n, columns: i, with: column, rows: rows, into: sums)
             }
             // Then Q_iᵀ from the left: column −= V Tᵀ Vᵀ column.
             if i > 0 {
@@ -134,28 +133,27 @@ struct HessenbergReduction {
                     work[p] = sum
                 }
                 forEachRowPart((k + 1)..<n, count: i) { rows in
-                    for r in rows { column[r] -= dot(v + r * pitch, work, count: i) }
+                    subtractProduct(of: v, leadingDimension: n, columns: i, with: work, rows: rows, from: column)
                 }
             }
             // The reflector of column j, from rows j+1...
-            let m = n - j - 1
-            let tau = Householder.makeReflector(column + j + 1, count: m)
+            let count = n - j - 1
+            let tau = Householder.makeReflector(column + j + 1, count: count)
             for r in (k + 1)...(j + 1) { a[r * n + j] = column[r] }
             column[j + 1] = 1  // column[j+1...] is now v_i
-            if keepsReflectors { reflectors.append((Array(UnsafeBufferPointer(start: column + j + 1, count: m)), tau)) }
+            if keepsReflectors { reflectors.append((Array(UnsafeBufferPointer(start: column + j + 1, count: count)), tau)) }
             // v_i into V's column i, by the cores a part of the rows each, as they sum V_iᵀ v_i.
             // Then y_i = τ (A v_i − Y_i (V_iᵀ v_i)); T[0..<i, i] = −τ T_i (V_iᵀ v_i); T[i, i] = τ.
             sumOverRows((j + 1)..<n, count: i, partials: partials, into: work) { rows, sums in
-                for r in rows {
-                    v[r * pitch + i] = column[r]
-                    accumulate(v + r * pitch, scaledBy: column[r], count: i, into: sums)
-                }
+                (v + i * n + rows.lowerBound).update(from: column + rows.lowerBound, count: rows.count)
+                accumulateProducts(of: v, leadingDimension: n, columns: i, with: column, rows: rows, into: sums)
             }
             // Rows k+1... (rows 0...k of Y follow after the panel by matrix products), each finished
             // by the core that formed its A v_i.
             matrixVectorProduct(a, n: n, rows: (k + 1)..<n, columns: (j + 1)..<n, vector: column + j + 1,
                                 into: product, firstColumn: storage.nextColumn) { rows in
-                for r in rows { y[r * pitch + i] = tau * (product[r] - dot(y + r * pitch, work, count: i)) }
+                subtractProduct(of: y, leadingDimension: n, columns: i, with: work, rows: rows, from: product)
+                for r in rows { y[i * n + r] = tau * product[r] }
             }
             for p in 0..<i {
                 var sum = 0.0
@@ -164,52 +162,54 @@ struct HessenbergReduction {
             }
             t[i * nb + i] = tau
         }
-        // Y[0...k] = A[0...k, k+1..<n] · V[k+1..<n] · T.
-        let upper = storage.upper
-        RawMatrixProduct.multiply(m: k + 1, n: nb, k: n - k - 1, a: a + k + 1, aRowStride: n, aColumnStride: 1,
-                                  b: v + (k + 1) * pitch, bRowStride: pitch, bColumnStride: 1, c: upper, ldc: nb)
         t.withUnsafeBufferPointer { tBuffer in
-            RawMatrixProduct.multiply(m: k + 1, n: nb, k: nb, a: upper, aRowStride: nb, aColumnStride: 1,
-                                      b: tBuffer.baseAddress!, bRowStride: nb, bColumnStride: 1, c: y, ldc: pitch)
+            updateAroundPanel(a, n: n, k: k, width: nb, t: tBuffer.baseAddress!, storage: storage)
         }
+    }
+
+    /// The rest of the matrix after the panel at k: the rows above it from the right, the rows
+    /// below it from both sides in one product.
+    private func updateAroundPanel(_ a: UnsafeMutablePointer<Double>, n: Int, k: Int, width nb: Int,
+                                   t: UnsafePointer<Double>, storage: PanelStorage) {
+        let (y, v, m, upper, w) = (storage.panel, storage.panel + nb * n, storage.panel + 2 * nb * n, storage.upper,
+                                   storage.w)
+        // Y[0...k] = A[0...k, k+1..<n] · V[k+1..<n] · T, formed transposed (Y is stored by columns):
+        // Y[0...k]ᵀ = Tᵀ · (A[0...k, k+1..<n] · V[k+1..<n])ᵀ.
+        RawMatrixProduct.multiply(m: k + 1, n: nb, k: n - k - 1, a: a + k + 1, aRowStride: n, aColumnStride: 1,
+                                  b: v + k + 1, bRowStride: 1, bColumnStride: n, c: upper, ldc: nb)
+        RawMatrixProduct.multiply(m: nb, n: k + 1, k: nb, a: t, aRowStride: 1, aColumnStride: nb,
+                                  b: upper, bRowStride: 1, bColumnStride: nb, c: y, ldc: n)
         // Right, rows 0...k of the panel's own columns k+1 ..< k+nb: A −= Y[0...k] · V[k+1..<k+nb]ᵀ.
         if nb > 1 {
-            RawMatrixProduct.subtract(m: k + 1, n: nb - 1, k: nb, a: y, aRowStride: pitch, aColumnStride: 1,
-                                      b: v + (k + 1) * pitch, bRowStride: 1, bColumnStride: pitch, from: a + k + 1, ldc: n)
+            RawMatrixProduct.subtract(m: k + 1, n: nb - 1, k: nb, a: y, aRowStride: 1, aColumnStride: n,
+                                      b: v + k + 1, bRowStride: n, bColumnStride: 1, from: a + k + 1, ldc: n)
         }
         let trailing = n - k - nb  // columns k + nb ..< n
         guard trailing > 0 else { return }
-        // The right operand [Vᵀ; M] of the merged update, over the trailing columns:
-        // rows 0..<nb are V[k+nb...]ᵀ, rows nb..<2nb will be M.
-        let (right, w) = (storage.right, storage.w)
-        var s = [Double](repeating: 0, count: nb * nb)
-        for c in 0..<trailing {
-            let source = v + (k + nb + c) * pitch
-            for p in 0..<nb { right[p * trailing + c] = source[p] }
-        }
+        // Vᵀ right of the panel is V's columns from row k + nb on, M's rows below them: the right
+        // operand [Vᵀ; M] of the merged update, rows n apart.
+        let rightOperand = v + k + nb
         let rows = n - k - 1
         // W = V[k+1...]ᵀ A[k+1..., k+nb...], of the matrix before this panel's updates; S = VᵀY.
-        RawMatrixProduct.multiply(m: nb, n: trailing, k: rows, a: v + (k + 1) * pitch, aRowStride: 1, aColumnStride: pitch,
+        RawMatrixProduct.multiply(m: nb, n: trailing, k: rows, a: v + k + 1, aRowStride: n, aColumnStride: 1,
                                   b: a + (k + 1) * n + k + nb, bRowStride: n, bColumnStride: 1, c: w, ldc: trailing)
+        var s = [Double](repeating: 0, count: nb * nb)
         s.withUnsafeMutableBufferPointer { sBuffer in
-            RawMatrixProduct.multiply(m: nb, n: nb, k: rows, a: v + (k + 1) * pitch, aRowStride: 1, aColumnStride: pitch,
-                                      b: y + (k + 1) * pitch, bRowStride: pitch, bColumnStride: 1, c: sBuffer.baseAddress!, ldc: nb)
+            RawMatrixProduct.multiply(m: nb, n: nb, k: rows, a: v + k + 1, aRowStride: n, aColumnStride: 1,
+                                      b: y + k + 1, bRowStride: 1, bColumnStride: n, c: sBuffer.baseAddress!, ldc: nb)
             // W −= S · V[k+nb...]ᵀ: Vᵀ(A − Y Vᵀ).
             RawMatrixProduct.subtract(m: nb, n: trailing, k: nb, a: sBuffer.baseAddress!, aRowStride: nb, aColumnStride: 1,
-                                      b: right, bRowStride: trailing, bColumnStride: 1, from: w, ldc: trailing)
+                                      b: rightOperand, bRowStride: n, bColumnStride: 1, from: w, ldc: trailing)
         }
         // M = Tᵀ W.
-        t.withUnsafeBufferPointer { tBuffer in
-            RawMatrixProduct.multiply(m: nb, n: trailing, k: nb, a: tBuffer.baseAddress!, aRowStride: 1, aColumnStride: nb,
-                                      b: w, bRowStride: trailing, bColumnStride: 1, c: right + nb * trailing, ldc: trailing)
-        }
+        RawMatrixProduct.multiply(m: nb, n: trailing, k: nb, a: t, aRowStride: 1, aColumnStride: nb,
+                                  b: w, bRowStride: trailing, bColumnStride: 1, c: m + k + nb, ldc: n)
         // Rows 0...k, only the right update: A[0...k, k+nb...] −= Y[0...k] · V[k+nb...]ᵀ.
-        RawMatrixProduct.subtract(m: k + 1, n: trailing, k: nb, a: y, aRowStride: pitch, aColumnStride: 1,
-                                  b: right, bRowStride: trailing, bColumnStride: 1, from: a + k + nb, ldc: n)
+        RawMatrixProduct.subtract(m: k + 1, n: trailing, k: nb, a: y, aRowStride: 1, aColumnStride: n,
+                                  b: rightOperand, bRowStride: n, bColumnStride: 1, from: a + k + nb, ldc: n)
         // Rows k+1...: A −= [Y V] · [Vᵀ; M].
-        RawMatrixProduct.subtract(m: rows, n: trailing, k: pitch, a: yv + (k + 1) * pitch, aRowStride: pitch,
-                                  aColumnStride: 1, b: right, bRowStride: trailing, bColumnStride: 1,
-                                  from: a + (k + 1) * n + k + nb, ldc: n)
+        RawMatrixProduct.subtract(m: rows, n: trailing, k: 2 * nb, a: y + k + 1, aRowStride: 1, aColumnStride: n,
+                                  b: rightOperand, bRowStride: n, bColumnStride: 1, from: a + (k + 1) * n + k + nb, ldc: n)
     }
 
     /// product[r] = Σ_{c ∈ columns} A[r, c] · dense[c − columns.lowerBound] for r in `rows`, split
@@ -371,20 +371,85 @@ func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> 
     return sum
 }
 
-/// sums[0..<count] += x[0..<count] · scale, a vector at a time (the compiler does not vectorise
-/// the loop, unable to prove that the two do not overlap).
+/// x[r] −= Σ_{q < columns} c[q·ld + r] · coefficients[q] for r in `rows`: a column-major
+/// matrix times a vector, subtracted. Eight rows to a vector and four columns per pass over x
+/// (which stays in the first-level cache); each element by the same operations wherever its
+/// row falls, so the result does not depend on how the rows are split.
 @inline(__always)
-func accumulate(_ x: UnsafePointer<Double>, scaledBy scale: Double, count: Int, into sums: UnsafeMutablePointer<Double>) {
+func subtractProduct(of c: UnsafePointer<Double>, leadingDimension ld: Int, columns: Int,
+                     with coefficients: UnsafePointer<Double>, rows: Range<Int>, from x: UnsafeMutablePointer<Double>) {
     typealias V = SIMD8<Double>
-    let (px, ps) = (UnsafeRawPointer(x), UnsafeMutableRawPointer(sums))
-    var index = 0
-    while index + 8 <= count {
-        let updated = ps.loadUnaligned(fromByteOffset: index * 8, as: V.self) + px.loadUnaligned(fromByteOffset: index * 8, as: V.self) * scale
-        ps.storeBytes(of: updated, toByteOffset: index * 8, as: V.self)
-        index += 8
+    let vectorEnd = rows.lowerBound + rows.count / 8 * 8
+    var q = 0
+    while q < columns {
+        let group = min(4, columns - q)
+        let (c0, s0) = (c + q * ld, coefficients[q])
+        let (c1, s1) = group > 1 ? (c0 + ld, coefficients[q + 1]) : (c0, 0)
+        let (c2, s2) = group > 2 ? (c0 + 2 * ld, coefficients[q + 2]) : (c0, 0)
+        let (c3, s3) = group > 3 ? (c0 + 3 * ld, coefficients[q + 3]) : (c0, 0)
+        let (r0, r1, r2, r3, rx) = (UnsafeRawPointer(c0), UnsafeRawPointer(c1), UnsafeRawPointer(c2),
+                                    UnsafeRawPointer(c3), UnsafeMutableRawPointer(x))
+        var r = rows.lowerBound
+        while r < vectorEnd {
+            let offset = r * 8
+            let sum = (r0.loadUnaligned(fromByteOffset: offset, as: V.self) * s0
+                       + r1.loadUnaligned(fromByteOffset: offset, as: V.self) * s1)
+                + (r2.loadUnaligned(fromByteOffset: offset, as: V.self) * s2
+                   + r3.loadUnaligned(fromByteOffset: offset, as: V.self) * s3)
+            rx.storeBytes(of: rx.loadUnaligned(fromByteOffset: offset, as: V.self) - sum, toByteOffset: offset, as: V.self)
+            r += 8
+        }
+        while r < rows.upperBound {
+            x[r] -= (c0[r] * s0 + c1[r] * s1) + (c2[r] * s2 + c3[r] * s3)
+            r += 1
+        }
+        q += group
     }
-    while index < count {
-        sums[index] += x[index] * scale
-        index += 1
+}
+
+/// sums[q] += Σ_{r ∈ rows} c[q·ld + r] · x[r] for q < columns: a column-major matrix transposed
+/// times a vector, four columns per pass over x, eight rows to a vector in two accumulators each,
+/// the rows past the last sixteen added after the lanes, in order.
+@inline(__always)
+func accumulateProducts(of c: UnsafePointer<Double>, leadingDimension ld: Int, columns: Int,
+                        with x: UnsafePointer<Double>, rows: Range<Int>, into sums: UnsafeMutablePointer<Double>) {
+    typealias V = SIMD8<Double>
+    let vectorEnd = rows.lowerBound + rows.count / 16 * 16
+    let rx = UnsafeRawPointer(x)
+    var q = 0
+    while q < columns {
+        let group = min(4, columns - q)
+        let c0 = c + q * ld
+        let (c1, c2, c3) = (group > 1 ? c0 + ld : c0, group > 2 ? c0 + 2 * ld : c0, group > 3 ? c0 + 3 * ld : c0)
+        let (r0, r1, r2, r3) = (UnsafeRawPointer(c0), UnsafeRawPointer(c1), UnsafeRawPointer(c2), UnsafeRawPointer(c3))
+        var (a0, a1, a2, a3) = (V(), V(), V(), V())
+        var (b0, b1, b2, b3) = (V(), V(), V(), V())
+        var r = rows.lowerBound
+        while r < vectorEnd {
+            let offset = r * 8
+            let (x0, x1) = (rx.loadUnaligned(fromByteOffset: offset, as: V.self), rx.loadUnaligned(fromByteOffset: offset + 64, as: V.self))
+            a0 += r0.loadUnaligned(fromByteOffset: offset, as: V.self) * x0
+            b0 += r0.loadUnaligned(fromByteOffset: offset + 64, as: V.self) * x1
+            a1 += r1.loadUnaligned(fromByteOffset: offset, as: V.self) * x0
+            b1 += r1.loadUnaligned(fromByteOffset: offset + 64, as: V.self) * x1
+            a2 += r2.loadUnaligned(fromByteOffset: offset, as: V.self) * x0
+            b2 += r2.loadUnaligned(fromByteOffset: offset + 64, as: V.self) * x1
+            a3 += r3.loadUnaligned(fromByteOffset: offset, as: V.self) * x0
+            b3 += r3.loadUnaligned(fromByteOffset: offset + 64, as: V.self) * x1
+            r += 16
+        }
+        var totals = ((a0 + b0).sum(), (a1 + b1).sum(), (a2 + b2).sum(), (a3 + b3).sum())
+        while r < rows.upperBound {
+            totals.0 += c0[r] * x[r]
+            totals.1 += c1[r] * x[r]
+            totals.2 += c2[r] * x[r]
+            totals.3 += c3[r] * x[r]
+            r += 1
+        }
+        sums[q] += totals.0
+        if group > 1 { sums[q + 1] += totals.1 }
+        if group > 2 { sums[q + 2] += totals.2 }
+        if group > 3 { sums[q + 3] += totals.3 }
+        q += group
     }
 }
