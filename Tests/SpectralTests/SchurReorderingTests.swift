@@ -65,7 +65,7 @@ import Tensors
         for (index, block) in layout.enumerated() {
             let leaving = blockEigenvalues(original, at: block.start, size: block.size)
             for target in layout[0...index].map(\.start) {
-                var reordering = SchurReordering(t: original, q: .identity(original.rows))
+                var reordering = SchurReordering(t: original, qTransposed: .identity(original.rows))
                 let moved = reordering.moveBlock(from: block.start, to: target)
                 #expect(moved, "block at \(block.start) to \(target)")
                 let t = reordering.t, q = reordering.q

@@ -30,15 +30,15 @@ struct AggressiveEarlyDeflation {
         for i in 0..<windowSize {
             for j in max(0, i - 1)..<windowSize { window[i, j] = h[kw + i, kw + j] }
         }
-        var vectors: Matrix? = Matrix.identity(windowSize)
-        guard (try? SchurDecomposition(&window, z: &vectors, wantSchurForm: true)) != nil,
-              let schurVectors = vectors else { return nil }
+        var transposedVectors: Matrix? = Matrix.identity(windowSize)
+        guard (try? SchurDecomposition(&window, transposedVectors: &transposedVectors, wantSchurForm: true)) != nil,
+              let schurVectorsTransposed = transposedVectors else { return nil }
         // Test the window's eigenvalues from the bottom: one whose spike entries are negligible
         // is deflated; one that is not is moved to the top of the window (`dlaqr3`), so that the
         // ones above it are tested too.
         let ulp = Double.ulpOfOne
         let small = Double.leastNormalMagnitude * (Double(n) / ulp)
-        var reordering = SchurReordering(t: window, q: schurVectors)
+        var reordering = SchurReordering(t: window, qTransposed: schurVectorsTransposed)
         var kept = windowSize
         var undeflatable = 0
         while undeflatable < kept {
@@ -59,13 +59,15 @@ struct AggressiveEarlyDeflation {
             }
         }
         window = reordering.t
-        let v = reordering.q
+        // V by its transpose: Vᵀ[c, r] = V[r, c].
+        let vTransposed = reordering.qTransposed
         deflated = windowSize - kept
         shifts = AggressiveEarlyDeflation.eigenvalues(of: window, rows: kept)
         guard deflated > 0 else { return }
         // The undeflated part: spike u = s·V[0, 0..<kept]; a reflector P with Pu = βe₁, applied to
-        // both sides of S[0..<kept, 0..<kept], then back to Hessenberg form: W₁ = P·Q.
-        var u = (0..<kept).map { spike * v[0, $0] }
+        // both sides of S[0..<kept, 0..<kept], then back to Hessenberg form S₁ = W₁ᵀ(PSP)W₁ with
+        // the transform P·W₁.
+        var u = (0..<kept).map { spike * vTransposed[$0, 0] }
         var top = window.submatrix(rows: 0..<kept, columns: 0..<kept)
         var transform = Matrix.identity(kept)
         if kept > 1 {
@@ -73,19 +75,34 @@ struct AggressiveEarlyDeflation {
             let vector = [1] + u.dropFirst()
             top.reflectColumns(from: 0, vector: vector, tau: tau)
             top.reflectRows(from: 0, columns: 0..<kept, vector: vector, tau: tau)
-            transform.reflectColumns(from: 0, vector: vector, tau: tau)
             u = [u[0]] + [Double](repeating: 0, count: kept - 1)
-            let reduction = HessenbergReduction(&top)
-            transform = transform * reduction.orthogonalFactor(size: kept)
+            transform = HessenbergReduction(&top).orthogonalFactor(size: kept)
+            transform.reflectRows(from: 0, columns: 0..<kept, vector: vector, tau: tau)
         }
-        // Window transform Vtot = V · diag(W₁, I), new window and spike.
-        var total = Matrix.identity(windowSize)
-        for i in 0..<kept {
-            for j in 0..<kept { total[i, j] = transform[i, j] }
+        // Window transform Vtot = V · diag(P·W₁, I) (row-major), and the coupling of the kept
+        // rows to the deflated columns, (P·W₁)ᵀ·S[0..<kept, kept...].
+        let deflatedColumns = windowSize - kept
+        var vTotal = [Double](repeating: 0, count: windowSize * windowSize)
+        var coupling = [Double](repeating: 0, count: kept * deflatedColumns)
+        vTotal.withUnsafeMutableBufferPointer { total in
+            vTransposed.elements.withUnsafeBufferPointer { vt in
+                transform.elements.withUnsafeBufferPointer { w in
+                    RawMatrixProduct.multiply(m: windowSize, n: kept, k: kept, a: vt.baseAddress!, aRowStride: 1,
+                                              aColumnStride: windowSize, b: w.baseAddress!, bRowStride: kept, bColumnStride: 1,
+                                              c: total.baseAddress!, ldc: windowSize)
+                    window.elements.withUnsafeBufferPointer { t in
+                        coupling.withUnsafeMutableBufferPointer { coupling in
+                            RawMatrixProduct.multiply(m: kept, n: deflatedColumns, k: kept, a: w.baseAddress!, aRowStride: 1,
+                                                      aColumnStride: kept, b: t.baseAddress! + kept, bRowStride: windowSize,
+                                                      bColumnStride: 1, c: coupling.baseAddress!, ldc: deflatedColumns)
+                        }
+                    }
+                }
+                for r in 0..<windowSize {
+                    for c in kept..<windowSize { total[r * windowSize + c] = vt[c * windowSize + r] }
+                }
+            }
         }
-        let vTotal = v * total
-        let coupling = Matrix(transform.tensor.matmul(window.submatrix(rows: 0..<kept, columns: kept..<windowSize).tensor,
-                                                      transposingSelf: true))
         for i in 0..<windowSize {
             h[kw + i, kw - 1] = i < kept ? u[i] : 0
             for j in 0..<windowSize {
@@ -93,7 +110,7 @@ struct AggressiveEarlyDeflation {
                 if i < kept && j < kept {
                     value = top[i, j]
                 } else if i < kept {
-                    value = coupling[i, j - kept]
+                    value = coupling[i * deflatedColumns + j - kept]
                 } else {
                     value = j >= kept ? window[i, j] : 0
                 }
@@ -101,17 +118,22 @@ struct AggressiveEarlyDeflation {
             }
         }
         // Rows of the block above the window: H[lo..<kw, kw...hi] ← H[…]·Vtot, the product
-        // written straight back into H from a copy of those rows.
+        // written straight back into H from a copy of those rows, each core copying and
+        // multiplying a part of them.
         let above = kw - lo
         let block = UnsafeMutablePointer<Double>.allocate(capacity: above * windowSize)
         defer { block.deallocate() }
+        let parts = above * windowSize >= HessenbergReduction.parallelElements ? Parallel.processorCount : 1
         h.elements.withUnsafeMutableBufferPointer { buffer in
             let first = buffer.baseAddress! + lo * n + kw
-            for i in 0..<above { (block + i * windowSize).update(from: first + i * n, count: windowSize) }
-            vTotal.elements.withUnsafeBufferPointer { factor in
-                RawMatrixProduct.multiply(m: above, n: windowSize, k: windowSize, a: block, aRowStride: windowSize,
-                                          aColumnStride: 1, b: factor.baseAddress!, bRowStride: windowSize,
-                                          bColumnStride: 1, c: first, ldc: n)
+            vTotal.withUnsafeBufferPointer { factor in
+                Parallel.forEach(parts) { part in
+                    let rows = (0..<above).part(part, of: parts)
+                    for i in rows { (block + i * windowSize).update(from: first + i * n, count: windowSize) }
+                    RawMatrixProduct.multiply(m: rows.count, n: windowSize, k: windowSize, a: block + rows.lowerBound * windowSize,
+                                              aRowStride: windowSize, aColumnStride: 1, b: factor.baseAddress!,
+                                              bRowStride: windowSize, bColumnStride: 1, c: first + rows.lowerBound * n, ldc: n)
+                }
             }
         }
     }

@@ -28,15 +28,20 @@ struct SchurDecomposition {
     /// active block updated, Z accumulated if given), otherwise only as far as the eigenvalues need.
     /// `iterationLimit` replaces ``iterationLimit(blockSize:)`` when given.
     init(_ h: inout Matrix, z: inout Matrix?, wantSchurForm: Bool, iterationLimit: Int? = nil) throws(EigenError) {
+        var transposed = z?.transposed
+        defer { z = transposed?.transposed }
+        try self.init(&h, transposedVectors: &transposed, wantSchurForm: wantSchurForm, iterationLimit: iterationLimit)
+    }
+
+    /// The same with Z given and returned transposed, as Zᵀ: a reflector or rotation then
+    /// updates rows of Zᵀ, which vectorise, rather than two or three elements in every row of Z.
+    init(_ h: inout Matrix, transposedVectors z: inout Matrix?, wantSchurForm: Bool,
+         iterationLimit: Int? = nil) throws(EigenError) {
         let n = h.rows
         eigenvalues = [Complex<Double>](repeating: .zero, count: n)
         let ulp = Double.ulpOfOne
         let safeMinimum = Double.leastNormalMagnitude
         let smallNumber = safeMinimum * (Double(n) / ulp)
-        // Z is accumulated transposed: a reflector or rotation then updates rows of Zᵀ, which
-        // vectorise, rather than two or three elements in every row of Z.
-        z = z?.transposed
-        defer { z = z?.transposed }
         var hi = n - 1
         var iterationsWithoutDeflation = 0
         var totalIterations = 0

@@ -16,9 +16,10 @@ struct SchurReordering {
     /// three columns of Q, which are rows here, contiguous in memory.
     private(set) var qTransposed: Matrix
 
-    init(t: Matrix, q: Matrix) {
+    /// Starts from T and Qᵀ.
+    init(t: Matrix, qTransposed: Matrix) {
         self.t = t
-        qTransposed = q.transposed
+        self.qTransposed = qTransposed
     }
 
     /// The accumulated transformation.
