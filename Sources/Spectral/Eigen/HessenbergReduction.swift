@@ -56,20 +56,20 @@ struct HessenbergReduction {
         /// Y, V and M, column-major with leading dimension n (n × 3·nb): Y's and V's column q at
         /// q·n and (nb + q)·n, indexed by the row of A; M's row p at (2·nb + p)·n, indexed by the
         /// column of A. Then [Y V] below the panel and [Vᵀ; M] right of it are each one strided
-        /// operand of the merged update. Also the column being reduced and the next one as the
-        /// matrix-vector product read it, the vectors of the panel's loops, a row of V, the
-        /// cores' partial sums, Y's rows above the panel (n × nb) and W (nb × (n − nb)).
-        let panel, column, nextColumn, work, product, rowOfV, partials, upper, w: UnsafeMutablePointer<Double>
+        /// operand of the merged update. Also the next column as the matrix-vector product read
+        /// it, the vectors of the panel's loops, a row of V, the cores' partial sums, Y's rows
+        /// above the panel (n × nb) and W (nb × (n − nb)).
+        let panel, nextColumn, work, product, rowOfV, partials, upper, w: UnsafeMutablePointer<Double>
 
         init(n: Int, width nb: Int) {
-            (panel, column, nextColumn) = (.allocate(capacity: n * 3 * nb), .allocate(capacity: n), .allocate(capacity: n))
+            (panel, nextColumn) = (.allocate(capacity: n * 3 * nb), .allocate(capacity: n))
             (work, product, rowOfV) = (.allocate(capacity: max(nb, n)), .allocate(capacity: n), .allocate(capacity: nb))
             (partials, upper) = (.allocate(capacity: HessenbergReduction.rowParts * nb), .allocate(capacity: n * nb))
             w = .allocate(capacity: nb * (n - nb))
         }
 
         func deallocate() {
-            for buffer in [panel, column, nextColumn, work, product, rowOfV, partials, upper, w] { buffer.deallocate() }
+            for buffer in [panel, nextColumn, work, product, rowOfV, partials, upper, w] { buffer.deallocate() }
         }
     }
 
@@ -105,14 +105,13 @@ struct HessenbergReduction {
         // column by column: the panel's loops over the rows then run down contiguous columns,
         // eight rows to a vector, where rows of [Y V] gave short dot products of i elements, each
         // ending in a sum across a vector's lanes, 1 KB apart. T: nb × nb upper triangular.
-        let (column, work, product, partials) = (storage.column, storage.work, storage.product, storage.partials)
+        let (work, product, partials) = (storage.work, storage.product, storage.partials)
         let (y, v) = (storage.panel, storage.panel + nb * n)
         var t = [Double](repeating: 0, count: nb * nb)
-        // Every entry the panel reads is written first, but V's above each vector's start (rows
-        // k+1 ... k+i of column i), which must be zero: V's top nb rows.
-        for q in 0..<nb { (v + q * n + k + 1).update(repeating: 0, count: min(nb, n - k - 1)) }
         for i in 0..<nb {
             let j = k + i
+            // The column is reduced in V's column i, which then holds v_i.
+            let column = v + i * n
             // Column j of A Q_i: A[:, j] − Y[:, 0..<i] · V[j, 0..<i]ᵀ (rows k+1... only), and in
             // the same pass over the rows Vᵀ·column for the left update.
             // Column j of A itself: a cache line (and a page) per row, but for the panel's first
@@ -140,12 +139,13 @@ struct HessenbergReduction {
             let count = n - j - 1
             let tau = Householder.makeReflector(column + j + 1, count: count)
             for r in (k + 1)...(j + 1) { a[r * n + j] = column[r] }
-            column[j + 1] = 1  // column[j+1...] is now v_i
+            // V's column i is v_i: zero above its first entry, which is 1.
+            (column + k + 1).update(repeating: 0, count: i)
+            column[j + 1] = 1
             if keepsReflectors { reflectors.append((Array(UnsafeBufferPointer(start: column + j + 1, count: count)), tau)) }
-            // v_i into V's column i, by the cores a part of the rows each, as they sum V_iᵀ v_i.
+            // V_iᵀ v_i, by the cores a part of the rows each.
             // Then y_i = τ (A v_i − Y_i (V_iᵀ v_i)); T[0..<i, i] = −τ T_i (V_iᵀ v_i); T[i, i] = τ.
             sumOverRows((j + 1)..<n, count: i, partials: partials, into: work) { rows, sums in
-                (v + i * n + rows.lowerBound).update(from: column + rows.lowerBound, count: rows.count)
                 accumulateProducts(of: v, leadingDimension: n, columns: i, with: column, rows: rows, into: sums)
             }
             // Rows k+1... (rows 0...k of Y follow after the panel by matrix products), each finished
