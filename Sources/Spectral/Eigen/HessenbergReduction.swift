@@ -101,10 +101,10 @@ struct HessenbergReduction {
     /// Qᵀ(A − Y Vᵀ) = A − Y Vᵀ − V Tᵀ(VᵀA − (VᵀY) Vᵀ) = A − [Y V]·[Vᵀ; M], M = Tᵀ(VᵀA − (VᵀY)Vᵀ).
     private mutating func reducePanel(_ a: UnsafeMutablePointer<Double>, n: Int, k: Int, width nb: Int,
                                       storage: PanelStorage) {
-        // Y = A V T and V (V's column i is the vector of reflector k + i, zero above row k + i + 1)
-        // column by column: the panel's loops over the rows then run down contiguous columns,
-        // eight rows to a vector, where rows of [Y V] gave short dot products of i elements, each
-        // ending in a sum across a vector's lanes, 1 KB apart. T: nb × nb upper triangular.
+        // Y = A V T and V are kept by columns (V's column i is the vector of reflector k + i, zero
+        // above row k + i + 1): the panel's loops over the rows then run down contiguous columns,
+        // eight rows to a vector, rather than forming a short dot product for each row, each
+        // ending in a sum across a vector's lanes. T: nb × nb upper triangular.
         let (work, product, partials) = (storage.work, storage.product, storage.partials)
         let (y, v) = (storage.panel, storage.panel + nb * n)
         var t = [Double](repeating: 0, count: nb * nb)
