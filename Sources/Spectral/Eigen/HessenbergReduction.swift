@@ -90,7 +90,9 @@ struct HessenbergReduction {
                 continue
             }
             Householder.reflectRows(a, stride: n, firstRow: k + 1, columns: (k + 1)..<n, vector: v, count: m, tau: tau)
-            Householder.reflectColumns(a, stride: n, firstColumn: k + 1, rows: 0..<n, vector: v, count: m, tau: tau)
+            forEachRowPart(0..<n, count: m) { rows in
+                Householder.reflectColumns(a, stride: n, firstColumn: k + 1, rows: rows, vector: v, count: m, tau: tau)
+            }
             if keepsReflectors { reflectors.append((Array(UnsafeBufferPointer(start: v, count: m)), tau)) }
         }
     }

@@ -42,9 +42,7 @@ enum Householder {
                                vector v: UnsafePointer<Double>, count: Int, tau: Double) {
         for i in rows {
             let row = a + i * stride + firstColumn
-            var s = 0.0
-            for j in 0..<count { s += row[j] * v[j] }
-            let factor = tau * s
+            let factor = tau * dot(row, v, count: count)
             for j in 0..<count { row[j] -= factor * v[j] }
         }
     }
