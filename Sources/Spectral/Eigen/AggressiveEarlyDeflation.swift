@@ -123,12 +123,10 @@ struct AggressiveEarlyDeflation {
         let above = kw - lo
         let block = UnsafeMutablePointer<Double>.allocate(capacity: above * windowSize)
         defer { block.deallocate() }
-        let parts = above * windowSize >= HessenbergReduction.parallelElements ? Parallel.processorCount : 1
         h.elements.withUnsafeMutableBufferPointer { buffer in
             let first = buffer.baseAddress! + lo * n + kw
             vTotal.withUnsafeBufferPointer { factor in
-                Parallel.forEach(parts) { part in
-                    let rows = (0..<above).part(part, of: parts)
+                CoreParts.forEach(of: 0..<above, elementsPerItem: windowSize) { rows in
                     for i in rows { (block + i * windowSize).update(from: first + i * n, count: windowSize) }
                     RawMatrixProduct.multiply(m: rows.count, n: windowSize, k: windowSize, a: block + rows.lowerBound * windowSize,
                                               aRowStride: windowSize, aColumnStride: 1, b: factor.baseAddress!,

@@ -73,8 +73,8 @@ struct Balancing {
         middle = lo...hi
         guard !swaps.isEmpty else { return }
         swaps.withUnsafeBufferPointer { swaps in
-            Parallel.forEach(Parallel.processorCount) { part in
-                for r in (0..<n).part(part, of: Parallel.processorCount) {
+            CoreParts.forEach(of: 0..<n, elementsPerItem: swaps.count) { rows in
+                for r in rows {
                     let row = a + r * n
                     for (i, j) in swaps { (row[i], row[j]) = (row[j], row[i]) }
                 }

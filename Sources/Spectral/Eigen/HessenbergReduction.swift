@@ -41,7 +41,7 @@ struct HessenbergReduction {
                 // later step reads it); zeroed here a row at a time, where a column at a time it
                 // was a write per row, each in a row of its own, 16 KB apart at n = 2003.
                 let blocked = k
-                forEachRowPart(2..<n, count: blocked) { rows in
+                CoreParts.forEach(of: 2..<n, elementsPerItem: blocked) { rows in
                     for r in rows { (a + r * n).update(repeating: 0, count: min(r - 1, blocked)) }
                 }
             }
@@ -90,7 +90,7 @@ struct HessenbergReduction {
                 continue
             }
             Householder.reflectRows(a, stride: n, firstRow: k + 1, columns: (k + 1)..<n, vector: v, count: m, tau: tau)
-            forEachRowPart(0..<n, count: m) { rows in
+            CoreParts.forEach(of: 0..<n, elementsPerItem: m) { rows in
                 Householder.reflectColumns(a, stride: n, firstColumn: k + 1, rows: rows, vector: v, count: m, tau: tau)
             }
             if keepsReflectors { reflectors.append((Array(UnsafeBufferPointer(start: v, count: m)), tau)) }
@@ -133,7 +133,7 @@ struct HessenbergReduction {
                     for q in 0...p { sum += t[q * nb + p] * work[q] }
                     work[p] = sum
                 }
-                forEachRowPart((k + 1)..<n, count: i) { rows in
+                CoreParts.forEach(of: (k + 1)..<n, elementsPerItem: i) { rows in
                     subtractProduct(of: v, leadingDimension: n, columns: i, with: work, rows: rows, from: column)
                 }
             }
@@ -240,19 +240,10 @@ struct HessenbergReduction {
         }
     }
 
-    /// Parts a panel's loops over rows are split into, one per core on this machine. Fixed
-    /// rather than the core count: the loops that sum over the rows (Vᵀx) add the parts' sums in
-    /// order, so the reduction gives the same bits on any machine.
+    /// Parts the panel's loops that sum over the rows (Vᵀx) are split into, one per core on this
+    /// machine. Fixed rather than the core count: they add the parts' sums in order, so the
+    /// reduction gives the same bits on any machine.
     static let rowParts = 2
-    /// Loops over fewer elements than this run on the calling thread (a hand-off costs about a
-    /// microsecond, the time of some thousand multiply-adds).
-    static let parallelElements = 8_192
-
-    /// Runs `body` on parts of `rows` (of `count` elements each) concurrently.
-    private func forEachRowPart(_ rows: Range<Int>, count: Int, _ body: (Range<Int>) -> Void) {
-        let parts = rows.count * count >= HessenbergReduction.parallelElements ? HessenbergReduction.rowParts : 1
-        Parallel.forEach(parts) { body(rows.part($0, of: parts)) }
-    }
 
     /// sums[0..<count] = the sum over the parts of `rows` of what `body` accumulates for each into
     /// its own zeroed `count` values (in `partials`), added in the order of the parts.
@@ -261,7 +252,7 @@ struct HessenbergReduction {
                              _ body: (Range<Int>, UnsafeMutablePointer<Double>) -> Void) {
         let parts = HessenbergReduction.rowParts
         partials.initialize(repeating: 0, count: parts * count)
-        let concurrent = rows.count * count >= HessenbergReduction.parallelElements
+        let concurrent = rows.count * count >= CoreParts.parallelElements
         Parallel.forEach(concurrent ? parts : 1) { index in
             for part in concurrent ? index..<(index + 1) : 0..<parts {
                 body(rows.part(part, of: parts), partials + part * count)

@@ -53,11 +53,9 @@ public struct Matrix: Sendable, Equatable {
     func copiedByAllCores() -> Matrix {
         let count = elements.count
         guard count > 0 else { return self }
-        let parts = count >= 1 << 16 ? Parallel.processorCount : 1
         let copy = [Double](unsafeUninitializedCapacity: count) { destination, initialized in
             elements.withUnsafeBufferPointer { source in
-                Parallel.forEach(parts) { part in
-                    let range = (0..<count).part(part, of: parts)
+                CoreParts.forEach(of: 0..<count, elementsPerItem: 1) { range in
                     (destination.baseAddress! + range.lowerBound).initialize(from: source.baseAddress! + range.lowerBound,
                                                                              count: range.count)
                 }
@@ -106,12 +104,4 @@ public struct Matrix: Sendable, Equatable {
 
     /// The Frobenius norm.
     public var frobeniusNorm: Double { elements.reduce(0) { $0 + $1 * $1 }.squareRoot() }
-}
-
-extension Range<Int> {
-    /// Part `index` of `parts` nearly equal consecutive parts of this range (how the solver's
-    /// loops split rows or columns between the cores).
-    func part(_ index: Int, of parts: Int) -> Range<Int> {
-        (lowerBound + count * index / parts)..<(lowerBound + count * (index + 1) / parts)
-    }
 }

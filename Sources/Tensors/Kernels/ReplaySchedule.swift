@@ -169,9 +169,10 @@ final class ReplaySchedule {
 /// being confirmed. The first replays' warm-up, or a burst of the machine's other work, slows one
 /// lane too and soon ends; compared with calibration's fastest one-lane replay alone, such a median
 /// had sent MoG replays to one lane for a thousand replays (the SimGD replays of one run: most
-/// two-lane times 86–98 µs, the median 139 µs, calibration's one lane 123 µs). In some processes on
-/// this machine, two-lane replays run about four times slower throughout (ConOpt 1.1–1.3 ms against
-/// 0.27 ms, one lane 0.43 ms); every check confirms it, and they stay on one lane.
+/// two-lane times 86–98 µs, the median 139 µs, calibration's one lane 123 µs). This machine also
+/// has spells, minutes long, in which two-lane replays run two to four times slower while one lane
+/// keeps its speed (ConOpt 1.1–1.3 ms against 0.27 ms, one lane 0.43 ms); every check in such a
+/// spell confirms it, and replays stay on one lane until it ends.
 struct LaneChoice {
     /// Replays whose median is compared, on each side.
     static let comparedReplays = 16
